@@ -1,0 +1,39 @@
+# Two commands for users (see README): `make demo` and `make test`. Each installs what it needs.
+SHELL := /bin/bash
+PY := .venv/bin/python
+SBT := build/sbt
+SCALA_SOURCES := $(shell find scala/src/main -type f) build.sbt project/build.properties $(wildcard project/*.scala) bridge/versions.properties
+
+.PHONY: demo test test-scala test-python jars venv doctor clean
+
+demo: venv jars
+	.venv/bin/mlflow-bridge demo
+
+# Scala tests and pytest share one embedded tracking server (or MLFLOW_TRACKING_URI if set).
+test: venv jars
+	.venv/bin/mlflow-bridge with-server -- bash -c '$(SBT) test && .venv/bin/python -m pytest -rxX'
+
+test-scala: venv jars
+	.venv/bin/mlflow-bridge with-server -- $(SBT) test
+
+test-python: venv jars
+	.venv/bin/python -m pytest -rxX
+
+venv: .venv/.installed
+
+.venv/.installed: pyproject.toml setup.py bridge/versions.properties
+	test -x $(PY) || python3 -m venv .venv
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[test]'
+	touch $@
+
+jars: bridge/jars/manifest.json
+
+bridge/jars/manifest.json: $(SCALA_SOURCES)
+	$(SBT) bridgeJars
+
+doctor: venv jars
+	.venv/bin/mlflow-bridge doctor
+
+clean:
+	rm -rf bridge/jars scala/target project/target

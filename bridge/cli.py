@@ -1,0 +1,86 @@
+"""The `mlflow-bridge` command."""
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import threading
+
+from .errors import BridgeError
+
+
+def _doctor(args: argparse.Namespace) -> int:
+    from .doctor import render, run_checks
+
+    checks = run_checks(args.tracking_uri)
+    print(render(checks))
+    return 0 if all(c.ok for c in checks) else 1
+
+
+def _server(args: argparse.Namespace) -> int:
+    from .server import TrackingServer
+
+    server = TrackingServer(args.root, args.port).start()
+    print(f"tracking server at {server.uri} (pid {server.pid}, root {server.root}, up in {server.startup_seconds:.1f}s); Ctrl-C stops it", flush=True)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        stop.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+    return 0
+
+
+def _with_server(args: argparse.Namespace) -> int:
+    """Run a command with MLFLOW_TRACKING_URI pointing at a tracking server (embedded unless given)."""
+    from .server import tracking_uri
+
+    cmd = args.command[1:] if args.command[:1] == ["--"] else args.command
+    if not cmd:
+        raise BridgeError("with-server needs a command after --")
+    with tracking_uri(args.root) as uri:
+        env = dict(os.environ, MLFLOW_TRACKING_URI=uri)
+        env.setdefault("MLFLOW_PYTHON_EXECUTABLE", sys.executable)
+        print(f"with-server: MLFLOW_TRACKING_URI={uri}", flush=True)
+        return subprocess.call(cmd, env=env)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="mlflow-bridge", description=__doc__)
+    sub = parser.add_subparsers(dest="cmd", required=True)
+
+    p = sub.add_parser("doctor", help="check java, jars, versions and the tracking server")
+    p.add_argument("--tracking-uri", default=None)
+    p.set_defaults(func=_doctor)
+
+    p = sub.add_parser("server", help="run an embedded tracking server until interrupted")
+    p.add_argument("--root", default=None, help="directory for mlflow.db and artifacts (default: a temp dir)")
+    p.add_argument("--port", type=int, default=None)
+    p.set_defaults(func=_server)
+
+    p = sub.add_parser("with-server", help="run a command with MLFLOW_TRACKING_URI set to a tracking server")
+    p.add_argument("--root", default=None)
+    p.add_argument("command", nargs=argparse.REMAINDER)
+    p.set_defaults(func=_with_server)
+
+    from . import cli_models
+
+    cli_models.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except BridgeError as e:
+        print(f"mlflow-bridge {args.cmd}: error: {e}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

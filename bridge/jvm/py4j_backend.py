@@ -1,0 +1,56 @@
+"""py4j: pyspark's gateway. The JVM is pyspark's driver, started with our jars on its classpath."""
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from ..classpath import bridge_jars
+from ..errors import BadInputError
+from .classes import ClassCache
+
+_caches: dict[int, ClassCache] = {}
+
+
+def spark_session(app_name: str = "mlflow-bridge", master: str = "local[2]") -> Any:
+    """A local SparkSession whose driver classpath carries the bridge jars."""
+    from pyspark.sql import SparkSession
+
+    active = SparkSession.getActiveSession()
+    if active is not None:
+        return active
+    cp = os.pathsep.join(bridge_jars())
+    return (
+        SparkSession.builder.master(master)
+        .appName(app_name)
+        .config("spark.driver.extraClassPath", cp)
+        .config("spark.executor.extraClassPath", cp)
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.shuffle.partitions", "4")
+        .config("spark.driver.host", "127.0.0.1")
+        .config("spark.driver.bindAddress", "127.0.0.1")
+        .getOrCreate()
+    )
+
+
+def classes(spark: Any = None) -> ClassCache:
+    spark = spark or spark_session()
+    jvm = spark.sparkContext._jvm
+    cache = _caches.get(id(jvm))
+    if cache is None:
+        cache = _caches[id(jvm)] = ClassCache(lambda name: _resolve(jvm, name))
+        from py4j.java_gateway import JavaClass
+
+        if not isinstance(cache.get("mlflowbridge.MlflowUtils"), JavaClass):
+            del _caches[id(jvm)]
+            raise BadInputError(
+                "the running SparkSession's JVM lacks the bridge jars; start Spark with "
+                "bridge.jvm.py4j_backend.spark_session() (or spark.driver.extraClassPath = bridge/jars/*)"
+            )
+    return cache
+
+
+def _resolve(jvm: Any, name: str) -> Any:
+    obj = jvm
+    for part in name.split("."):
+        obj = getattr(obj, part)
+    return obj

@@ -1,0 +1,95 @@
+"""JvmSession: the same Python-level operations over either backend."""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any, Literal
+
+from ..errors import BadInputError
+from ..server import require_reachable
+from .translate import JavaProxy, translating
+
+Backend = Literal["jpype", "py4j"]
+
+
+def _prepare_environment() -> None:
+    # The stock Java client forks `$MLFLOW_PYTHON_EXECUTABLE -m mlflow.store.artifact.cli` for
+    # every artifact call (default: `python`, which may not exist or lack mlflow). The JVM copies
+    # the environment when it starts, so this must happen before either backend launches one.
+    os.environ.setdefault("MLFLOW_PYTHON_EXECUTABLE", sys.executable)
+
+
+class JvmSession:
+    """A connection to a JVM that holds the MLflow Java client and our Scala module.
+
+    `client` is the stock `org.mlflow.tracking.MlflowClient` (calls are translated so that Java
+    exceptions arrive as bridge exceptions); `classes` resolves and caches Java classes.
+    """
+
+    backend: Backend
+
+    def __init__(self, backend: Backend, classes: Any, tracking_uri: str):
+        self.backend = backend
+        self.classes = classes
+        self.tracking_uri = tracking_uri
+        self._utils = classes.get("mlflowbridge.MlflowUtils")
+        with translating():
+            raw_client = self._utils.clientFor(tracking_uri)
+        self.raw_client = raw_client
+        self.client = JavaProxy(raw_client)
+
+    # -- helpers in our Scala module --------------------------------------------------------
+    def get_or_create_experiment_id(self, name: str) -> str:
+        """Python's `mlflow.set_experiment` for the JVM (mlflowbridge.MlflowUtils)."""
+        with translating():
+            return str(self._utils.getOrCreateExperimentId(self.raw_client, name))
+
+    def java_file(self, path: str | os.PathLike, must_exist: bool = True) -> Any:
+        """A java.io.File for `path`; a missing file is a BadInputError naming it."""
+        p = Path(path).absolute()
+        if must_exist and not p.exists():
+            raise BadInputError(f"local file {p} does not exist")
+        return self.classes.get("java.io.File")(str(p))
+
+    def java_list(self, items: list[Any]) -> Any:
+        lst = self.classes.get("java.util.ArrayList")()
+        for item in items:
+            lst.add(item)
+        return lst
+
+    def close(self) -> None:
+        with translating():
+            self.raw_client.close()
+
+    def __enter__(self) -> "JvmSession":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def connect(backend: Backend = "jpype", tracking_uri: str | None = None, spark: Any = None) -> JvmSession:
+    """Connect to a JVM holding the MLflow Java client, through `backend`.
+
+    tracking_uri defaults to MLFLOW_TRACKING_URI; it must be an http(s) tracking server (the
+    Java client refuses local URIs). For "py4j", `spark` may be a SparkSession started with
+    `bridge.jvm.py4j_backend.spark_session()`; otherwise one is created.
+    """
+    uri = tracking_uri or os.environ.get("MLFLOW_TRACKING_URI")
+    if not uri or not uri.startswith(("http://", "https://")):
+        raise BadInputError(
+            f"tracking URI {uri!r} is not an http(s) tracking server; the Java client needs one "
+            "(start one with `mlflow-bridge server` or pass tracking_uri=)"
+        )
+    require_reachable(uri)
+    _prepare_environment()
+    if backend == "jpype":
+        from . import jpype_backend
+
+        return JvmSession("jpype", jpype_backend.classes(), uri)
+    if backend == "py4j":
+        from . import py4j_backend
+
+        return JvmSession("py4j", py4j_backend.classes(spark), uri)
+    raise BadInputError(f"unknown backend {backend!r}; use 'jpype' or 'py4j'")

@@ -1,0 +1,130 @@
+"""A real `mlflow server` on 127.0.0.1 for the JVM side (the Java client refuses local URIs).
+
+Started in its own process group so that stopping it ends uvicorn's workers too
+(SIGTERM alone does not stop it promptly). sqlite backend, proxied artifacts.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from .errors import ServerUnreachableError
+
+STARTUP_TIMEOUT_S = 240.0
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def is_healthy(uri: str, timeout: float = 2.0) -> bool:
+    try:
+        with urllib.request.urlopen(uri.rstrip("/") + "/health", timeout=timeout) as r:
+            return r.status == 200
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def require_reachable(uri: str) -> None:
+    if not is_healthy(uri, timeout=5.0):
+        raise ServerUnreachableError(
+            f"tracking server {uri} is unreachable; start one (mlflow-bridge server) or fix MLFLOW_TRACKING_URI"
+        )
+
+
+class TrackingServer:
+    """An embedded tracking server. Use as a context manager, or start()/stop()."""
+
+    def __init__(self, root: str | os.PathLike | None = None, port: int | None = None):
+        self.root = Path(root) if root else Path(tempfile.mkdtemp(prefix="mlflow-bridge-server-"))
+        self.port = port or free_port()
+        self.uri = f"http://127.0.0.1:{self.port}"
+        self.log_path = self.root / "server.log"
+        self._proc: subprocess.Popen | None = None
+        self.startup_seconds: float | None = None
+
+    def start(self) -> "TrackingServer":
+        self.root.mkdir(parents=True, exist_ok=True)
+        cmd = [
+            sys.executable, "-m", "mlflow", "server",
+            "--host", "127.0.0.1", "--port", str(self.port), "--workers", "1",
+            "--backend-store-uri", f"sqlite:///{self.root / 'mlflow.db'}",
+            "--artifacts-destination", str(self.root / "artifacts"),
+        ]  # fmt: skip
+        env = dict(os.environ, MLFLOW_SERVER_ENABLE_JOB_EXECUTION="false")
+        env.pop("MLFLOW_TRACKING_URI", None)
+        t0 = time.monotonic()
+        log = open(self.log_path, "ab")
+        self._proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
+        log.close()
+        while time.monotonic() - t0 < STARTUP_TIMEOUT_S:
+            if self._proc.poll() is not None:
+                raise ServerUnreachableError(f"mlflow server exited with {self._proc.returncode} on start: {self._log_tail()}")
+            if is_healthy(self.uri, timeout=1.0):
+                self.startup_seconds = time.monotonic() - t0
+                return self
+            time.sleep(0.25)
+        self.stop()
+        raise ServerUnreachableError(f"mlflow server did not answer {self.uri}/health within {STARTUP_TIMEOUT_S:.0f}s: {self._log_tail()}")
+
+    def stop(self) -> None:
+        """End the server's whole process group: TERM, then KILL after 10 s."""
+        proc, self._proc = self._proc, None
+        if proc is None or proc.poll() is not None:
+            return
+        pgid = proc.pid  # start_new_session: the group id is the leader's pid
+        for sig, wait in ((signal.SIGTERM, 10), (signal.SIGKILL, 10)):
+            try:
+                os.killpg(pgid, sig)
+            except ProcessLookupError:
+                return
+            try:
+                proc.wait(timeout=wait)
+                break
+            except subprocess.TimeoutExpired:
+                continue
+        # Workers may outlive the leader for a moment; make sure the group is gone.
+        try:
+            os.killpg(pgid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+    @property
+    def pid(self) -> int | None:
+        return self._proc.pid if self._proc else None
+
+    def _log_tail(self, n: int = 2000) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")[-n:].strip().replace("\n", " | ")
+        except OSError:
+            return "(no log)"
+
+    def __enter__(self) -> "TrackingServer":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+@contextmanager
+def tracking_uri(root: str | os.PathLike | None = None) -> Iterator[str]:
+    """MLFLOW_TRACKING_URI when it names an http(s) server, else an embedded server for the block."""
+    given = os.environ.get("MLFLOW_TRACKING_URI", "")
+    if given.startswith(("http://", "https://")):
+        require_reachable(given)
+        yield given
+        return
+    with TrackingServer(root) as server:
+        yield server.uri

@@ -1,0 +1,121 @@
+package mlflowbridge
+
+import java.net.{ConnectException, URI, URLEncoder}
+import java.net.http.{HttpClient, HttpRequest, HttpResponse}
+import java.nio.charset.StandardCharsets.UTF_8
+import java.security.cert.X509Certificate
+import java.time.Duration
+import javax.net.ssl.{SSLContext, TrustManager, X509TrustManager}
+
+import com.fasterxml.jackson.databind.{JsonNode, ObjectMapper}
+import com.fasterxml.jackson.databind.node.ObjectNode
+import org.mlflow.tracking.MlflowClient
+import org.mlflow.tracking.creds.MlflowHostCreds
+
+/** One HTTP answer from the tracking server. */
+final case class RestResponse(status: Int, body: String) {
+  def ok: Boolean = status / 100 == 2
+  lazy val json: JsonNode = if (body.isEmpty) Json.mapper.createObjectNode() else Json.mapper.readTree(body)
+  /** MLflow's error_code (RESOURCE_DOES_NOT_EXIST, RESOURCE_ALREADY_EXISTS, ...), or "". */
+  def errorCode: String = if (ok) "" else scala.util.Try(json.path("error_code").asText("")).getOrElse("")
+  def message: String = scala.util.Try(json.path("message").asText(body)).getOrElse(body)
+}
+
+object Json {
+  val mapper = new ObjectMapper()
+  def obj(fields: (String, Any)*): ObjectNode = {
+    val node = mapper.createObjectNode()
+    fields.foreach {
+      case (k, v: String) => node.put(k, v)
+      case (k, v: Int) => node.put(k, v)
+      case (k, v: Long) => node.put(k, v)
+      case (k, v: Double) => node.put(k, v)
+      case (k, v: Boolean) => node.put(k, v)
+      case (k, v: JsonNode) => node.set[JsonNode](k, v)
+      case (k, null) => node.putNull(k)
+      case (k, v) => throw new IllegalArgumentException(s"Json.obj: unsupported value for '$k': $v")
+    }
+    node
+  }
+}
+
+/**
+ * A small REST client for the MLflow tracking server, used for what the stock Java client
+ * lacks or does badly: no blind retries of 4xx answers, DELETE, registry writes, aliases,
+ * proxied artifacts. Credentials are the stock client's `MlflowHostCreds`.
+ */
+final class MlflowRest(val creds: MlflowHostCreds) {
+  val host: String = creds.getHost.stripSuffix("/")
+  private val http: HttpClient = {
+    val b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).version(HttpClient.Version.HTTP_1_1)
+    if (creds.shouldIgnoreTlsVerification) b.sslContext(MlflowRest.trustAll)
+    b.build()
+  }
+
+  def get(path: String, query: (String, String)*): RestResponse = send("GET", api(path, query), None)
+  def post(path: String, body: JsonNode): RestResponse = send("POST", api(path, Nil), Some(body.toString))
+  def patch(path: String, body: JsonNode): RestResponse = send("PATCH", api(path, Nil), Some(body.toString))
+  def delete(path: String, body: JsonNode): RestResponse = send("DELETE", api(path, Nil), Some(body.toString))
+
+  /** Like get/post, but a non-2xx answer becomes a BridgeException that names `what`. */
+  def expect(what: String)(r: RestResponse): JsonNode =
+    if (r.ok) r.json
+    else if (r.errorCode == "RESOURCE_DOES_NOT_EXIST" || r.status == 404) throw BridgeException.notFound(s"$what: ${r.message}")
+    else throw new BridgeException("REST_ERROR", s"$what failed (HTTP ${r.status} ${r.errorCode}): ${r.message}")
+
+  /** Raw request against any path under the host (e.g. /api/2.0/mlflow-artifacts/...). */
+  def send(method: String, url: String, body: Option[String], contentType: String = "application/json"): RestResponse = {
+    val publisher = body.map(s => HttpRequest.BodyPublishers.ofString(s, UTF_8)).getOrElse(HttpRequest.BodyPublishers.noBody())
+    val r = request(url, contentType).method(method, publisher).build()
+    try {
+      val resp = http.send(r, HttpResponse.BodyHandlers.ofString(UTF_8))
+      RestResponse(resp.statusCode(), resp.body())
+    } catch {
+      case e: ConnectException => throw BridgeException.unreachable(s"tracking server $host is unreachable (${e.getClass.getSimpleName}); start it or fix MLFLOW_TRACKING_URI", e)
+      case e: java.io.IOException => throw BridgeException.unreachable(s"tracking server $host did not answer $method $url: $e", e)
+    }
+  }
+
+  def request(url: String, contentType: String): HttpRequest.Builder = {
+    val b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofMinutes(5))
+      .header("Content-Type", contentType)
+      .header("User-Agent", s"mlflow-bridge/${BuildInfo.version}")
+    if (creds.getUsername != null && creds.getPassword != null) {
+      val token = java.util.Base64.getEncoder.encodeToString(s"${creds.getUsername}:${creds.getPassword}".getBytes(UTF_8))
+      b.header("Authorization", s"Basic $token")
+    } else if (creds.getToken != null) b.header("Authorization", s"Bearer ${creds.getToken}")
+    b
+  }
+
+  def sendRaw[T](r: HttpRequest, handler: HttpResponse.BodyHandler[T]): HttpResponse[T] =
+    try http.send(r, handler)
+    catch { case e: ConnectException => throw BridgeException.unreachable(s"tracking server $host is unreachable", e) }
+
+  private def api(path: String, query: Seq[(String, String)]): String = {
+    val q = if (query.isEmpty) "" else query.map { case (k, v) => s"${enc(k)}=${enc(v)}" }.mkString("?", "&", "")
+    s"$host/api/2.0/mlflow/$path$q"
+  }
+  private def enc(s: String) = URLEncoder.encode(s, UTF_8)
+}
+
+object MlflowRest {
+  /** The REST client for the same server and credentials as a stock `MlflowClient`. */
+  def of(client: MlflowClient): MlflowRest = {
+    // MlflowClient keeps its provider private and offers no getter; read it once.
+    val f = classOf[MlflowClient].getDeclaredField("hostCredsProvider")
+    f.setAccessible(true)
+    val provider = f.get(client).asInstanceOf[org.mlflow.tracking.creds.MlflowHostCredsProvider]
+    new MlflowRest(provider.getHostCreds)
+  }
+
+  private[mlflowbridge] lazy val trustAll: SSLContext = {
+    val tm = new X509TrustManager {
+      def checkClientTrusted(c: Array[X509Certificate], a: String): Unit = ()
+      def checkServerTrusted(c: Array[X509Certificate], a: String): Unit = ()
+      def getAcceptedIssuers: Array[X509Certificate] = Array.empty
+    }
+    val ctx = SSLContext.getInstance("TLS")
+    ctx.init(null, Array[TrustManager](tm), new java.security.SecureRandom())
+    ctx
+  }
+}

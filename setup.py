@@ -1,0 +1,25 @@
+"""Dependencies are computed from bridge/versions.properties so each version is written once."""
+from pathlib import Path
+
+from setuptools import setup
+
+
+def _versions() -> dict[str, str]:
+    text = (Path(__file__).parent / "bridge" / "versions.properties").read_text(encoding="utf-8")
+    pairs = (line.split("=", 1) for line in text.splitlines() if "=" in line and not line.lstrip().startswith("#"))
+    return {k.strip(): v.strip() for k, v in pairs}
+
+
+v = _versions()
+setup(
+    install_requires=[
+        f"pyspark=={v['spark']}",
+        f"mlflow=={v['mlflow.python']}",
+        f"jpype1=={v['jpype']}",
+        "pandas",
+        "pyarrow",
+        "scikit-learn",
+        "matplotlib",
+    ],
+    extras_require={"test": ["pytest>=8", "pytest-timeout"]},
+)

@@ -68,8 +68,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_with_server)
 
     from . import cli_models
+    from .parity import cli as parity_cli
 
     cli_models.register(sub)
+    parity_cli.register(sub)
     return parser
 
 

@@ -1,0 +1,68 @@
+"""Shared fixtures: one tracking server per session (or MLFLOW_TRACKING_URI), one JVM per backend.
+
+JPype's JVM lives in this process and can never be restarted; py4j's JVM is pyspark's driver,
+started once with the bridge jars. Both stay up for the whole session.
+"""
+from __future__ import annotations
+
+import os
+import sys
+
+import pytest
+
+from bridge import connect
+from bridge.server import tracking_uri as _tracking_uri
+
+BACKENDS = ["jpype", "py4j"]
+
+# The Java client forks this interpreter for artifact calls.
+os.environ.setdefault("MLFLOW_PYTHON_EXECUTABLE", sys.executable)
+
+
+@pytest.fixture(scope="session")
+def tracking_uri(tmp_path_factory):
+    with _tracking_uri(tmp_path_factory.mktemp("server")) as uri:
+        old = os.environ.get("MLFLOW_TRACKING_URI")
+        os.environ["MLFLOW_TRACKING_URI"] = uri
+        yield uri
+        if old is None:
+            os.environ.pop("MLFLOW_TRACKING_URI", None)
+        else:
+            os.environ["MLFLOW_TRACKING_URI"] = old
+
+
+@pytest.fixture(scope="session")
+def spark():
+    """pyspark's session, with the bridge jars on the driver classpath (the py4j backend's JVM)."""
+    from bridge.jvm.py4j_backend import spark_session
+
+    session = spark_session(app_name="mlflow-bridge-tests")
+    yield session
+    session.stop()
+
+
+@pytest.fixture(scope="session")
+def sessions(tracking_uri, spark):
+    opened = {"jpype": connect("jpype", tracking_uri), "py4j": connect("py4j", tracking_uri, spark=spark)}
+    yield opened
+    for s in opened.values():
+        s.close()
+
+
+@pytest.fixture(params=BACKENDS)
+def jvm(request, sessions):
+    """A JvmSession on each backend in turn."""
+    return sessions[request.param]
+
+
+@pytest.fixture(scope="session")
+def mlflow_client(tracking_uri):
+    from mlflow.tracking import MlflowClient
+
+    return MlflowClient(tracking_uri)
+
+
+def unique(prefix: str) -> str:
+    import uuid
+
+    return f"{prefix}-{uuid.uuid4().hex[:8]}"

@@ -16,7 +16,7 @@ setup(
         f"pyspark=={v['spark']}",
         f"mlflow=={v['mlflow.python']}",
         f"jpype1=={v['jpype']}",
-        "pandas",
+        "pandas>=2.2,<3",  # pyspark 4.2 warns that it does not yet support pandas 3
         "pyarrow",
         "scikit-learn",
         "matplotlib",

@@ -5,11 +5,9 @@ import os
 from dataclasses import dataclass
 
 from .classpath import BUILD_COMMAND, jar_problems
-from .jvm.jpype_backend import java_version
+from .jvm.jpype_backend import MIN_JAVA, java_major, java_version
 from .server import is_healthy
 from .versions import drift, installed, pinned
-
-MIN_JAVA = 17
 
 
 @dataclass
@@ -23,7 +21,7 @@ class Check:
 def run_checks(tracking_uri: str | None) -> list[Check]:
     checks = []
     jv = java_version()
-    major = int(jv.split(".")[0]) if jv else 0
+    major = java_major(jv) if jv else 0
     checks.append(
         Check("java", major >= MIN_JAVA, f"java {jv}" if jv else "no java on PATH",
               "" if major >= MIN_JAVA else f"install a JDK {MIN_JAVA}+ (apt-get install openjdk-17-jdk) and put it on PATH")

@@ -4,9 +4,12 @@ JPype cannot restart a JVM: the first start fixes the classpath for the process'
 """
 from __future__ import annotations
 
+import os
+import re
 import shutil
 import subprocess
 import threading
+from pathlib import Path
 
 from ..classpath import full_classpath
 from ..errors import JavaNotFoundError
@@ -36,16 +39,51 @@ JVM_OPTIONS = [
 ]
 
 
+MIN_JAVA = 17
+
+
+def jvm_path() -> str:
+    """libjvm of JAVA_HOME when set (strictly: no silent fallback), else JPype's default; Java 17+."""
+    import jpype
+
+    home = os.environ.get("JAVA_HOME")
+    if home:
+        found = sorted(Path(home).glob("lib/server/libjvm.*")) + sorted(Path(home).glob("jre/lib/*/server/libjvm.*"))
+        if not found:
+            raise JavaNotFoundError(f"JAVA_HOME={home} holds no JVM (no lib/server/libjvm); install a JDK 17+ and set JAVA_HOME")
+        path = str(found[0])
+    else:
+        try:
+            path = jpype.getDefaultJVMPath()
+        except jpype.JVMNotFoundException as e:
+            raise JavaNotFoundError(f"no JVM found for JPype ({e}); install a JDK 17+ and set JAVA_HOME") from None
+    version = _release_version(Path(path))
+    if version is not None and java_major(version) < MIN_JAVA:
+        raise JavaNotFoundError(f"Java {version} at {path} is too old: the bridge needs Java {MIN_JAVA}+; set JAVA_HOME to a JDK {MIN_JAVA}+")
+    return path
+
+
+def _release_version(libjvm: Path) -> str | None:
+    """JAVA_VERSION from the `release` file of the JDK holding libjvm."""
+    for parent in libjvm.parents:
+        release = parent / "release"
+        if release.is_file():
+            m = re.search(r'^JAVA_VERSION="([^"]+)"', release.read_text(errors="replace"), re.M)
+            return m.group(1) if m else None
+    return None
+
+
+def java_major(version: str) -> int:
+    parts = version.split(".")
+    return int(parts[1]) if parts[0] == "1" else int(re.match(r"\d+", parts[0]).group(0))
+
+
 def _start() -> None:
     import jpype
 
     if jpype.isJVMStarted():
         return
-    try:
-        jvm_path = jpype.getDefaultJVMPath()
-    except jpype.JVMNotFoundException as e:
-        raise JavaNotFoundError(f"no JVM found for JPype ({e}); install a JDK 17+ and set JAVA_HOME") from None
-    jpype.startJVM(jvm_path, *JVM_OPTIONS, classpath=full_classpath(), convertStrings=True)
+    jpype.startJVM(jvm_path(), *JVM_OPTIONS, classpath=full_classpath(), convertStrings=True)
 
 
 def classes() -> ClassCache:
@@ -66,8 +104,6 @@ def java_version() -> str | None:
     if not java:
         return None
     out = subprocess.run([java, "-version"], capture_output=True, text=True).stderr
-    for token in out.split():
-        token = token.strip('"')
-        if token[:1].isdigit() and "." in token or token.isdigit():
-            return token
-    return None
+    m = re.search(r'version "([^"]+)"', out)
+    return m.group(1) if m else None
+

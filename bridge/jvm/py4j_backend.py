@@ -19,6 +19,7 @@ def spark_session(app_name: str = "mlflow-bridge", master: str = "local[2]") -> 
     if active is not None:
         return active
     cp = os.pathsep.join(bridge_jars())
+    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")  # loopback only; no hostname lookups
     return (
         SparkSession.builder.master(master)
         .appName(app_name)

@@ -1,8 +1,49 @@
-"""Model subcommands (demo, score, compare, parity) are registered here as they land."""
+"""Model subcommands: score, compare, demo."""
 from __future__ import annotations
 
 import argparse
 
 
+def _score(args: argparse.Namespace) -> int:
+    from .models.scoring import score_file
+
+    result = score_file(args.model_uri, args.input, args.output, args.engine, args.bridge)
+    print(f"scored {len(result)} rows with the {args.engine} engine" + (f" ({args.bridge})" if args.engine == "scala" else "") + f" -> {args.output}")
+    return 0
+
+
+def _compare(args: argparse.Namespace) -> int:
+    from .models.scoring import compare_file
+
+    report = compare_file(args.model_uri, args.input, args.tolerance, args.bridge)
+    print(report.render())
+    return 0 if report.ok else 1
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from .demo import run_demo
+
+    return run_demo(keep_serving=args.keep_serving, root=args.root)
+
+
 def register(sub: argparse._SubParsersAction) -> None:
-    pass
+    p = sub.add_parser("score", help="score a CSV/Parquet/JSON-lines file with an MLflow spark model")
+    p.add_argument("--model-uri", required=True, help="runs:/, models:/name/version, models:/name@alias, mlflow-artifacts:/ or a local dir")
+    p.add_argument("--input", required=True)
+    p.add_argument("--output", required=True)
+    p.add_argument("--engine", choices=["python", "scala"], default="python")
+    p.add_argument("--bridge", choices=["jpype", "py4j"], default="py4j", help="how the scala engine reaches the JVM")
+    p.set_defaults(func=_score)
+
+    p = sub.add_parser("compare", help="score with both engines and report their differences")
+    p.add_argument("--model-uri", required=True)
+    p.add_argument("--input", required=True)
+    p.add_argument("--tolerance", type=float, default=1e-9)
+    p.add_argument("--bridge", choices=["jpype", "py4j"], default="py4j")
+    p.set_defaults(func=_compare)
+
+    p = sub.add_parser("demo", help="train in Python and score in Scala, train in Scala and score in Python, compare")
+    p.add_argument("--keep-serving", choices=["auto", "yes", "no"], default="auto",
+                   help="keep the embedded tracking server up for the UI afterwards (auto: when on a terminal)")
+    p.add_argument("--root", default=".bridge-work/demo", help="where the embedded server keeps its data")
+    p.set_defaults(func=_demo)

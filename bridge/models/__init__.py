@@ -1,0 +1,1 @@
+"""SparkML models across Python and the JVM: training data, both scoring engines, comparison."""

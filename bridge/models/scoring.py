@@ -1,0 +1,99 @@
+"""Score a table with either engine, and compare the two.
+
+Both engines read the same typed input: the user's file is read once with pandas, tagged with
+a `_row` id and written to Parquet, so CSV type inference can't make the engines disagree.
+- python: stock `mlflow.spark.load_model` on pyspark.
+- scala:  our Scala loader (`mlflowbridge.SparkModels`) in the JVM, through JPype or py4j.
+"""
+from __future__ import annotations
+
+import json
+import tempfile
+from contextlib import nullcontext
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from ..errors import BadInputError
+from . import python_engine, tables
+from .compare import Comparison, compare
+
+Engine = Literal["python", "scala"]
+ROW = "_row"
+
+
+def with_row_ids(frame: pd.DataFrame) -> pd.DataFrame:
+    if ROW in frame.columns:
+        raise BadInputError(f"input must not have a column named {ROW!r} (the bridge uses it to align rows)")
+    out = frame.copy()
+    out.insert(0, ROW, range(len(out)))
+    return out
+
+
+def score_frame(model_uri: str, frame: pd.DataFrame, engine: Engine, bridge: str = "py4j", tracking_uri: str | None = None) -> pd.DataFrame:
+    """Scores of `frame` (which carries `_row`): input columns plus the model's outputs."""
+    if len(frame) == 0:
+        raise BadInputError("input has no rows")
+    if engine == "python":
+        from ..jvm.py4j_backend import spark_session
+
+        spark = spark_session()
+        model = python_engine.load(model_uri, spark)
+        return python_engine.score(model, spark, frame)
+    if engine == "scala":
+        from ..jvm import connect
+        from ..server import tracking_uri as server_uri
+
+        work = Path(tempfile.mkdtemp(prefix="bridge-score-"))
+        frame.to_parquet(work / "input.parquet", index=False)
+        spark = None
+        if bridge == "py4j":
+            from ..jvm.py4j_backend import spark_session
+
+            spark = spark_session()
+        with server_uri() if tracking_uri is None else nullcontext(tracking_uri) as uri:
+            with connect(bridge, uri, spark=spark) as jvm:
+                jvm.score_parquet(model_uri, work / "input.parquet", work / "output.parquet")
+        return pd.read_parquet(work / "output.parquet")
+    raise BadInputError(f"unknown engine {engine!r}; use 'python' or 'scala'")
+
+
+def output_columns(scored: pd.DataFrame, frame: pd.DataFrame) -> list[str]:
+    """What the model added: prediction, probability, rawPrediction, ..."""
+    return [c for c in scored.columns if c not in frame.columns]
+
+
+def score_file(model_uri: str, input_path: str | Path, output_path: str | Path, engine: Engine, bridge: str = "py4j") -> pd.DataFrame:
+    tables.format_of(output_path)  # fail before any work on a bad output name
+    frame = with_row_ids(tables.read(input_path))
+    scored = score_frame(model_uri, frame, engine, bridge).sort_values(ROW)
+    result = scored.drop(columns=[ROW]).reset_index(drop=True)
+    tables.write(_lists_for(output_path, result), output_path)
+    return result
+
+
+def _lists_for(path: str | Path, df: pd.DataFrame) -> pd.DataFrame:
+    """CSV has no arrays: vectors become JSON lists in a cell."""
+    if tables.format_of(path) != "csv":
+        return df
+    out = df.copy()
+    for c in out.columns:
+        if out[c].map(lambda v: isinstance(v, (list, tuple, np.ndarray))).any():
+            out[c] = out[c].map(lambda v: None if v is None else json.dumps([float(x) for x in v]))
+    return out
+
+
+def compare_engines(model_uri: str, frame: pd.DataFrame, tolerance: float = 1e-9, bridge: str = "py4j") -> Comparison:
+    frame = with_row_ids(frame)
+    py = score_frame(model_uri, frame, "python")
+    sc = score_frame(model_uri, frame, "scala", bridge)
+    missing = set(output_columns(py, frame)) ^ set(output_columns(sc, frame))
+    if missing:
+        raise BadInputError(f"engines produced different output columns: {sorted(missing)}")
+    return compare(py, sc, output_columns(py, frame), tolerance)
+
+
+def compare_file(model_uri: str, input_path: str | Path, tolerance: float = 1e-9, bridge: str = "py4j") -> Comparison:
+    return compare_engines(model_uri, tables.read(input_path), tolerance, bridge)

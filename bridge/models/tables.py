@@ -1,0 +1,46 @@
+"""Reading and writing score inputs/outputs: CSV, Parquet, JSON lines, chosen by extension."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import BadInputError
+
+FORMATS = {".csv": "csv", ".parquet": "parquet", ".json": "json", ".jsonl": "json"}
+
+
+def format_of(path: str | Path) -> str:
+    suffix = Path(path).suffix.lower()
+    if suffix not in FORMATS:
+        raise BadInputError(f"{path}: unknown table format {suffix!r}; use .csv, .parquet, .json or .jsonl (JSON lines)")
+    return FORMATS[suffix]
+
+
+def read(path: str | Path) -> pd.DataFrame:
+    path = Path(path)
+    fmt = format_of(path)
+    if not path.exists():
+        raise BadInputError(f"input file {path} does not exist")
+    if path.stat().st_size == 0:
+        raise BadInputError(f"input file {path} is empty")
+    try:
+        if fmt == "csv":
+            return pd.read_csv(path)
+        if fmt == "parquet":
+            return pd.read_parquet(path)
+        return pd.read_json(path, lines=True)
+    except (ValueError, OSError) as e:
+        raise BadInputError(f"input file {path} is not valid {fmt}: {e}") from None
+
+
+def write(df: pd.DataFrame, path: str | Path) -> None:
+    path = Path(path)
+    fmt = format_of(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if fmt == "csv":
+        df.to_csv(path, index=False)
+    elif fmt == "parquet":
+        df.to_parquet(path, index=False)
+    else:
+        df.to_json(path, orient="records", lines=True)

@@ -14,7 +14,20 @@ lazy val root = (project in file("scala"))
     // Tests start Spark and a tracking server: one JVM of their own, one suite at a time.
     Test / fork := true,
     Test / parallelExecution := false,
-    Test / javaOptions ++= Seq("-Xmx2g", "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED", "--add-opens=java.base/java.nio=ALL-UNNAMED", "--add-opens=java.base/java.lang=ALL-UNNAMED", "--add-opens=java.base/java.util=ALL-UNNAMED"),
+    Test / javaOptions ++= Seq("-Xmx2g") ++ Dependencies.sparkOpens,
     Test / envVars ++= sys.env.filter { case (k, _) => k.startsWith("MLFLOW_") },
+    // The jar carries the version pins (MLmodel's mlflow_version, requirements.txt) as a resource.
+    Compile / resourceGenerators += Def.task {
+      val out = (Compile / resourceManaged).value / "mlflowbridge" / "versions.properties"
+      IO.copyFile((ThisBuild / baseDirectory).value / "bridge" / "versions.properties", out)
+      Seq(out)
+    }.taskValue,
+    // `build/sbt "runMain mlflowbridge.Main ..."`: Spark is Provided, so run with it on the
+    // classpath, in a JVM of its own that has the module opens Spark needs on JDK 17+.
+    Compile / run := Defaults.runTask(Compile / fullClasspath, Compile / run / mainClass, Compile / run / runner).evaluated,
+    Compile / runMain := Defaults.runMainTask(Compile / fullClasspath, Compile / run / runner).evaluated,
+    run / fork := true,
+    run / javaOptions ++= Seq("-Xmx2g") ++ Dependencies.sparkOpens,
+    run / outputStrategy := Some(StdoutOutput),
     BridgeJars.settings
   )

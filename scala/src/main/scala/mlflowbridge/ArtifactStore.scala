@@ -1,0 +1,216 @@
+package mlflowbridge
+
+import java.io.InputStream
+import java.net.URI
+import java.net.http.{HttpRequest, HttpResponse}
+import java.nio.charset.StandardCharsets.UTF_8
+import java.nio.file.{Files, Path, Paths, StandardCopyOption}
+
+import scala.jdk.CollectionConverters._
+
+import org.mlflow.tracking.MlflowClient
+
+/** One artifact listed by the server; `path` is relative to the listed directory's root. */
+final case class ArtifactEntry(path: String, isDir: Boolean, fileSize: Long)
+
+/**
+ * Run and model artifacts from the JVM without forking Python: the stock client shells out to
+ * `python -m mlflow.store.artifact.cli` for every call (6-9 s each), while a server that proxies
+ * artifacts (`mlflow-artifacts:/`, MLflow's default) takes plain HTTP PUT/GET. Other schemes
+ * (s3://, gs://, ...) go through the stock client, which needs MLFLOW_PYTHON_EXECUTABLE.
+ */
+final class ArtifactStore(val client: MlflowClient) {
+  val rest: MlflowRest = MlflowRest.of(client)
+
+  /** The run's artifact root, e.g. `mlflow-artifacts:/1/<run>/artifacts`. */
+  def runArtifactUri(runId: String): String =
+    rest.expect(s"run '$runId'")(rest.get("runs/get", "run_id" -> runId)).path("run").path("info").path("artifact_uri").asText()
+
+  /**
+   * Python's `log_artifact(s)`: a file lands at `<artifactPath>/<name>`, a directory's contents
+   * under `<artifactPath>/` (null or "" = the run's root).
+   */
+  def logArtifacts(runId: String, local: Path, artifactPath: String): Unit = {
+    if (!Files.exists(local)) throw BridgeException.notFound(s"local artifact $local does not exist")
+    val root = runArtifactUri(runId)
+    if (ArtifactStore.isProxied(root)) upload(local, ArtifactStore.join(root, artifactPath))
+    else if (Files.isDirectory(local)) client.logArtifacts(runId, local.toFile, blankToNull(artifactPath))
+    else client.logArtifact(runId, local.toFile, blankToNull(artifactPath))
+  }
+
+  /** Uploads a file (to `<destUri>/<name>`) or a directory tree (its contents to `<destUri>/`). */
+  def upload(local: Path, destUri: String): Unit = {
+    val files =
+      if (Files.isDirectory(local)) {
+        val walk = Files.walk(local)
+        try walk.iterator().asScala.filter(Files.isRegularFile(_)).map(f => f -> local.relativize(f)).toList
+        finally walk.close()
+      } else List(local -> local.getFileName)
+    files.foreach { case (f, rel) =>
+      val relPath = rel.iterator().asScala.map(_.toString).mkString("/")
+      putFile(f, ArtifactStore.join(destUri, relPath))
+    }
+  }
+
+  /** Direct children of a directory; empty when the path is a file or missing. */
+  def list(artifactUri: String): Seq[ArtifactEntry] = {
+    val path = remotePath(artifactUri)
+    val url = s"${base(artifactUri)}/api/2.0/mlflow-artifacts/artifacts" + (if (path.isEmpty) "" else s"?path=${ArtifactStore.pct(path)}")
+    val r = rest.send("GET", url, None)
+    val json = rest.expect(s"list artifacts $artifactUri")(r)
+    json.path("files").elements().asScala.map { f =>
+      ArtifactEntry(f.path("path").asText(), f.path("is_dir").asBoolean(false), f.path("file_size").asLong(0L))
+    }.toList
+  }
+
+  /** A run's artifacts under `path` (run-relative paths, as the stock client's listArtifacts). */
+  def listRun(runId: String, path: String): Seq[ArtifactEntry] = {
+    val root = runArtifactUri(runId)
+    if (ArtifactStore.isProxied(root)) {
+      val prefix = Option(path).map(_.stripSuffix("/")).filter(_.nonEmpty)
+      list(ArtifactStore.join(root, path)).map(e => e.copy(path = prefix.fold(e.path)(p => s"$p/${e.path}")))
+    } else {
+      val infos = if (path == null || path.isEmpty) client.listArtifacts(runId) else client.listArtifacts(runId, path)
+      infos.asScala.map(i => ArtifactEntry(i.getPath, i.getIsDir, i.getFileSize)).toList
+    }
+  }
+
+  /**
+   * Downloads a file or a directory (recursively) into `dst` (created if needed) and returns the
+   * local copy: `dst/<name>`. Accepts `mlflow-artifacts:` and local `file:` URIs.
+   */
+  def download(artifactUri: String, dst: Path): Path = {
+    Files.createDirectories(dst)
+    val name = ArtifactStore.lastSegment(artifactUri)
+    if (ArtifactStore.isProxied(artifactUri)) {
+      val target = dst.resolve(if (name.isEmpty) "artifacts" else name)
+      if (!fetchTree(artifactUri, target)) throw BridgeException.notFound(s"artifact $artifactUri does not exist")
+      target
+    } else if (ArtifactStore.isLocal(artifactUri)) {
+      val src = ArtifactStore.localPath(artifactUri)
+      if (!Files.exists(src)) throw BridgeException.notFound(s"artifact $artifactUri does not exist")
+      val target = dst.resolve(src.getFileName.toString)
+      ArtifactStore.copyTree(src, target)
+      target
+    } else throw BridgeException.badInput(s"artifact location $artifactUri is not served by the tracking server; the JVM bridge reads mlflow-artifacts:/ and local locations, other stores only through a run or a model version")
+  }
+
+  /** A run's artifact `path` (file or directory; null = everything) into `dst`; returns the local copy. */
+  def downloadRun(runId: String, path: String, dst: Path): Path = {
+    val root = runArtifactUri(runId)
+    if (ArtifactStore.isProxied(root) || ArtifactStore.isLocal(root)) {
+      val uri = ArtifactStore.join(root, path)
+      try download(uri, dst)
+      catch { case e: BridgeException if e.kind == "NOT_FOUND" => throw BridgeException.notFound(s"run '$runId' has no artifact '${Option(path).getOrElse("")}' ($uri)") }
+    } else {
+      // Other stores: the stock client (forks Python), then copied next to the rest.
+      val got = (if (path == null || path.isEmpty) client.downloadArtifacts(runId) else client.downloadArtifacts(runId, path)).toPath
+      val target = dst.resolve(got.getFileName.toString)
+      ArtifactStore.copyTree(got, target)
+      target
+    }
+  }
+
+  /** True when something was there: a file, or a directory (possibly empty). */
+  private def fetchTree(uri: String, target: Path): Boolean = {
+    val children = list(uri)
+    if (children.nonEmpty) {
+      Files.createDirectories(target)
+      children.foreach(c => fetchTree(ArtifactStore.join(uri, c.path), target.resolve(c.path)))
+      true
+    } else getFile(uri, target)
+  }
+
+  private def getFile(uri: String, target: Path): Boolean = {
+    val req = rest.request(fileUrl(uri), "application/octet-stream").GET().build()
+    val resp = rest.sendRaw(req, HttpResponse.BodyHandlers.ofInputStream())
+    val body: InputStream = resp.body()
+    try {
+      resp.statusCode() match {
+        case 200 =>
+          Option(target.getParent).foreach(Files.createDirectories(_))
+          Files.copy(body, target, StandardCopyOption.REPLACE_EXISTING)
+          true
+        case 404 => false
+        case 400 => // "Artifact path refers to a directory": an empty directory
+          val text = new String(body.readAllBytes(), UTF_8)
+          if (text.contains("directory")) { Files.createDirectories(target); true }
+          else throw new BridgeException("REST_ERROR", s"download $uri failed (HTTP 400): $text")
+        case s => throw new BridgeException("REST_ERROR", s"download $uri failed (HTTP $s): ${new String(body.readAllBytes(), UTF_8)}")
+      }
+    } finally body.close()
+  }
+
+  private def putFile(local: Path, uri: String): Unit = {
+    val req = rest.request(fileUrl(uri), "application/octet-stream").PUT(HttpRequest.BodyPublishers.ofFile(local)).build()
+    val resp = rest.sendRaw(req, HttpResponse.BodyHandlers.ofString(UTF_8))
+    if (resp.statusCode() / 100 != 2)
+      throw new BridgeException("REST_ERROR", s"upload of $local to $uri failed (HTTP ${resp.statusCode()}): ${resp.body()}")
+  }
+
+  private def fileUrl(uri: String): String =
+    s"${base(uri)}/api/2.0/mlflow-artifacts/artifacts/" + remotePath(uri).split("/").filter(_.nonEmpty).map(ArtifactStore.pct).mkString("/")
+
+  /** `mlflow-artifacts://host:port/...` names its own server (as in Python); otherwise the tracking server. */
+  private def base(uri: String): String = {
+    val authority = ArtifactStore.authority(uri)
+    if (authority.isEmpty) rest.host else s"${URI.create(rest.host).getScheme}://$authority"
+  }
+
+  private def remotePath(uri: String): String = ArtifactStore.proxiedPath(uri)
+  private def blankToNull(s: String): String = if (s == null || s.isEmpty) null else s
+}
+
+object ArtifactStore {
+  val Scheme = "mlflow-artifacts:"
+
+  def isProxied(uri: String): Boolean = uri != null && uri.startsWith(Scheme)
+  def isLocal(uri: String): Boolean = uri != null && (uri.startsWith("file:") || uri.startsWith("/"))
+
+  /** The path after `mlflow-artifacts:/` (or `mlflow-artifacts://host:port/`), without slashes at the ends. */
+  def proxiedPath(uri: String): String = {
+    val rest = uri.stripPrefix(Scheme)
+    val path = if (rest.startsWith("//")) rest.drop(2).dropWhile(_ != '/') else rest
+    path.stripPrefix("/").stripSuffix("/")
+  }
+
+  def authority(uri: String): String = {
+    val rest = uri.stripPrefix(Scheme)
+    if (rest.startsWith("//")) rest.drop(2).takeWhile(_ != '/') else ""
+  }
+
+  def localPath(uri: String): Path =
+    if (uri.startsWith("file:")) Paths.get(URI.create(uri.replace(" ", "%20"))) else Paths.get(uri)
+
+  /** `base` + "/" + `rel` (rel may be null or empty). */
+  def join(base: String, rel: String): String =
+    if (rel == null || rel.stripPrefix("/").isEmpty) base.stripSuffix("/") else s"${base.stripSuffix("/")}/${rel.stripPrefix("/").stripSuffix("/")}"
+
+  def lastSegment(uri: String): String = uri.stripSuffix("/").split("/").lastOption.map(_.stripPrefix(Scheme)).getOrElse("")
+
+  /** RFC 3986 percent-encoding of one path segment (URLEncoder would turn spaces into '+'). */
+  def pct(s: String): String = s.getBytes(UTF_8).map { b =>
+    val c = (b & 0xff).toChar
+    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || "-._~".indexOf(c) >= 0) c.toString
+    else "%%%02X".format(b & 0xff)
+  }.mkString
+
+  def copyTree(src: Path, dst: Path): Unit =
+    if (Files.isDirectory(src)) {
+      val walk = Files.walk(src)
+      try walk.iterator().asScala.foreach { p =>
+        val t = dst.resolve(src.relativize(p).toString)
+        if (Files.isDirectory(p)) Files.createDirectories(t)
+        else { Files.createDirectories(t.getParent); Files.copy(p, t, StandardCopyOption.REPLACE_EXISTING) }
+      } finally walk.close()
+    } else {
+      Option(dst.getParent).foreach(Files.createDirectories(_))
+      Files.copy(src, dst, StandardCopyOption.REPLACE_EXISTING)
+    }
+
+  def deleteTree(p: Path): Unit = if (Files.exists(p)) {
+    val walk = Files.walk(p)
+    try walk.sorted(java.util.Comparator.reverseOrder()).iterator().asScala.foreach(Files.deleteIfExists(_))
+    finally walk.close()
+  }
+}

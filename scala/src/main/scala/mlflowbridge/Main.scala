@@ -1,0 +1,112 @@
+package mlflowbridge
+
+import org.apache.spark.sql.SparkSession
+import org.mlflow.api.proto.Service.RunStatus
+import org.mlflow.tracking.MlflowClient
+
+/**
+ * Command line: `train` fits and logs an example pipeline, `score` scores a file with any model
+ * URI. Tracking server from MLFLOW_TRACKING_URI (and MLFLOW_TRACKING_* credentials).
+ * Exit codes: 0 ok, 2 usage or bridge error (message on stderr), 1 anything else.
+ */
+object Main {
+  val Usage: String =
+    """usage:
+      |  train --kind regression|classifier --experiment NAME [--input CSV] [--label COL]
+      |        [--algorithm logistic|rf] [--register NAME] [--alias ALIAS]
+      |  score --model-uri URI --input FILE --output FILE [--format csv|parquet|json]""".stripMargin
+
+  def main(args: Array[String]): Unit = sys.exit(run(args))
+
+  /** Runs one command; returns the exit code (for tests and callers that must not exit). */
+  def run(args: Array[String]): Int = {
+    try {
+      args.headOption match {
+        case Some("train") => train(options(args.tail)); 0
+        case Some("score") => score(options(args.tail)); 0
+        case Some("-h" | "--help" | "help") => println(Usage); 0
+        case _ => System.err.println(Usage); 2
+      }
+    } catch {
+      case e: BridgeException => System.err.println(s"error [${e.kind}]: ${e.getMessage}"); 2
+    }
+  }
+
+  def localSpark(appName: String): SparkSession = {
+    val spark = SparkSession.builder().appName(appName).master("local[2]")
+      .config("spark.ui.enabled", "false")
+      .config("spark.driver.host", "127.0.0.1")
+      .config("spark.driver.bindAddress", "127.0.0.1")
+      .config("spark.sql.shuffle.partitions", "2")
+      .getOrCreate()
+    spark.sparkContext.setLogLevel("WARN")
+    spark
+  }
+
+  private def train(o: Map[String, String]): Unit = {
+    val kind = need(o, "kind")
+    val experiment = need(o, "experiment")
+    if (o.contains("alias") && !o.contains("register")) throw BridgeException.badInput("--alias needs --register NAME")
+    val client = MlflowUtils.clientFromEnv()
+    val expId = MlflowUtils.getOrCreateExperimentId(client, experiment)
+    val spark = localSpark(s"mlflow-bridge-train-$kind")
+    val runId = client.createRun(expId).getRunId
+    try {
+      client.setTag(runId, "mlflow.runName", s"jvm-$kind")
+      client.setTag(runId, "mlflow.source.name", "mlflowbridge.Main")
+      val trained = kind match {
+        case "regression" =>
+          val data = o.get("input").map(p => Scoring.read(spark, p)).getOrElse(Training.wineData(spark))
+          Training.regression(spark, data, o.getOrElse("label", "quality"))
+        case "classifier" =>
+          val data = o.get("input").map(p => Scoring.read(spark, p)).getOrElse(Training.irisData(spark))
+          Training.classifier(spark, data, o.getOrElse("label", "species"), o.getOrElse("algorithm", "logistic"))
+        case other => throw BridgeException.badInput(s"unknown --kind '$other': use regression or classifier")
+      }
+      trained.params.foreach { case (k, v) => client.logParam(runId, k, v) }
+      trained.metrics.foreach { case (k, v) => client.logMetric(runId, k, v) }
+      val runUri = SparkModels.logModel(client, runId, trained.model, "model", trained.example, trained.inputSchema)
+      println(s"run_id=$runId")
+      println(s"experiment_id=$expId")
+      trained.metrics.toSeq.sortBy(_._1).foreach { case (k, v) => println(f"$k=$v%.4f") }
+      var modelUri = runUri
+      o.get("register").foreach { name =>
+        Registry.createRegisteredModel(client, name, ifNotExists = true)
+        val mv = Registry.createModelVersion(client, name, runUri, runId)
+        println(s"registered=$name/${mv.version}")
+        modelUri = s"models:/$name/${mv.version}"
+        o.get("alias").foreach { alias =>
+          Registry.setAlias(client, name, alias, mv.version)
+          modelUri = s"models:/$name@$alias"
+        }
+      }
+      client.setTerminated(runId, RunStatus.FINISHED)
+      println(s"model_uri=$modelUri")
+    } catch {
+      case e: Throwable => scala.util.Try(client.setTerminated(runId, RunStatus.FAILED)); throw e
+    } finally spark.stop()
+  }
+
+  private def score(o: Map[String, String]): Unit = {
+    val uri = need(o, "model-uri")
+    val input = need(o, "input")
+    val output = need(o, "output")
+    // A local model needs no tracking server.
+    val client: MlflowClient = if (sys.env.contains("MLFLOW_TRACKING_URI")) MlflowUtils.clientFromEnv() else null
+    val spark = localSpark("mlflow-bridge-score")
+    try {
+      val n = Scoring.scoreFile(spark, client, uri, input, output, o.get("format").orNull)
+      println(s"scored $n rows into $output")
+    } finally spark.stop()
+  }
+
+  /** `--key value` pairs; an unknown shape is a usage error. */
+  private def options(args: Array[String]): Map[String, String] = {
+    if (args.length % 2 != 0 || !args.grouped(2).forall(_.head.startsWith("--")))
+      throw BridgeException.badInput(s"expected --option value pairs, got: ${args.mkString(" ")}\n$Usage")
+    args.grouped(2).map(a => a(0).stripPrefix("--") -> a(1)).toMap
+  }
+
+  private def need(o: Map[String, String], key: String): String =
+    o.getOrElse(key, throw BridgeException.badInput(s"--$key is required\n$Usage"))
+}

@@ -1,0 +1,150 @@
+package mlflowbridge
+
+import java.nio.file.{Files, Path}
+
+import scala.jdk.CollectionConverters._
+
+import org.mlflow.tracking.MlflowClient
+
+/**
+ * Resolves the model URIs Python's `mlflow.<flavor>.load_model` accepts to files on this machine:
+ * `runs:/<run>/<path>`, `models:/<name>/<version|latest|stage>[/<sub>]`, `models:/<name>@<alias>`,
+ * `models:/<model_id>` (MLflow 3 logged models), `mlflow-artifacts:/...`, `file:` URIs and local
+ * paths. Registry entries are followed through `get-download-uri` (a version's source may itself
+ * be runs:/, models:/m-..., or a storage location). A `runs:/<run>/<name>` that is not among the
+ * run's artifacts is looked up as the run's MLflow 3 logged model called `<name>`, as Python does.
+ */
+object ModelUri {
+  /** Where a model's files are, before download. */
+  sealed trait Location
+  /** mlflow-artifacts:/..., file:/... or a local path. */
+  final case class At(uri: String) extends Location
+  /** A run whose artifact store the JVM cannot read natively (s3, ...): the stock client downloads it. */
+  final case class ViaRun(runId: String, path: String) extends Location
+  /** A registry version stored where the JVM cannot read natively: the stock client downloads it. */
+  final case class ViaVersion(name: String, version: String) extends Location
+
+  private val MaxHops = 8
+
+  /** The model's files as a local directory (downloaded under `workDir` unless already local). */
+  def fetch(client: MlflowClient, uri: String, workDir: Path): Path = {
+    val loc = locate(client, uri)
+    try loc match {
+      case At(u) if ArtifactStore.isLocal(u) => ArtifactStore.localPath(u)
+      case At(u) => new ArtifactStore(client).download(u, workDir)
+      case ViaRun(run, path) => new ArtifactStore(client).downloadRun(run, path, workDir)
+      case ViaVersion(name, version) => client.downloadModelVersion(name, version).toPath
+    } catch {
+      case e: BridgeException if e.kind == "NOT_FOUND" && !e.getMessage.contains(uri) =>
+        throw BridgeException.notFound(s"model URI $uri does not exist: ${e.getMessage}")
+    }
+  }
+
+  /** Resolves `uri` without downloading; errors name the URI. */
+  def locate(client: MlflowClient, uri: String): Location = {
+    if (uri == null || uri.trim.isEmpty) throw BridgeException.badInput("model URI must not be empty")
+    try locate(client, uri.trim, 0)
+    catch {
+      case e: BridgeException if e.kind == "NOT_FOUND" && !e.getMessage.contains(uri) =>
+        throw BridgeException.notFound(s"model URI $uri does not exist: ${e.getMessage}")
+    }
+  }
+
+  private def locate(client: MlflowClient, uri: String, hops: Int): Location = {
+    if (hops > MaxHops) throw BridgeException.badInput(s"model URI $uri: more than $MaxHops redirections (a registry cycle?)")
+    if (uri.startsWith("runs:")) run(need(client, uri), uri)
+    else if (uri.startsWith("models:")) registry(need(client, uri), uri, hops)
+    else if (ArtifactStore.isProxied(uri)) {
+      if (new ArtifactStore(need(client, uri)).list(uri).isEmpty) throw BridgeException.notFound(s"model URI $uri does not exist (no files there)")
+      At(uri)
+    } else if (ArtifactStore.isLocal(uri) || !uri.contains(":")) {
+      val p = ArtifactStore.localPath(uri)
+      if (!Files.exists(p)) throw BridgeException.notFound(s"model URI $uri does not exist (no such local directory)")
+      At(p.toAbsolutePath.toString)
+    } else throw BridgeException.badInput(
+      s"model URI $uri has an unsupported scheme; use runs:/, models:/, mlflow-artifacts:/, file: or a local path")
+  }
+
+  private def run(client: MlflowClient, uri: String): Location = {
+    val parts = uri.stripPrefix("runs:").stripPrefix("/").split("/", 2)
+    val runId = parts(0)
+    val path = if (parts.length > 1) parts(1).stripSuffix("/") else ""
+    if (runId.isEmpty) throw BridgeException.badInput(s"model URI $uri is not a proper runs:/ URI: use runs:/<run_id>/<path>")
+    val store = new ArtifactStore(client)
+    val root = try store.runArtifactUri(runId)
+    catch { case e: BridgeException if e.kind == "NOT_FOUND" => throw BridgeException.notFound(s"model URI $uri does not exist: run '$runId' not found") }
+    if (ArtifactStore.isProxied(root) || ArtifactStore.isLocal(root)) {
+      val candidate = ArtifactStore.join(root, path)
+      if (exists(store, candidate)) At(candidate)
+      else loggedModelOfRun(client, runId, path).map(u => locate(client, u, 1))
+        .getOrElse(throw BridgeException.notFound(s"model URI $uri does not exist: run '$runId' has no artifact '$path'"))
+    } else ViaRun(runId, path)
+  }
+
+  private def registry(client: MlflowClient, uri: String, hops: Int): Location = {
+    val parts = uri.stripPrefix("models:").stripPrefix("/").split("/").toSeq
+    val bad = BridgeException.badInput(
+      s"model URI $uri is not a proper models:/ URI: use models:/<name>/<version>, models:/<name>@<alias>, models:/<name>/latest or models:/<model_id>")
+    if (parts.isEmpty || parts.head.trim.isEmpty) throw bad
+    val (name, version, sub) =
+      if (parts.head.contains("@")) {
+        val Array(n, alias) = parts.head.split("@", 2)
+        if (n.isEmpty || alias.isEmpty) throw bad
+        (n, Registry.getModelVersionByAlias(client, n, alias).version, parts.drop(1))
+      } else if (parts.length == 1) return loggedModel(client, uri, parts.head, hops)
+      else {
+        val n = parts.head
+        val v = parts(1) match {
+          case d if d.nonEmpty && d.forall(_.isDigit) => Registry.getModelVersion(client, n, d).version
+          case l if l.equalsIgnoreCase("latest") => Registry.latestVersion(client, n, null)
+          case "" => throw bad
+          case stage => Registry.latestVersion(client, n, stage)
+        }
+        (n, v, parts.drop(2))
+      }
+    val target = Registry.downloadUri(client, name, version)
+    val followable = Seq("runs:", "models:", ArtifactStore.Scheme, "file:", "/").exists(target.startsWith)
+    if (!followable) {
+      if (sub.nonEmpty) throw BridgeException.badInput(s"model URI $uri: a sub-path of a model stored at $target is not supported")
+      return ViaVersion(name, version)
+    }
+    locate(client, target, hops + 1) match {
+      case At(u) => At(ArtifactStore.join(u, sub.mkString("/")))
+      case ViaRun(r, p) => ViaRun(r, ArtifactStore.join(p, sub.mkString("/")).stripPrefix("/"))
+      case v: ViaVersion => v
+    }
+  }
+
+  /** `models:/m-...`: an MLflow 3 logged model, whose `artifact_uri` holds its files. */
+  private def loggedModel(client: MlflowClient, uri: String, modelId: String, hops: Int): Location = {
+    val rest = MlflowRest.of(client)
+    val r = rest.get(s"logged-models/${ArtifactStore.pct(modelId)}")
+    if (!r.ok && (r.errorCode == "RESOURCE_DOES_NOT_EXIST" || r.status == 404))
+      throw BridgeException.notFound(s"model URI $uri does not exist: no logged model '$modelId'")
+    val artifactUri = rest.expect(s"logged model '$modelId'")(r).path("model").path("info").path("artifact_uri").asText("")
+    if (artifactUri.isEmpty) throw BridgeException.notFound(s"model URI $uri: logged model '$modelId' has no artifact location")
+    locate(client, artifactUri, hops + 1)
+  }
+
+  /** MLflow 3: `runs:/<run>/<name>[/sub]` may name a logged model of that run rather than run artifacts. */
+  private def loggedModelOfRun(client: MlflowClient, runId: String, path: String): Option[String] = {
+    if (path.isEmpty) return None
+    val Array(name, rest @ _*) = path.split("/", 2)
+    val mlrest = MlflowRest.of(client)
+    val expId = mlrest.expect(s"run '$runId'")(mlrest.get("runs/get", "run_id" -> runId)).path("run").path("info").path("experiment_id").asText()
+    val body = Json.obj("filter" -> s"name = '${name.replace("'", "\\'")}'", "max_results" -> 100)
+    body.putArray("experiment_ids").add(expId)
+    val r = mlrest.post("logged-models/search", body)
+    if (!r.ok) None // servers before MLflow 3 have no logged models
+    else r.json.path("models").elements().asScala
+      .map(_.path("info"))
+      .find(i => i.path("source_run_id").asText() == runId)
+      .map(i => ArtifactStore.join(i.path("artifact_uri").asText(), rest.headOption.getOrElse("")))
+  }
+
+  private def exists(store: ArtifactStore, uri: String): Boolean =
+    if (ArtifactStore.isLocal(uri)) Files.exists(ArtifactStore.localPath(uri)) else store.list(uri).nonEmpty
+
+  private def need(client: MlflowClient, uri: String): MlflowClient =
+    if (client != null) client else throw BridgeException.badInput(s"model URI $uri needs a tracking server: pass an MlflowClient")
+}

@@ -1,0 +1,85 @@
+package mlflowbridge
+
+import java.nio.charset.StandardCharsets.UTF_8
+import java.nio.file.{Files, Path}
+
+import scala.jdk.CollectionConverters._
+
+import com.fasterxml.jackson.databind.JsonNode
+import org.apache.spark.ml.{BridgeMlAccess, PipelineModel, Transformer}
+import org.apache.spark.sql.SparkSession
+
+/**
+ * Loads a saved Spark ML model directory whichever language wrote it. `PipelineModel.load`
+ * refuses top-level metadata written by Python (a pipeline with a pure-Python stage, or any
+ * save over Spark Connect: `"class": "pyspark.ml.pipeline.PipelineModel"`); its stages are
+ * still JVM-saved, so they are loaded one by one, in `stageUids` order, and reassembled.
+ */
+object PipelineRebuild {
+  val JvmPipeline = "org.apache.spark.ml.PipelineModel"
+  val PythonPipeline = "pyspark.ml.pipeline.PipelineModel"
+
+  def load(dir: Path, spark: SparkSession, where: String): PipelineModel = {
+    val meta = metadata(dir, where)
+    className(meta) match {
+      case JvmPipeline => PipelineModel.load(dir.toString)
+      case PythonPipeline => rebuild(dir, meta, spark, where)
+      case _ =>
+        // A bare model (e.g. a LogisticRegressionModel saved on its own): a one-stage pipeline.
+        val stage = loadStage(dir, meta, spark, where, "model")
+        BridgeMlAccess.pipelineModel(s"PipelineModel_${stage.uid}", Array(stage))
+    }
+  }
+
+  /** The top-level `class` of a saved model directory (None when it has no readable metadata). */
+  def savedClass(dir: Path): Option[String] =
+    scala.util.Try(className(metadata(dir, dir.toString))).toOption
+
+  private def rebuild(dir: Path, meta: JsonNode, spark: SparkSession, where: String): PipelineModel = {
+    val uids = meta.path("paramMap").path("stageUids").elements().asScala.map(_.asText()).toIndexedSeq
+    val stagesDir = dir.resolve("stages")
+    val folders = if (Files.isDirectory(stagesDir)) {
+      val s = Files.list(stagesDir)
+      try s.iterator().asScala.filter(Files.isDirectory(_)).toList finally s.close()
+    } else Nil
+    val stages = uids.zipWithIndex.map { case (uid, i) =>
+      // Folder `<idx zero-padded>_<uid>` (Pipeline.getStagePath); match on both parts.
+      val folder = folders.find { f =>
+        val n = f.getFileName.toString
+        n.endsWith(s"_$uid") && scala.util.Try(n.stripSuffix(s"_$uid").toInt).toOption.contains(i)
+      }.getOrElse(throw BridgeException.badInput(s"$where: pipeline stage $i ($uid) has no folder under ${stagesDir}"))
+      val stageMeta = metadata(folder, s"$where stage $uid")
+      if (className(stageMeta) == PythonPipeline) rebuild(folder, stageMeta, spark, where)
+      else loadStage(folder, stageMeta, spark, where, uid)
+    }
+    BridgeMlAccess.pipelineModel(meta.path("uid").asText(), stages.toArray[Transformer])
+  }
+
+  private def loadStage(folder: Path, meta: JsonNode, spark: SparkSession, where: String, uid: String): Transformer = {
+    val cls = className(meta)
+    val loader = Option(Thread.currentThread.getContextClassLoader).getOrElse(getClass.getClassLoader)
+    val jvmClass: Option[Class[_]] = scala.util.Try(Class.forName(cls, false, loader)).toOption
+    if (jvmClass.isEmpty)
+      throw BridgeException.badInput(
+        s"$where: stage $uid has class $cls, which is not a JVM class (a pure-Python stage); " +
+          "the JVM cannot load it. Rewrite the stage as a JVM Transformer or score this model in Python.")
+    if (!classOf[Transformer].isAssignableFrom(jvmClass.get))
+      throw BridgeException.badInput(s"$where: stage $uid has class $cls, which is not a fitted model or transformer")
+    BridgeMlAccess.loadStage(folder.toString, spark)
+  }
+
+  private def className(meta: JsonNode): String = meta.path("class").asText("")
+
+  /** The one JSON line in `<dir>/metadata/part-*`. */
+  private def metadata(dir: Path, where: String): JsonNode = {
+    val mdir = dir.resolve("metadata")
+    val part = if (Files.isDirectory(mdir)) {
+      val s = Files.list(mdir)
+      try s.iterator().asScala.find(p => p.getFileName.toString.startsWith("part-") && Files.size(p) > 0) finally s.close()
+    } else None
+    val file = part.getOrElse(throw BridgeException.badInput(s"$where is not a saved Spark ML model: $mdir has no metadata part file"))
+    val line = new String(Files.readAllBytes(file), UTF_8).linesIterator.find(_.trim.nonEmpty).getOrElse("")
+    try Json.mapper.readTree(line)
+    catch { case e: Exception => throw BridgeException.badInput(s"$where: unreadable Spark ML metadata in $file: ${e.getMessage}") }
+  }
+}

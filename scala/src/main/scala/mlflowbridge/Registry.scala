@@ -1,0 +1,144 @@
+package mlflowbridge
+
+import scala.jdk.CollectionConverters._
+
+import com.fasterxml.jackson.databind.JsonNode
+import org.mlflow.tracking.MlflowClient
+
+/** A registered model version. `aliases` and the other fields are Java types for py4j/JPype. */
+final case class ModelVersionInfo(name: String, version: String, source: String, runId: String, status: String,
+    aliases: java.util.List[String])
+
+/** A registered model: its aliases (alias -> version) and latest version numbers. */
+final case class RegisteredModelInfo(name: String, aliases: java.util.Map[String, String], latestVersions: java.util.List[String])
+
+/**
+ * Model-registry calls the stock Java client lacks (aliases, search, deletes, creation that waits
+ * for READY), over [[MlflowRest]]. Every failure is a [[BridgeException]] naming the model.
+ */
+object Registry {
+  /** Creates `name`; with `ifNotExists` an existing model is fine (racing creators included). */
+  def createRegisteredModel(client: MlflowClient, name: String, ifNotExists: Boolean): Unit = {
+    requireName(name)
+    val rest = MlflowRest.of(client)
+    val r = rest.post("registered-models/create", Json.obj("name" -> name))
+    if (r.ok || (ifNotExists && r.errorCode == "RESOURCE_ALREADY_EXISTS")) ()
+    else if (r.errorCode == "RESOURCE_ALREADY_EXISTS") throw badInputFrom(s"registered model '$name' already exists", r)
+    else rest.expect(s"create registered model '$name'")(r)
+  }
+
+  def createRegisteredModel(client: MlflowClient, name: String): Unit = createRegisteredModel(client, name, ifNotExists = false)
+
+  /** A new version of `name` from `source` (runs:/..., models:/m-..., mlflow-artifacts:/...), once it is READY. */
+  def createModelVersion(client: MlflowClient, name: String, source: String, runId: String, timeoutSeconds: Int): ModelVersionInfo = {
+    requireName(name)
+    if (source == null || source.isEmpty) throw BridgeException.badInput("model version source must not be empty")
+    val rest = MlflowRest.of(client)
+    val body = Json.obj("name" -> name, "source" -> source)
+    if (runId != null && runId.nonEmpty) body.put("run_id", runId)
+    var mv = versionInfo(rest.expect(s"create a version of registered model '$name' from $source")(rest.post("model-versions/create", body)).path("model_version"))
+    val deadline = System.nanoTime() + timeoutSeconds * 1000000000L
+    while (mv.status == "PENDING_REGISTRATION") {
+      if (System.nanoTime() > deadline)
+        throw new BridgeException("REST_ERROR", s"version ${mv.version} of registered model '$name' is still PENDING_REGISTRATION after ${timeoutSeconds}s")
+      Thread.sleep(200)
+      mv = getModelVersion(client, name, mv.version)
+    }
+    if (mv.status != "READY") throw new BridgeException("REST_ERROR", s"version ${mv.version} of registered model '$name' ended ${mv.status}")
+    mv
+  }
+
+  def createModelVersion(client: MlflowClient, name: String, source: String, runId: String): ModelVersionInfo =
+    createModelVersion(client, name, source, runId, 300)
+
+  def getModelVersion(client: MlflowClient, name: String, version: String): ModelVersionInfo = {
+    val rest = MlflowRest.of(client)
+    val r = rest.get("model-versions/get", "name" -> name, "version" -> version)
+    if (!r.ok && isMissing(r)) { requireModel(rest, name); throw BridgeException.notFound(s"registered model '$name' has no version $version") }
+    versionInfo(rest.expect(s"get version $version of registered model '$name'")(r).path("model_version"))
+  }
+
+  def setAlias(client: MlflowClient, name: String, alias: String, version: String): Unit = {
+    val rest = MlflowRest.of(client)
+    val r = rest.post("registered-models/alias", Json.obj("name" -> name, "alias" -> alias, "version" -> version))
+    if (!r.ok && isMissing(r)) { requireModel(rest, name); throw BridgeException.notFound(s"registered model '$name' has no version $version to alias '$alias'") }
+    rest.expect(s"set alias '$alias' of registered model '$name'")(r)
+  }
+
+  def getModelVersionByAlias(client: MlflowClient, name: String, alias: String): ModelVersionInfo = {
+    val rest = MlflowRest.of(client)
+    val r = rest.get("registered-models/alias", "name" -> name, "alias" -> alias)
+    if (!r.ok && isMissing(r)) { requireModel(rest, name); throw BridgeException.notFound(s"registered model '$name' has no alias '$alias'") }
+    versionInfo(rest.expect(s"get alias '$alias' of registered model '$name'")(r).path("model_version"))
+  }
+
+  /** DELETE with a JSON body (the stock client cannot send DELETE at all). */
+  def deleteAlias(client: MlflowClient, name: String, alias: String): Unit = {
+    val rest = MlflowRest.of(client)
+    val r = rest.delete("registered-models/alias", Json.obj("name" -> name, "alias" -> alias))
+    if (!r.ok && isMissing(r)) { requireModel(rest, name); throw BridgeException.notFound(s"registered model '$name' has no alias '$alias'") }
+    rest.expect(s"delete alias '$alias' of registered model '$name'")(r)
+  }
+
+  /** The newest version, or the newest in `stage` (null = any stage); for `models:/name/latest`. */
+  def latestVersion(client: MlflowClient, name: String, stage: String): String = {
+    val rest = MlflowRest.of(client)
+    val body = Json.obj("name" -> name)
+    if (stage != null) body.putArray("stages").add(stage)
+    val r = rest.post("registered-models/get-latest-versions", body)
+    if (!r.ok && isMissing(r)) throw BridgeException.notFound(s"registered model '$name' does not exist")
+    val versions = rest.expect(s"latest versions of registered model '$name'")(r).path("model_versions").elements().asScala.map(_.path("version").asText().toLong).toSeq
+    if (versions.isEmpty) throw BridgeException.notFound(s"registered model '$name' has no versions" + Option(stage).fold("")(s => s" in stage '$s'"))
+    versions.max.toString
+  }
+
+  /** Where a version's files are (`model-versions/get-download-uri`): storage location, else source. */
+  def downloadUri(client: MlflowClient, name: String, version: String): String = {
+    val rest = MlflowRest.of(client)
+    val r = rest.get("model-versions/get-download-uri", "name" -> name, "version" -> version)
+    if (!r.ok && isMissing(r)) { requireModel(rest, name); throw BridgeException.notFound(s"registered model '$name' has no version $version") }
+    rest.expect(s"download URI of version $version of registered model '$name'")(r).path("artifact_uri").asText()
+  }
+
+  /** Every registered model matching `filter` (MLflow search syntax, e.g. "name LIKE 'wine%'"; null = all). */
+  def searchRegisteredModels(client: MlflowClient, filter: String): java.util.List[RegisteredModelInfo] = {
+    val rest = MlflowRest.of(client)
+    val out = List.newBuilder[RegisteredModelInfo]
+    var token: Option[String] = None
+    do {
+      val q = Seq("max_results" -> "1000") ++ Option(filter).filter(_.nonEmpty).map("filter" -> _) ++ token.map("page_token" -> _)
+      val page = rest.expect(s"search registered models${Option(filter).fold("")(f => s" ($f)")}")(rest.get("registered-models/search", q: _*))
+      page.path("registered_models").elements().asScala.foreach { m =>
+        val aliases = new java.util.LinkedHashMap[String, String]()
+        m.path("aliases").elements().asScala.foreach(a => aliases.put(a.path("alias").asText(), a.path("version").asText()))
+        val latest = m.path("latest_versions").elements().asScala.map(_.path("version").asText()).toList.asJava
+        out += RegisteredModelInfo(m.path("name").asText(), aliases, latest)
+      }
+      token = Option(page.path("next_page_token").asText(null)).filter(_.nonEmpty)
+    } while (token.isDefined)
+    out.result().asJava
+  }
+
+  def deleteRegisteredModel(client: MlflowClient, name: String): Unit = {
+    val rest = MlflowRest.of(client)
+    val r = rest.delete("registered-models/delete", Json.obj("name" -> name))
+    if (!r.ok && isMissing(r)) throw BridgeException.notFound(s"registered model '$name' does not exist")
+    rest.expect(s"delete registered model '$name'")(r)
+  }
+
+  private def versionInfo(mv: JsonNode): ModelVersionInfo = ModelVersionInfo(
+    mv.path("name").asText(), mv.path("version").asText(), mv.path("source").asText(""), mv.path("run_id").asText(""),
+    mv.path("status").asText(""), mv.path("aliases").elements().asScala.map(_.asText()).toList.asJava)
+
+  private def isMissing(r: RestResponse): Boolean = r.errorCode == "RESOURCE_DOES_NOT_EXIST" || r.status == 404
+
+  private def requireModel(rest: MlflowRest, name: String): Unit = {
+    val r = rest.get("registered-models/get", "name" -> name)
+    if (!r.ok && isMissing(r)) throw BridgeException.notFound(s"registered model '$name' does not exist")
+  }
+
+  private def requireName(name: String): Unit =
+    if (name == null || name.trim.isEmpty) throw BridgeException.badInput("registered model name must not be empty")
+
+  private def badInputFrom(msg: String, r: RestResponse) = BridgeException.badInput(s"$msg: ${r.message}")
+}

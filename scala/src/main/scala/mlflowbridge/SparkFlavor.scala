@@ -1,0 +1,125 @@
+package mlflowbridge
+
+import java.nio.charset.StandardCharsets.UTF_8
+import java.nio.file.{Files, Path}
+import java.time.{LocalDateTime, ZoneOffset}
+import java.time.format.DateTimeFormatter
+
+import scala.jdk.CollectionConverters._
+
+import org.apache.spark.ml.PipelineModel
+import org.apache.spark.ml.linalg.Vector
+import org.apache.spark.sql.{Dataset, Row}
+import org.apache.spark.sql.types.StructType
+
+/**
+ * Writes an MLflow model directory for the `spark` flavor the way `mlflow.spark.save_model`
+ * (MLflow 3.17.2) does, so stock Python `mlflow.spark.load_model` and `mlflow.pyfunc.load_model`
+ * read it: MLmodel, sparkml/ (Spark's own writer), conda.yaml, python_env.yaml, requirements.txt,
+ * and input_example.json + serving_input_example.json when an example is given.
+ */
+object SparkFlavor {
+  val ModelData = "sparkml"
+
+  /** Writes `dir` (must not exist or be empty) and returns the MLmodel document. */
+  def save(model: PipelineModel, dir: Path, artifactPath: String, runId: String,
+      inputExample: Dataset[Row], trainingSchema: StructType): Map[String, Any] = {
+    Files.createDirectories(dir)
+    model.write.overwrite().save(dir.resolve(ModelData).toUri.toString)
+
+    val exampleInfo = Option(inputExample).map { ex =>
+      writeExample(ex, dir)
+      Map("artifact_path" -> "input_example.json", "pandas_orient" -> "split",
+        "serving_input_path" -> "serving_input_example.json", "type" -> "dataframe")
+    }
+    val schema = Option(trainingSchema).orElse(Option(inputExample).map(_.schema))
+    val signature = schema.map { s =>
+      val outputs = Seq(ColSpec(PipelineColumns.predictionCol(model), "double"))
+      Map("inputs" -> Signature.toJson(signatureInputs(model, s)), "outputs" -> Signature.toJson(outputs), "params" -> null)
+    }
+    val sparkVersion = org.apache.spark.SPARK_VERSION
+    val python = Pins.pythonVersion
+    val doc: Map[String, Any] = Map(
+      "artifact_path" -> artifactPath,
+      "flavors" -> Map(
+        "python_function" -> Map(
+          "data" -> ModelData,
+          "env" -> Map("conda" -> "conda.yaml", "virtualenv" -> "python_env.yaml"),
+          "loader_module" -> "mlflow.spark",
+          "python_version" -> python),
+        "spark" -> Map(
+          "code" -> null,
+          "model_class" -> "pyspark.ml.pipeline.PipelineModel",
+          "model_data" -> ModelData,
+          "pyspark_version" -> sparkVersion)),
+      "mlflow_version" -> Pins.mlflowPython,
+      "model_id" -> null,
+      // Python measures the directory before MLmodel and the environment files are written.
+      "model_size_bytes" -> totalSize(dir),
+      "model_uuid" -> java.util.UUID.randomUUID().toString.replace("-", ""),
+      "prompts" -> null,
+      "run_id" -> runId,
+      "utc_time_created" -> LocalDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS"))
+    ) ++ exampleInfo.map("saved_input_example_info" -> _) ++ signature.toSeq.flatMap(sig => Seq(
+      "signature" -> sig, "is_signature_from_type_hint" -> false, "type_hint_from_example" -> false))
+    val withoutNullIds = doc.filterNot { case (k, v) => (k == "run_id" || k == "artifact_path") && v == null }
+    MlModelFile.write(dir, withoutNullIds)
+
+    val requirements = Seq(s"mlflow==${Pins.mlflowPython}", s"pyspark==$sparkVersion")
+    // Like mlflow when it cannot see pip's version: unpinned pip/setuptools/wheel.
+    write(dir.resolve("conda.yaml"), MlModelFile.render(Map(
+      "channels" -> Seq("conda-forge"),
+      "dependencies" -> Seq(s"python=$python", "pip", Map("pip" -> requirements)),
+      "name" -> "mlflow-env")))
+    write(dir.resolve("python_env.yaml"),
+      s"python: $python\nbuild_dependencies:\n- pip\n- setuptools\n- wheel\ndependencies:\n- -r requirements.txt\n")
+    write(dir.resolve("requirements.txt"), requirements.mkString("\n"))
+    withoutNullIds
+  }
+
+  /**
+   * Signature inputs: the given schema's columns that the pipeline reads; when the stages say
+   * nothing usable (custom stages), the whole schema minus what the pipeline writes.
+   */
+  def signatureInputs(model: PipelineModel, schema: StructType): Seq[ColSpec] = {
+    val reads = PipelineColumns.inputs(model).toSet
+    val picked = schema.fields.filter(f => reads(f.name))
+    val fields = if (picked.nonEmpty) picked else {
+      val written = scala.util.Try(model.transformSchema(schema).fieldNames.toSet -- schema.fieldNames).getOrElse(Set.empty[String])
+      schema.fields.filterNot(f => written(f.name) || f.name == PipelineColumns.predictionCol(model))
+    }
+    fields.toSeq.map(f => Signature.mlflowType(f.name, f.dataType))
+  }
+
+  /** pandas `to_dict(orient="split")` without the index, as `_Example` saves a DataFrame. */
+  private def writeExample(ex: Dataset[Row], dir: Path): Unit = {
+    val columns = ex.columns.toSeq
+    val data = ex.collect().toSeq.map(r => r.toSeq.map(jsonValue))
+    val split = PyJson.obj("columns" -> columns, "data" -> data)
+    write(dir.resolve("input_example.json"), PyJson.dumps(split))
+    write(dir.resolve("serving_input_example.json"), PyJson.dumps(PyJson.obj("dataframe_split" -> split), indent = Some(2)))
+  }
+
+  /** Row values as pandas would hold them: vectors as lists, NaN as null, times as ISO strings. */
+  private def jsonValue(v: Any): Any = v match {
+    case d: Double if d.isNaN => null
+    case f: Float if f.isNaN => null
+    case v: Vector => v.toArray.toSeq
+    case s: scala.collection.Seq[_] => s.map(jsonValue).toSeq
+    case b: Array[Byte] => java.util.Base64.getEncoder.encodeToString(b)
+    case t: java.sql.Timestamp => t.toLocalDateTime.toString
+    case d: java.sql.Date => d.toLocalDate.toString
+    case t: java.time.Instant => t.toString
+    case t: java.time.temporal.Temporal => t.toString
+    case d: java.math.BigDecimal => d.doubleValue()
+    case r: Row => r.toSeq.map(jsonValue)
+    case other => other
+  }
+
+  private def totalSize(dir: Path): Long = {
+    val walk = Files.walk(dir)
+    try walk.iterator().asScala.filter(Files.isRegularFile(_)).map(Files.size).sum finally walk.close()
+  }
+
+  private def write(p: Path, text: String): Unit = Files.write(p, text.getBytes(UTF_8))
+}

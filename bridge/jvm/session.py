@@ -29,10 +29,11 @@ class JvmSession:
 
     backend: Backend
 
-    def __init__(self, backend: Backend, classes: Any, tracking_uri: str):
+    def __init__(self, backend: Backend, classes: Any, tracking_uri: str, spark: Any = None):
         self.backend = backend
         self.classes = classes
         self.tracking_uri = tracking_uri
+        self._pyspark = spark  # py4j: the pyspark session whose JVM this is
         self._utils = classes.get("mlflowbridge.MlflowUtils")
         with translating():
             raw_client = self._utils.clientFor(tracking_uri)
@@ -44,6 +45,29 @@ class JvmSession:
         """Python's `mlflow.set_experiment` for the JVM (mlflowbridge.MlflowUtils)."""
         with translating():
             return str(self._utils.getOrCreateExperimentId(self.raw_client, name))
+
+    def jvm_spark(self) -> Any:
+        """The JVM SparkSession: pyspark's (py4j) or a local one inside this process (JPype)."""
+        if self._pyspark is not None:
+            return self._pyspark._jsparkSession
+        with translating():
+            return self.classes.get("mlflowbridge.Main").localSpark("mlflow-bridge-jpype")
+
+    def score_parquet(self, model_uri: str, input_path: str | os.PathLike, output_path: str | os.PathLike) -> int:
+        """Score with the Scala engine (mlflowbridge.Scoring): our loader, Spark's transform."""
+        with translating():
+            n = self.classes.get("mlflowbridge.Scoring").scoreFile(self.jvm_spark(), self.raw_client, model_uri, str(input_path), str(output_path))
+        return int(n)
+
+    def register_model(self, name: str, model_uri: str, run_id: str, alias: str | None = None) -> str:
+        """Register `model_uri` as a new version of `name` (created if missing) from the JVM; returns the version."""
+        registry = self.classes.get("mlflowbridge.Registry")
+        with translating():
+            registry.createRegisteredModel(self.raw_client, name, True)
+            version = str(registry.createModelVersion(self.raw_client, name, model_uri, run_id).version())
+            if alias:
+                registry.setAlias(self.raw_client, name, alias, version)
+        return version
 
     def java_file(self, path: str | os.PathLike, must_exist: bool = True) -> Any:
         """A java.io.File for `path`; a missing file is a BadInputError naming it."""
@@ -91,5 +115,8 @@ def connect(backend: Backend = "jpype", tracking_uri: str | None = None, spark: 
     if backend == "py4j":
         from . import py4j_backend
 
-        return JvmSession("py4j", py4j_backend.classes(spark), uri)
+        from .py4j_backend import spark_session
+
+        spark = spark or spark_session()
+        return JvmSession("py4j", py4j_backend.classes(spark), uri, spark)
     raise BadInputError(f"unknown backend {backend!r}; use 'jpype' or 'py4j'")

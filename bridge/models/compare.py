@@ -16,6 +16,10 @@ class Comparison:
     max_abs_diff: dict[str, float]
     mismatched_values: dict[str, int] = field(default_factory=dict)  # non-numeric columns
     worst_rows: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # The first numeric output column of each engine, for plots.
+    plotted_column: str = ""
+    python_values: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    scala_values: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
     @property
     def ok(self) -> bool:
@@ -61,4 +65,6 @@ def compare(python: pd.DataFrame, scala: pd.DataFrame, output_columns: list[str]
     for col in output_columns[:2]:
         worst_rows[f"python_{col}"] = a[col].to_numpy()[order]
         worst_rows[f"scala_{col}"] = b[col].to_numpy()[order]
-    return Comparison(len(a), tolerance, max_diff, mismatched, worst_rows)
+    plotted = next(iter(max_diff), "")
+    values = (a[plotted].to_numpy(dtype=float), b[plotted].to_numpy(dtype=float)) if plotted and not isinstance(a[plotted].iloc[0], (list, tuple, np.ndarray)) else (np.zeros(0), np.zeros(0))
+    return Comparison(len(a), tolerance, max_diff, mismatched, worst_rows, plotted, *values)

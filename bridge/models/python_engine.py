@@ -116,11 +116,24 @@ def check_input(model: Any, df: pd.DataFrame) -> None:
             raise BadInputError(f"input column {col!r} has {nulls} null value(s)")
 
 
+def output_columns(model: Any) -> list[str]:
+    """What scoring returns besides the input (the Scala engine's rule, mlflowbridge.Scoring):
+    the prediction, class probabilities, and labels mapped back by IndexToString."""
+    prediction, extra = "prediction", []
+    for stage in model.stages:
+        prediction = (_param_values(stage, "predictionCol") or [prediction])[0]
+        extra += _param_values(stage, "probabilityCol")
+        if type(stage).__name__ == "IndexToString":
+            extra += _param_values(stage, "outputCol")
+    return list(dict.fromkeys([prediction, *extra]))
+
+
 def score(model: Any, spark: Any, frame: pd.DataFrame) -> pd.DataFrame:
     """Transform `frame` (with its `_row` column) and return input + output columns, vectors as lists."""
     check_input(model, frame.drop(columns=["_row"], errors="ignore"))
     out = model.transform(spark.createDataFrame(frame))
-    return to_pandas(out)
+    keep = list(frame.columns) + [c for c in output_columns(model) if c in out.columns and c not in frame.columns]
+    return to_pandas(out.select(*[f"`{c}`" for c in keep]))
 
 
 def to_pandas(sdf: Any) -> pd.DataFrame:

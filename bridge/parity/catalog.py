@@ -1,0 +1,345 @@
+"""The Java/Python parity catalog: what a JVM user of MLflow needs, and who can do it.
+
+This list is the single source: the README table, `mlflow-bridge parity`, the strict-xfail
+tests (tests/test_parity_checks.py) and the method reflection (tests/test_parity_catalog.py)
+are all generated from it. Each entry names:
+
+- `python`: what the Python API calls it; `py_methods`: the `mlflow.tracking.MlflowClient`
+  methods it covers (every public method must be covered by exactly one entry).
+- `java`: what the stock Java client (org.mlflow:mlflow-client) offers; `java_methods`: the
+  `org.mlflow.tracking.MlflowClient` method names it covers (same rule).
+- `status`: PARITY (both do it), GAP (Java cannot, and we have no workaround), BRIDGED (Java
+  cannot, our code does it: `bridge` names the function).
+- `check`: the live check in bridge/parity/checks.py. For PARITY it compares both clients'
+  answers; for GAP and BRIDGED it attempts the thing the stock-Java way and raises
+  GapConfirmed while the gap is real. `workaround`: for BRIDGED, the check of our function.
+- `issue`: upstream issues/PRs (mlflow/mlflow unless prefixed), `faq`: the FAQ statement that
+  this entry turns into a check.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Status = Literal["parity", "gap", "bridged"]
+PARITY: Status = "parity"
+GAP: Status = "gap"
+BRIDGED: Status = "bridged"
+STATUSES: tuple[Status, ...] = (PARITY, BRIDGED, GAP)
+
+FAQ_NOT_SUPPORTED = "Standard MLflow features such as MLflow projects, models and flavors are not supported for Java/Scala"
+FAQ_RAW_ARTIFACT = "You can save your native model as a raw artifact but cannot log it as a managed MLflow model"
+FAQ_SPARKML_ONLY = "Scoring across languages works only for SparkML (MLlib) models"
+FAQ_SYSTEM_TAGS = "What are the MLflow system run tags?"
+
+
+@dataclass(frozen=True)
+class Capability:
+    id: str
+    title: str
+    python: str
+    java: str
+    status: Status
+    check: str
+    py_methods: tuple[str, ...] = ()
+    java_methods: tuple[str, ...] = ()
+    bridge: str = ""
+    workaround: str = ""
+    issue: str = ""
+    faq: str = ""
+    note: str = ""
+    # For BRIDGED: "class#method" pairs that must exist in bridge/jars (or "py:module.func").
+    requires: tuple[str, ...] = field(default=())
+
+    def line(self) -> str:
+        """One line that says it all; the reason of this entry's strict xfail."""
+        parts = [f"[{self.status}] {self.title}", f"Python: {self.python}", f"Java: {self.java}"]
+        if self.bridge:
+            parts.append(f"bridge: {self.bridge}")
+        if self.issue:
+            parts.append(f"upstream: {self.issue}")
+        return " | ".join(parts)
+
+
+def _m(s: str) -> tuple[str, ...]:
+    return tuple(s.split())
+
+
+CATALOG: list[Capability] = [
+    # ---------------------------------------------------------------- tracking basics
+    Capability(
+        "experiments", "Experiments: create, get, search, rename, delete/restore, tags",
+        "create_experiment, get_experiment(_by_name), search_experiments, rename/delete/restore_experiment, set_experiment_tag",
+        "createExperiment, getExperiment(ByName), searchExperiments, rename/delete/restoreExperiment, setExperimentTag",
+        PARITY, "parity_experiments",
+        py_methods=_m("create_experiment get_experiment get_experiment_by_name search_experiments rename_experiment "
+                      "delete_experiment restore_experiment set_experiment_tag"),
+        java_methods=_m("createExperiment getExperiment getExperimentByName searchExperiments renameExperiment "
+                        "deleteExperiment restoreExperiment setExperimentTag"),
+    ),
+    Capability(
+        "set_experiment", "Get-or-create an experiment by name (mlflow.set_experiment)",
+        "mlflow.set_experiment(name)", "none: MlflowContext.setExperimentName throws for a new name",
+        BRIDGED, "stock_set_experiment", bridge="mlflowbridge.MlflowUtils.getOrCreateExperimentId",
+        workaround="bridge_set_experiment", requires=("mlflowbridge.MlflowUtils#getOrCreateExperimentId",),
+    ),
+    Capability(
+        "delete_experiment_tag", "Delete an experiment tag",
+        "delete_experiment_tag", "none (raw sendPost(\"experiments/delete-tag\") only)",
+        GAP, "stock_delete_experiment_tag", py_methods=_m("delete_experiment_tag"),
+    ),
+    Capability(
+        "runs", "Runs: create, get, end, delete/restore",
+        "create_run, get_run, set_terminated, delete_run, restore_run",
+        "createRun, getRun, setTerminated, deleteRun, restoreRun, listRunInfos",
+        PARITY, "parity_runs",
+        py_methods=_m("create_run get_run set_terminated delete_run restore_run"),
+        java_methods=_m("createRun getRun setTerminated deleteRun restoreRun listRunInfos"),
+    ),
+    Capability(
+        "logging", "Params, metrics (history), tags, log_batch",
+        "log_param, log_metric, set_tag, delete_tag, log_batch, get_metric_history",
+        "logParam, logMetric, setTag, deleteTag, logBatch, getMetricHistory",
+        PARITY, "parity_logging",
+        py_methods=_m("log_param log_metric set_tag delete_tag log_batch get_metric_history"),
+        java_methods=_m("logParam logMetric setTag deleteTag logBatch getMetricHistory"),
+    ),
+    Capability(
+        "search_runs", "search_runs with order_by/max_results (the FAQ's best-run and last-run recipes)",
+        "search_runs(order_by=[...], max_results=1)", "searchRuns(expIds, filter, ViewType, maxResults, orderBy)",
+        PARITY, "parity_search_runs", py_methods=_m("search_runs"), java_methods=_m("searchRuns"),
+    ),
+    Capability(
+        "update_run", "Rename a run / update its status (update_run)",
+        "update_run(run_id, status, name)", "none (setTerminated sets the status only; no rename)",
+        GAP, "stock_update_run", py_methods=_m("update_run"),
+    ),
+    Capability(
+        "parent_run", "Nested runs: get_parent_run",
+        "get_parent_run", "none (MlflowContext.startRun(name, parentRunId) only writes the mlflow.parentRunId tag)",
+        GAP, "stock_parent_run", py_methods=_m("get_parent_run"),
+    ),
+    Capability(
+        "system_tags", "System run tags like Python's (mlflow.user, source.name/type, runName, source.git.*)",
+        "mlflow.start_run() sets them", "MlflowContext.startRun sets runName, user, source.type only; createRun(expId) none",
+        BRIDGED, "stock_system_tags", bridge="bridge.parity.runs.create_run (to move to Scala MlflowUtils.createRun)",
+        workaround="bridge_system_tags", faq=FAQ_SYSTEM_TAGS, requires=("py:bridge.parity.runs.create_run",),
+    ),
+    # ---------------------------------------------------------------- artifacts
+    Capability(
+        "artifacts", "Artifacts: log, list, download (the stock client forks Python for each call)",
+        "log_artifact(s), list_artifacts, download_artifacts",
+        "logArtifact(s), listArtifacts, downloadArtifacts (each forks `python -m mlflow.store.artifact.cli`)",
+        PARITY, "parity_artifacts",
+        py_methods=_m("log_artifact log_artifacts list_artifacts download_artifacts"),
+        java_methods=_m("logArtifact logArtifacts listArtifacts downloadArtifacts"),
+        issue="#1515, #2494",
+    ),
+    Capability(
+        "artifacts_no_python", "Artifacts without a Python interpreter on the JVM's machine",
+        "n/a (Python is there)", "none: CliBasedArtifactRepository is the only ArtifactRepository",
+        BRIDGED, "stock_artifacts_no_python", bridge="mlflowbridge.ArtifactStore (logArtifacts, listRun, downloadRun)",
+        workaround="bridge_artifacts_no_python", issue="#1515, #2494, #4456",
+        requires=("mlflowbridge.ArtifactStore#logArtifacts", "mlflowbridge.ArtifactStore#listRun",
+                  "mlflowbridge.ArtifactStore#downloadRun"),
+    ),
+    Capability(
+        "log_text_etc", "log_dict / log_text / log_figure / log_image / log_table / load_table / log_stream",
+        "log_dict, log_text, log_figure, log_image, log_table, load_table, log_stream", "none (write a file, then logArtifact)",
+        GAP, "stock_log_text_etc", py_methods=_m("log_dict log_text log_figure log_image log_table load_table log_stream"),
+    ),
+    # ---------------------------------------------------------------- models
+    Capability(
+        "log_model_spark", "log_model for a SparkML model (spark + python_function flavors)",
+        "mlflow.spark.log_model", "none", BRIDGED, "stock_log_model",
+        bridge="mlflowbridge.SparkModels.logModel", workaround="bridge_log_model_spark",
+        issue="#1595, #1817", faq=FAQ_NOT_SUPPORTED, requires=("mlflowbridge.SparkModels#logModel",),
+    ),
+    Capability(
+        "flavors_other", "log_model for other flavors (sklearn, pytorch, onnx, pyfunc, ...) from the JVM",
+        "mlflow.<flavor>.log_model", "none", GAP, "stock_flavors_other",
+        issue="#1595, #1817", faq=FAQ_NOT_SUPPORTED,
+    ),
+    Capability(
+        "load_model_spark", "load_model of a SparkML model (runs:/, models:/name/version, models:/name@alias)",
+        "mlflow.spark.load_model / mlflow.pyfunc.load_model", "none (getModelVersionDownloadUri, downloadModelVersion give files only)",
+        BRIDGED, "stock_load_model", bridge="mlflowbridge.SparkModels.loadModel", workaround="bridge_load_model_spark",
+        issue="#1595", faq=FAQ_NOT_SUPPORTED, requires=("mlflowbridge.SparkModels#loadModel",),
+    ),
+    Capability(
+        "managed_from_raw", "A native (non-Spark) JVM model logged as a managed MLflow model (MLmodel, flavors)",
+        "mlflow.pyfunc.log_model(python_model=..., artifacts=...)", "logArtifacts only: a raw artifact, no MLmodel",
+        GAP, "stock_managed_from_raw", issue="#1595, #1817", faq=FAQ_RAW_ARTIFACT,
+    ),
+    Capability(
+        "score_sparkml_jvm", "A SparkML model logged by Python, scored on the JVM",
+        "mlflow.spark.log_model", "downloadModelVersion + PipelineModel.load (forks Python for the download)",
+        PARITY, "parity_score_sparkml_jvm", faq=FAQ_SPARKML_ONLY,
+    ),
+    Capability(
+        "score_non_sparkml_jvm", "A non-SparkML model (sklearn, pyfunc, ...) scored on the JVM",
+        "mlflow.pyfunc.load_model / spark_udf", "none (mlflow-scoring with org.mlflow.models was removed)",
+        GAP, "stock_score_non_sparkml", issue="#2384", faq=FAQ_SPARKML_ONLY,
+    ),
+    Capability(
+        "logged_models", "MLflow 3 logged models (models:/m-...), their params, artifacts and outputs",
+        "create/get/search/finalize/delete_logged_model, log_model_params, log_model_artifact(s), log_outputs, ...",
+        "none (raw sendPost; no DELETE)", GAP, "stock_logged_models",
+        py_methods=_m("create_logged_model get_logged_model search_logged_models finalize_logged_model delete_logged_model "
+                      "set_logged_model_tags delete_logged_model_tag log_model_params log_model_artifact "
+                      "log_model_artifacts list_logged_model_artifacts log_outputs"),
+    ),
+    Capability(
+        "projects", "MLflow projects (`mlflow run`)", "mlflow.projects.run / `mlflow run`", "none", GAP,
+        "stock_projects", faq=FAQ_NOT_SUPPORTED,
+    ),
+    # ---------------------------------------------------------------- model registry
+    Capability(
+        "registry_reads", "Registry reads: registered model, version, download URI, search versions, latest",
+        "get_registered_model, get_model_version, get_model_version_download_uri, search_model_versions, get_latest_versions",
+        "getRegisteredModel, getModelVersion, getModelVersionDownloadUri, searchModelVersions, getLatestVersions, "
+        "downloadModelVersion, downloadLatestModelVersion",
+        PARITY, "parity_registry_reads",
+        py_methods=_m("get_registered_model get_model_version get_model_version_download_uri search_model_versions "
+                      "get_latest_versions"),
+        java_methods=_m("getRegisteredModel getModelVersion getModelVersionDownloadUri searchModelVersions "
+                        "getLatestVersions downloadModelVersion downloadLatestModelVersion"),
+    ),
+    Capability(
+        "register_model", "Register a model: create registered model, create version",
+        "create_registered_model, create_model_version (mlflow.register_model)", "none (raw sendPost)",
+        BRIDGED, "stock_register_model", bridge="mlflowbridge.Registry.createRegisteredModel, createModelVersion",
+        workaround="bridge_register_model", issue="#1817",
+        py_methods=_m("create_registered_model create_model_version"),
+        requires=("mlflowbridge.Registry#createRegisteredModel", "mlflowbridge.Registry#createModelVersion"),
+    ),
+    Capability(
+        "aliases", "Model aliases: set, get by alias, delete (models:/name@alias)",
+        "set_registered_model_alias, get_model_version_by_alias, delete_registered_model_alias",
+        "none (raw POST/GET; DELETE unreachable)", BRIDGED, "stock_aliases",
+        bridge="mlflowbridge.Registry.setAlias, getModelVersionByAlias, deleteAlias", workaround="bridge_aliases",
+        issue="#13494, PR #8094",
+        py_methods=_m("set_registered_model_alias get_model_version_by_alias delete_registered_model_alias"),
+        requires=("mlflowbridge.Registry#setAlias", "mlflowbridge.Registry#getModelVersionByAlias",
+                  "mlflowbridge.Registry#deleteAlias"),
+    ),
+    Capability(
+        "search_registered_models", "Search registered models", "search_registered_models",
+        "none (raw GET registered-models/search)", BRIDGED, "stock_search_registered_models",
+        bridge="mlflowbridge.Registry.searchRegisteredModels", workaround="bridge_search_registered_models",
+        issue="#8169, PR #8200 (unmerged)", py_methods=_m("search_registered_models"),
+        requires=("mlflowbridge.Registry#searchRegisteredModels",),
+    ),
+    Capability(
+        "delete_registered_model", "Delete a registered model", "delete_registered_model",
+        "none: no sendDelete, sendPost gets HTTP 405", BRIDGED, "stock_delete_registered_model",
+        bridge="mlflowbridge.Registry.deleteRegisteredModel", workaround="bridge_delete_registered_model",
+        issue="rikai PR #369", py_methods=_m("delete_registered_model"),
+        requires=("mlflowbridge.Registry#deleteRegisteredModel",),
+    ),
+    Capability(
+        "delete_model_version", "Delete a model version", "delete_model_version", "none: no sendDelete",
+        GAP, "stock_delete_model_version", py_methods=_m("delete_model_version"),
+    ),
+    Capability(
+        "stage_transitions", "Stage transitions (deprecated in Python since 2.9)",
+        "transition_model_version_stage, get_model_version_stages", "none (raw sendPost)",
+        GAP, "stock_stage_transitions", py_methods=_m("transition_model_version_stage get_model_version_stages"),
+    ),
+    Capability(
+        "registry_updates", "Registry updates: rename, descriptions, model and version tags, copy version",
+        "update_registered_model, rename_registered_model, update_model_version, set/delete_registered_model_tag, "
+        "set/delete_model_version_tag, copy_model_version",
+        "none (raw sendPost/sendPatch; tag deletes unreachable)", GAP, "stock_registry_updates",
+        py_methods=_m("update_registered_model rename_registered_model update_model_version set_registered_model_tag "
+                      "delete_registered_model_tag set_model_version_tag delete_model_version_tag copy_model_version"),
+    ),
+    # ---------------------------------------------------------------- everything else Python has
+    Capability(
+        "log_inputs", "Datasets on runs: log_input / log_inputs", "mlflow.log_input, log_inputs",
+        "none (raw sendPost(\"runs/log-inputs\"))", GAP, "stock_log_inputs", py_methods=_m("log_inputs"),
+    ),
+    Capability(
+        "autolog", "Autologging", "mlflow.autolog, mlflow.spark.autolog",
+        "none in the client (org.mlflow:mlflow-spark is only the JVM half of Python's spark autolog)",
+        GAP, "stock_autolog",
+    ),
+    Capability(
+        "traces", "Tracing (spans, traces, trace tags, trace-run links)",
+        "start_trace, start_span, end_span, end_trace, get_trace, search_traces, delete_traces, ...",
+        "none (/api/3.0 unreachable: sendGet/Post/Patch are fixed to /api/2.0)", GAP, "stock_traces",
+        py_methods=_m("start_trace start_span end_span end_trace get_trace search_traces delete_traces set_trace_tag "
+                      "delete_trace_tag link_traces_to_run unlink_traces_from_run link_prompt_versions_to_trace"),
+    ),
+    Capability(
+        "prompts", "Prompt registry", "register_prompt, load_prompt, search_prompts, set_prompt_alias, ...", "none",
+        GAP, "stock_prompts",
+        py_methods=_m("create_prompt create_prompt_version delete_prompt delete_prompt_alias delete_prompt_tag "
+                      "delete_prompt_version delete_prompt_version_tag detach_prompt_from_run get_prompt "
+                      "get_prompt_version get_prompt_version_by_alias link_prompt_version_to_model "
+                      "link_prompt_version_to_run list_logged_prompts load_prompt parse_prompt_uri register_prompt "
+                      "search_prompt_versions search_prompts set_prompt_alias set_prompt_tag set_prompt_version_tag"),
+    ),
+    Capability(
+        "eval_datasets", "Evaluation datasets (GenAI)", "create_dataset, get_dataset, search_datasets, ...", "none",
+        GAP, "stock_eval_datasets",
+        py_methods=_m("create_dataset get_dataset delete_dataset search_datasets set_dataset_tags delete_dataset_tag "
+                      "add_dataset_to_experiments remove_dataset_from_experiments"),
+    ),
+    Capability(
+        "webhooks", "Webhooks", "create_webhook, list_webhooks, test_webhook, ...", "none", GAP, "stock_webhooks",
+        py_methods=_m("create_webhook get_webhook list_webhooks update_webhook delete_webhook test_webhook"),
+    ),
+    Capability(
+        "workspaces", "Workspaces", "create_workspace, list_workspaces, get_workspace_store_uri, ...", "none",
+        GAP, "stock_workspaces",
+        py_methods=_m("create_workspace get_workspace list_workspaces update_workspace delete_workspace "
+                      "get_workspace_store_uri"),
+    ),
+    Capability(
+        "mcp_servers", "MCP server registry", "create_mcp_server, search_mcp_servers, ...", "none",
+        GAP, "stock_mcp_servers",
+        py_methods=_m("create_mcp_access_endpoint create_mcp_server create_mcp_server_version delete_mcp_access_endpoint "
+                      "delete_mcp_server delete_mcp_server_alias delete_mcp_server_tag delete_mcp_server_version "
+                      "delete_mcp_server_version_tag get_latest_mcp_server_version get_mcp_access_endpoint "
+                      "get_mcp_server get_mcp_server_version get_mcp_server_version_by_alias "
+                      "refresh_mcp_server_version_tools search_mcp_access_endpoints search_mcp_server_versions "
+                      "search_mcp_servers set_mcp_server_alias set_mcp_server_tag set_mcp_server_version_tag "
+                      "update_mcp_access_endpoint update_mcp_server update_mcp_server_version"),
+    ),
+    # ---------------------------------------------------------------- connecting
+    Capability(
+        "local_tracking_uri", "Local tracking URIs (sqlite:, file:) without a server",
+        "MlflowClient(\"sqlite:///mlflow.db\")", "none: MlflowClient(String) refuses local URIs",
+        GAP, "stock_local_tracking_uri", issue="#2407",
+    ),
+    Capability(
+        "credentials_env", "Credentials from MLFLOW_TRACKING_USERNAME/PASSWORD/TOKEN/INSECURE_TLS for http(s) servers",
+        "read from the environment", "none: new MlflowClient(uri) sends no credentials; BasicMlflowHostCreds by hand",
+        BRIDGED, "stock_credentials_env", bridge="mlflowbridge.MlflowUtils.clientFromEnv / clientFor(uri)",
+        workaround="bridge_credentials_env",
+        requires=("mlflowbridge.MlflowUtils#clientFromEnv", "mlflowbridge.MlflowUtils#clientFor"),
+    ),
+    Capability(
+        "raw_rest", "Raw REST calls under /api/2.0/mlflow/, and closing the client",
+        "mlflow.utils.rest_utils.http_request", "sendGet, sendPost, sendPatch, close",
+        PARITY, "parity_raw_rest", java_methods=_m("sendGet sendPost sendPatch close"),
+        note="Java has no sendDelete and cannot reach /api/3.0",
+    ),
+]
+
+BY_ID: dict[str, Capability] = {c.id: c for c in CATALOG}
+
+
+def counts() -> dict[str, int]:
+    return {s: sum(1 for c in CATALOG if c.status == s) for s in STATUSES}
+
+
+def classified_python() -> dict[str, str]:
+    """Python MlflowClient method -> catalog id."""
+    return {m: c.id for c in CATALOG for m in c.py_methods}
+
+
+def classified_java() -> dict[str, str]:
+    """Java MlflowClient method name -> catalog id."""
+    return {m: c.id for c in CATALOG for m in c.java_methods}

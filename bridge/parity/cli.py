@@ -1,8 +1,111 @@
-"""`mlflow-bridge parity` (registered by bridge.cli)."""
+"""`mlflow-bridge parity` (registered by bridge.cli).
+
+    mlflow-bridge parity [--format table|markdown|json|html] [--output F] [--tracking-uri U]
+                         [--backend py4j|jpype] [--only ID,ID] [--no-live] [--no-systags] [--update-readme]
+
+Runs every catalog entry's check live against U (default: MLFLOW_TRACKING_URI when it is an
+http(s) server, else an embedded server), then prints the table with the counts per status and
+the versions it ran against. Exit status 0 when everything is as catalogued, 1 otherwise.
+"""
 from __future__ import annotations
 
 import argparse
+import os
+import sys
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from ..errors import BadInputError
+
+FORMATS = ("table", "markdown", "json", "html")
+README = Path(__file__).resolve().parents[2] / "README.md"
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    pass
+    p = sub.add_parser("parity", help="Java/Python feature parity: run the catalog's checks live and print the table",
+                       description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--format", choices=FORMATS, default="table")
+    p.add_argument("--output", "-o", default=None, help="write the report to this file instead of stdout")
+    p.add_argument("--tracking-uri", default=None, help="an http(s) tracking server (default: MLFLOW_TRACKING_URI, "
+                                                         "else an embedded server)")
+    p.add_argument("--backend", choices=("py4j", "jpype"), default="py4j",
+                   help="JVM bridge for the checks (default py4j: it has Spark, which the SparkML checks need)")
+    p.add_argument("--only", default=None, help="comma-separated catalog ids to check (default: all)")
+    p.add_argument("--no-live", action="store_true", help="catalog only: no server, no JVM, no checks")
+    p.add_argument("--no-systags", action="store_true", help="skip the system tags table (it starts a child JVM)")
+    p.add_argument("--update-readme", nargs="?", const=str(README), default=None, metavar="README",
+                   help="rewrite the parity region of README.md (default: this checkout's)")
+    p.set_defaults(func=run)
+
+
+@contextmanager
+def _server(uri: str | None) -> Iterator[str]:
+    from ..server import require_reachable, tracking_uri
+
+    if uri:
+        if not uri.startswith(("http://", "https://")):
+            raise BadInputError(f"--tracking-uri {uri!r} is not an http(s) tracking server")
+        require_reachable(uri)
+        yield uri
+    else:
+        with tracking_uri() as u:
+            yield u
+
+
+def build_report(args: argparse.Namespace):
+    from .catalog import BY_ID
+    from .report import Report, run_rows, static_report, versions
+
+    if args.no_live:
+        return static_report()
+    only = {s.strip() for s in args.only.split(",") if s.strip()} if args.only else None
+    unknown = sorted((only or set()) - set(BY_ID))
+    if unknown:
+        raise BadInputError(f"--only: unknown catalog ids {', '.join(unknown)}; known: {', '.join(BY_ID)}")
+    from mlflow.tracking import MlflowClient
+
+    from ..jvm import connect
+    from .checks import Ctx
+    from .reflect import reflect
+
+    with ExitStack() as stack:
+        uri = stack.enter_context(_server(args.tracking_uri))
+        os.environ["MLFLOW_TRACKING_URI"] = uri
+        os.environ.setdefault("MLFLOW_PYTHON_EXECUTABLE", sys.executable)  # before any JVM starts
+        spark = None
+        if args.backend == "py4j":
+            from ..jvm.py4j_backend import spark_session
+
+            spark = spark_session(app_name="mlflow-bridge-parity")
+            stack.callback(spark.stop)
+        jvm = connect(args.backend, uri, spark=spark)
+        stack.callback(jvm.close)
+        ctx = Ctx(jvm, MlflowClient(uri), uri, spark)
+        rows = run_rows(ctx, only, progress=lambda cid: print(f"parity: checking {cid}", file=sys.stderr, flush=True))
+        report = Report(rows, versions(ctx), reflect(jvm.classes))
+        if not args.no_systags and (only is None or "system_tags" in only):
+            from .systags import probe
+
+            print("parity: system tags (child JVM)", file=sys.stderr, flush=True)
+            try:
+                report.systags = probe(uri, ctx.experiment_id)
+            except Exception as e:  # noqa: BLE001 - the rest of the report still stands
+                report.notes.append(f"system tags table: not generated ({e})")
+        return report
+
+
+def run(args: argparse.Namespace) -> int:
+    from .report import render, update_readme
+
+    report = build_report(args)
+    text = render(report, args.format)
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+        print(f"parity: wrote {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    if args.update_readme:
+        changed = update_readme(Path(args.update_readme), report)
+        print(f"parity: {args.update_readme} {'updated' if changed else 'already current'}", file=sys.stderr)
+    return 0 if (not report.live or report.ok) else 1

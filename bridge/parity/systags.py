@@ -68,7 +68,8 @@ def probe(tracking_uri: str, experiment_id: str) -> TagTable:
 def build(raw: dict) -> TagTable:
     tags = {who: {k: v for k, v in raw[who]["tags"].items() if k.startswith("mlflow.")} for who in CREATORS if who in raw}
     seen = {k for t in tags.values() for k in t}
-    rows = [k for k in ORDER if k in seen or k in DESCRIPTIONS and k != PARENT_RUN_ID] + sorted(seen - set(ORDER))
+    always = (USER, SOURCE_NAME, SOURCE_TYPE, RUN_NAME, GIT_COMMIT)
+    rows = [k for k in ORDER if k in seen or k in always] + sorted(seen - set(ORDER))
     return TagTable(tags, rows)
 
 

@@ -13,7 +13,7 @@ are all generated from it. Each entry names:
 - `check`: the live check in bridge/parity/checks.py. For PARITY it compares both clients'
   answers; for GAP and BRIDGED it attempts the thing the stock-Java way and raises
   GapConfirmed while the gap is real. `workaround`: for BRIDGED, the check of our function.
-- `issue`: upstream issues/PRs (mlflow/mlflow unless prefixed), `faq`: the FAQ statement that
+- `issue`: upstream issues/PRs (mlflow#N = github.com/mlflow/mlflow issue or PR N), `faq`: the FAQ statement that
   this entry turns into a check.
 """
 from __future__ import annotations
@@ -133,13 +133,13 @@ CATALOG: list[Capability] = [
         PARITY, "parity_artifacts",
         py_methods=_m("log_artifact log_artifacts list_artifacts download_artifacts"),
         java_methods=_m("logArtifact logArtifacts listArtifacts downloadArtifacts"),
-        issue="#1515, #2494",
+        issue="mlflow#1515, mlflow#2494",
     ),
     Capability(
         "artifacts_no_python", "Artifacts without a Python interpreter on the JVM's machine",
         "n/a (Python is there)", "none: CliBasedArtifactRepository is the only ArtifactRepository",
         BRIDGED, "stock_artifacts_no_python", bridge="mlflowbridge.ArtifactStore (logArtifacts, listRun, downloadRun)",
-        workaround="bridge_artifacts_no_python", issue="#1515, #2494, #4456",
+        workaround="bridge_artifacts_no_python", issue="mlflow#1515, mlflow#2494, mlflow#4456",
         requires=("mlflowbridge.ArtifactStore#logArtifacts", "mlflowbridge.ArtifactStore#listRun",
                   "mlflowbridge.ArtifactStore#downloadRun"),
     ),
@@ -153,23 +153,23 @@ CATALOG: list[Capability] = [
         "log_model_spark", "log_model for a SparkML model (spark + python_function flavors)",
         "mlflow.spark.log_model", "none", BRIDGED, "stock_log_model",
         bridge="mlflowbridge.SparkModels.logModel", workaround="bridge_log_model_spark",
-        issue="#1595, #1817", faq=FAQ_NOT_SUPPORTED, requires=("mlflowbridge.SparkModels#logModel",),
+        issue="mlflow#1595, mlflow#1817", faq=FAQ_NOT_SUPPORTED, requires=("mlflowbridge.SparkModels#logModel",),
     ),
     Capability(
         "flavors_other", "log_model for other flavors (sklearn, pytorch, onnx, pyfunc, ...) from the JVM",
         "mlflow.<flavor>.log_model", "none", GAP, "stock_flavors_other",
-        issue="#1595, #1817", faq=FAQ_NOT_SUPPORTED,
+        issue="mlflow#1595, mlflow#1817", faq=FAQ_NOT_SUPPORTED,
     ),
     Capability(
         "load_model_spark", "load_model of a SparkML model (runs:/, models:/name/version, models:/name@alias)",
         "mlflow.spark.load_model / mlflow.pyfunc.load_model", "none (getModelVersionDownloadUri, downloadModelVersion give files only)",
         BRIDGED, "stock_load_model", bridge="mlflowbridge.SparkModels.loadModel", workaround="bridge_load_model_spark",
-        issue="#1595", faq=FAQ_NOT_SUPPORTED, requires=("mlflowbridge.SparkModels#loadModel",),
+        issue="mlflow#1595", faq=FAQ_NOT_SUPPORTED, requires=("mlflowbridge.SparkModels#loadModel",),
     ),
     Capability(
         "managed_from_raw", "A native (non-Spark) JVM model logged as a managed MLflow model (MLmodel, flavors)",
         "mlflow.pyfunc.log_model(python_model=..., artifacts=...)", "logArtifacts only: a raw artifact, no MLmodel",
-        GAP, "stock_managed_from_raw", issue="#1595, #1817", faq=FAQ_RAW_ARTIFACT,
+        GAP, "stock_managed_from_raw", issue="mlflow#1595, mlflow#1817", faq=FAQ_RAW_ARTIFACT,
     ),
     Capability(
         "score_sparkml_jvm", "A SparkML model logged by Python, scored on the JVM",
@@ -179,7 +179,7 @@ CATALOG: list[Capability] = [
     Capability(
         "score_non_sparkml_jvm", "A non-SparkML model (sklearn, pyfunc, ...) scored on the JVM",
         "mlflow.pyfunc.load_model / spark_udf", "none (mlflow-scoring with org.mlflow.models was removed)",
-        GAP, "stock_score_non_sparkml", issue="#2384", faq=FAQ_SPARKML_ONLY,
+        GAP, "stock_score_non_sparkml", issue="mlflow#2384", faq=FAQ_SPARKML_ONLY,
     ),
     Capability(
         "logged_models", "MLflow 3 logged models (models:/m-...), their params, artifacts and outputs",
@@ -209,7 +209,7 @@ CATALOG: list[Capability] = [
         "register_model", "Register a model: create registered model, create version",
         "create_registered_model, create_model_version (mlflow.register_model)", "none (raw sendPost)",
         BRIDGED, "stock_register_model", bridge="mlflowbridge.Registry.createRegisteredModel, createModelVersion",
-        workaround="bridge_register_model", issue="#1817",
+        workaround="bridge_register_model", issue="mlflow#1817",
         py_methods=_m("create_registered_model create_model_version"),
         requires=("mlflowbridge.Registry#createRegisteredModel", "mlflowbridge.Registry#createModelVersion"),
     ),
@@ -218,7 +218,7 @@ CATALOG: list[Capability] = [
         "set_registered_model_alias, get_model_version_by_alias, delete_registered_model_alias",
         "none (raw POST/GET; DELETE unreachable)", BRIDGED, "stock_aliases",
         bridge="mlflowbridge.Registry.setAlias, getModelVersionByAlias, deleteAlias", workaround="bridge_aliases",
-        issue="#13494, PR #8094",
+        issue="mlflow#13494, mlflow PR #8094",
         py_methods=_m("set_registered_model_alias get_model_version_by_alias delete_registered_model_alias"),
         requires=("mlflowbridge.Registry#setAlias", "mlflowbridge.Registry#getModelVersionByAlias",
                   "mlflowbridge.Registry#deleteAlias"),
@@ -227,14 +227,14 @@ CATALOG: list[Capability] = [
         "search_registered_models", "Search registered models", "search_registered_models",
         "none (raw GET registered-models/search)", BRIDGED, "stock_search_registered_models",
         bridge="mlflowbridge.Registry.searchRegisteredModels", workaround="bridge_search_registered_models",
-        issue="#8169, PR #8200 (unmerged)", py_methods=_m("search_registered_models"),
+        issue="mlflow#8169, mlflow PR #8200 (unmerged)", py_methods=_m("search_registered_models"),
         requires=("mlflowbridge.Registry#searchRegisteredModels",),
     ),
     Capability(
         "delete_registered_model", "Delete a registered model", "delete_registered_model",
         "none: no sendDelete, sendPost gets HTTP 405", BRIDGED, "stock_delete_registered_model",
         bridge="mlflowbridge.Registry.deleteRegisteredModel", workaround="bridge_delete_registered_model",
-        issue="rikai PR #369", py_methods=_m("delete_registered_model"),
+        issue="eto-ai/rikai PR #369", py_methods=_m("delete_registered_model"),
         requires=("mlflowbridge.Registry#deleteRegisteredModel",),
     ),
     Capability(
@@ -311,7 +311,7 @@ CATALOG: list[Capability] = [
     Capability(
         "local_tracking_uri", "Local tracking URIs (sqlite:, file:) without a server",
         "MlflowClient(\"sqlite:///mlflow.db\")", "none: MlflowClient(String) refuses local URIs",
-        GAP, "stock_local_tracking_uri", issue="#2407",
+        GAP, "stock_local_tracking_uri", issue="mlflow#2407",
     ),
     Capability(
         "credentials_env", "Credentials from MLFLOW_TRACKING_USERNAME/PASSWORD/TOKEN/INSECURE_TLS for http(s) servers",

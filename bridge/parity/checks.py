@@ -35,7 +35,6 @@ from .runs import RUN_NAME, SOURCE_NAME, SOURCE_TYPE, SYSTEM_TAGS, USER, create_
 
 BOTH = ("jpype", "py4j")
 ONE = ("jpype",)          # the stock client's abilities do not depend on the bridge
-SPARK = ("py4j",)         # needs pyspark's SparkSession (the py4j backend's JVM)
 
 
 class GapConfirmed(AssertionError):
@@ -95,18 +94,17 @@ class Check:
     backends: tuple[str, ...]
     doc: str
 
-    @property
-    def needs_spark(self) -> bool:
-        return self.backends == SPARK
+    needs_spark: bool = False
 
 
 CHECKS: dict[str, Check] = {}
 
 
-def check(name: str | None = None, backends: tuple[str, ...] = BOTH):
+def check(name: str | None = None, backends: tuple[str, ...] = BOTH, spark: bool = False):
     def register(fn: Callable[[Ctx], None]) -> Callable[[Ctx], None]:
         key = name or fn.__name__
-        CHECKS[key] = Check(key, fn, backends, (fn.__doc__ or "").strip().splitlines()[0] if fn.__doc__ else "")
+        doc = (fn.__doc__ or "").strip().splitlines()[0] if fn.__doc__ else ""
+        CHECKS[key] = Check(key, fn, backends, doc, spark)
         return fn
     return register
 
@@ -370,7 +368,7 @@ def _spark_model(ctx: Ctx) -> dict:
         df = spark.createDataFrame([(float(i), float(i % 3), 2.0 * i + 1.0 + (i % 3)) for i in range(12)], ["a", "b", "y"])
         model = Pipeline(stages=[VectorAssembler(inputCols=["a", "b"], outputCol="features"),
                                  LinearRegression(labelCol="y", maxIter=5)]).fit(df)
-        preds = [round(r.prediction, 9) for r in model.transform(df).select("prediction").collect()]
+        preds = sorted((r.a, round(r.prediction, 9)) for r in model.transform(df).select("a", "prediction").collect())
         ctx.cache["spark_model"] = {"df": df, "model": model, "preds": preds}
     return ctx.cache["spark_model"]
 
@@ -391,19 +389,47 @@ def _python_logged_spark_model(ctx: Ctx) -> dict:
     return ctx.cache["py_spark_model"]
 
 
-def _jvm_predictions(java_df: Any) -> list[float]:
-    return [round(float(r.getAs("prediction")), 9) for r in java_df.collectAsList()]
+def _jvm_predictions(java_df: Any) -> list[tuple[float, float]]:
+    return sorted((float(r.getAs("a")), round(float(r.getAs("prediction")), 9)) for r in java_df.collectAsList())
 
 
-@check(backends=SPARK)
+def _jvm_frame(ctx: Ctx) -> Any:
+    """The training frame as a DataFrame of the backend's JVM (py4j: pyspark's own; JPype: via parquet)."""
+    m = _spark_model(ctx)
+    if ctx.backend == "py4j":
+        return m["df"]._jdf
+    if "jpype_df" not in ctx.cache:
+        path = Path(tempfile.mkdtemp(prefix="parity-df-")) / "df.parquet"
+        m["df"].write.parquet(str(path))
+        with translating():
+            ctx.cache["jpype_df"] = ctx.jvm.jvm_spark().read().parquet(str(path))
+    return ctx.cache["jpype_df"]
+
+
+def _jvm_model(ctx: Ctx) -> Any:
+    """The fitted PipelineModel as an object of the backend's JVM."""
+    m = _spark_model(ctx)
+    if ctx.backend == "py4j":
+        return m["model"]._to_java()
+    if "jpype_model" not in ctx.cache:
+        path = Path(tempfile.mkdtemp(prefix="parity-model-")) / "pipeline"
+        m["model"].write().save(str(path))
+        ctx.jvm.jvm_spark()  # PipelineModel.load needs an active SparkSession in that JVM
+        with translating():
+            ctx.cache["jpype_model"] = ctx.cls("org.apache.spark.ml.PipelineModel").load(str(path))
+    return ctx.cache["jpype_model"]
+
+
+@check(spark=True)
 def parity_score_sparkml_jvm(ctx: Ctx) -> None:
     """A SparkML model logged by Python scores the same on the JVM (stock downloadModelVersion + PipelineModel.load)."""
     m = _spark_model(ctx)
     logged = _python_logged_spark_model(ctx)
     local = str(ctx.client.downloadModelVersion(logged["name"], logged["version"]).getPath())
     assert (Path(local) / "MLmodel").is_file(), os.listdir(local)
+    ctx.jvm.jvm_spark()
     jmodel = ctx.cls("org.apache.spark.ml.PipelineModel").load(str(Path(local) / "sparkml"))
-    assert _jvm_predictions(jmodel.transform(m["df"]._jdf)) == m["preds"]
+    assert _jvm_predictions(jmodel.transform(_jvm_frame(ctx))) == m["preds"]
 
 
 # ---------------------------------------------------------------------------------- stock attempts
@@ -796,8 +822,8 @@ def bridge_register_model(ctx: Ctx) -> None:
         reg.createRegisteredModel(ctx.jvm.raw_client, name)
         mv = reg.createModelVersion(ctx.jvm.raw_client, name, f"runs:/{rid}/model", rid)
     pv = py.get_model_version(name, "1")
-    assert (pv.name, pv.run_id) == (name, rid)
-    assert str(mv.getVersion()) == "1"
+    assert (pv.name, pv.run_id, pv.status) == (name, rid, "READY")
+    assert (str(mv.version()), str(mv.runId())) == ("1", rid)
 
 
 @check()
@@ -809,7 +835,7 @@ def bridge_aliases(ctx: Ctx) -> None:
         reg.setAlias(ctx.jvm.raw_client, name, "champion", "1")
     assert py.get_model_version_by_alias(name, "champion").version == "1"
     with translating():
-        assert str(reg.getModelVersionByAlias(ctx.jvm.raw_client, name, "champion").getVersion()) == "1"
+        assert str(reg.getModelVersionByAlias(ctx.jvm.raw_client, name, "champion").version()) == "1"
         reg.deleteAlias(ctx.jvm.raw_client, name, "champion")
     assert "champion" not in py.get_registered_model(name).aliases
 
@@ -822,7 +848,7 @@ def bridge_search_registered_models(ctx: Ctx) -> None:
     flt = f"name = '{name}'"
     with translating():
         found = reg.searchRegisteredModels(ctx.jvm.raw_client, flt)
-    names = [str(m.getName()) for m in (scala_seq(found) if hasattr(found, "length") else found)]
+    names = [str(m.name()) for m in found]
     assert names == [m.name for m in py.search_registered_models(flt)] == [name]
 
 
@@ -841,7 +867,7 @@ def _spark_models(ctx: Ctx) -> Any:
     return ctx.cls("mlflowbridge.SparkModels")
 
 
-@check(backends=SPARK)
+@check(spark=True)
 def bridge_log_model_spark(ctx: Ctx) -> None:
     """SparkModels.logModel from the JVM; Python loads it (spark and python_function flavors)."""
     import mlflow.pyfunc
@@ -851,23 +877,25 @@ def bridge_log_model_spark(ctx: Ctx) -> None:
     m = _spark_model(ctx)
     rid = ctx.java_run()
     with translating():
-        _spark_models(ctx).logModel(ctx.jvm.raw_client, rid, m["model"]._to_java(), "model", None, None)
+        uri = str(_spark_models(ctx).logModel(ctx.jvm.raw_client, rid, _jvm_model(ctx), "model", None, None))
+    assert uri == f"runs:/{rid}/model", uri
     info = get_model_info(f"runs:/{rid}/model")
     assert {"spark", "python_function"} <= set(info.flavors), info.flavors
     loaded = mlflow.spark.load_model(f"runs:/{rid}/model")
-    assert [round(r.prediction, 9) for r in loaded.transform(m["df"]).select("prediction").collect()] == m["preds"]
+    got = sorted((r.a, round(r.prediction, 9)) for r in loaded.transform(m["df"]).select("a", "prediction").collect())
+    assert got == m["preds"]
 
 
-@check(backends=SPARK)
+@check(spark=True)
 def bridge_load_model_spark(ctx: Ctx) -> None:
     """SparkModels.loadModel of a Python-logged model by runs:/ and models:/name/version."""
     m = _spark_model(ctx)
     logged = _python_logged_spark_model(ctx)
-    jspark = ctx.need_spark()._jsparkSession
+    jspark = ctx.jvm.jvm_spark()
     for uri in (f"runs:/{logged['run_id']}/model", f"models:/{logged['name']}/{logged['version']}"):
         with translating():
             jmodel = _spark_models(ctx).loadModel(ctx.jvm.raw_client, uri, jspark)
-        assert _jvm_predictions(jmodel.transform(m["df"]._jdf)) == m["preds"], uri
+        assert _jvm_predictions(jmodel.transform(_jvm_frame(ctx))) == m["preds"], uri
 
 
 def run_check(name: str, ctx: Ctx) -> None:

@@ -19,7 +19,7 @@ from .checks import CHECKS, Ctx, GapConfirmed, NeedsSpark
 
 README_START = "<!-- parity:start -->"
 README_END = "<!-- parity:end -->"
-STATIC_START = "<!-- parity:catalog:start (generated from bridge/parity/catalog.py; `make` it with: mlflow-bridge parity --update-readme) -->"
+STATIC_START = "<!-- parity:catalog:start (generated from bridge/parity/catalog.py by `mlflow-bridge parity --update-readme`; do not edit) -->"
 STATIC_END = "<!-- parity:catalog:end -->"
 STATUS_WORD = {PARITY: "parity", BRIDGED: "bridged", GAP: "gap"}
 
@@ -295,14 +295,16 @@ body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-
 h1{font-size:22px;margin:0 0 6px} h2{font-size:17px;margin:26px 0 8px}
 .sub{color:#57606a;font-size:13px;margin-bottom:14px}
 .counts span{display:inline-block;margin-right:10px;padding:4px 10px;border-radius:12px;font-weight:600;font-size:13px}
-table{border-collapse:collapse;width:100%;font-size:12.5px}
+table{border-collapse:collapse;width:100%;font-size:12.5px;table-layout:fixed}
+table.tags{table-layout:auto}
 th,td{border:1px solid #d0d7de;padding:5px 7px;text-align:left;vertical-align:top}
 th{background:#f6f8fa;position:sticky;top:0}
 tr:nth-child(even) td{background:#fbfcfd}
 .badge{display:inline-block;padding:1px 8px;border-radius:10px;font-weight:600;font-size:12px;white-space:nowrap}
 .parity{background:#dafbe1;color:#116329} .bridged{background:#ddf4ff;color:#0550ae} .gap{background:#ffebe9;color:#a40e26}
 .ok{color:#116329} .bad{color:#a40e26;font-weight:600} .nr{color:#6e7781}
-code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:11.5px;background:#f6f8fa;padding:0 3px;border-radius:3px}
+code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:11.5px;background:#f6f8fa;padding:0 3px;border-radius:3px;overflow-wrap:anywhere}
+td{overflow-wrap:anywhere}
 .detail{color:#57606a;font-size:11.5px;margin-top:3px}
 dl{display:grid;grid-template-columns:max-content auto;gap:2px 14px;font-size:13px} dt{color:#57606a} dd{margin:0}
 """
@@ -332,7 +334,9 @@ def render_html(report: Report) -> str:
                      f"<span class=gap>{lc['NOT as catalogued']} not as catalogued</span>"
                      f"<span style='background:#eaeef2'>{lc['not run']} not run</span>")
     parts.append("</div>")
-    parts.append("<h2>Capabilities</h2><table><thead><tr><th>Capability</th><th>Status</th><th>Python</th>"
+    widths = [19, 7, 19, 19, 14, 7] + ([15] if report.live else [])
+    parts.append("<h2>Capabilities</h2><table><colgroup>" + "".join(f"<col style='width:{w}%'>" for w in widths)
+                 + "</colgroup><thead><tr><th>Capability</th><th>Status</th><th>Python</th>"
                  "<th>Stock Java client</th><th>Our bridge</th><th>Upstream</th>"
                  + ("<th>Live check</th>" if report.live else "") + "</tr></thead><tbody>")
     for row in report.rows:
@@ -358,7 +362,7 @@ def render_html(report: Report) -> str:
     parts.append("</ul>")
     if report.systags is not None:
         t = report.systags
-        parts.append("<h2>System run tags</h2><table><thead><tr><th>Tag</th><th>Meaning</th>"
+        parts.append("<h2>System run tags</h2><table class=tags><thead><tr><th>Tag</th><th>Meaning</th>"
                      + "".join(f"<th>{_h(v)}</th>" for v in CREATORS.values()) + "</tr></thead><tbody>")
         for k in t.rows:
             parts.append(f"<tr><td><code>{_h(k)}</code></td><td>{_h(DESCRIPTIONS.get(k, ''))}</td>"

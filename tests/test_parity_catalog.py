@@ -1,0 +1,228 @@
+"""The parity catalog itself: well-formed, covering both clients' methods, in the README, rendered.
+
+Needs no tracking server; the reflection test starts the in-process JVM (JPype).
+"""
+from __future__ import annotations
+
+import json
+import re
+import struct
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from bridge.cli import main
+from bridge.parity import browser
+from bridge.parity.catalog import BRIDGED, BY_ID, CATALOG, GAP, PARITY, STATUSES, counts
+from bridge.parity.checks import CHECKS
+from bridge.parity.report import (
+    Outcome,
+    Report,
+    Row,
+    readme_static,
+    readme_static_part,
+    render,
+    render_html,
+    static_report,
+    update_readme,
+)
+from bridge.parity.systags import build
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def test_catalog_is_well_formed():
+    assert len(BY_ID) == len(CATALOG), "duplicate catalog ids"
+    used = set()
+    for cap in CATALOG:
+        assert cap.status in STATUSES, cap.id
+        assert cap.check in CHECKS, f"{cap.id}: no check {cap.check!r} in bridge/parity/checks.py"
+        used.add(cap.check)
+        assert cap.python and cap.java and cap.title, cap.id
+        if cap.status == PARITY:
+            assert cap.check.startswith("parity_") and not cap.bridge and not cap.workaround, cap.id
+        else:
+            assert cap.check.startswith("stock_"), f"{cap.id}: a {cap.status} entry's check is a stock-Java attempt"
+        if cap.status == BRIDGED:
+            assert cap.bridge and cap.requires, f"{cap.id}: a bridged entry names its function(s)"
+            assert cap.workaround in CHECKS and cap.workaround.startswith("bridge_"), cap.id
+            used.add(cap.workaround)
+        if cap.status == GAP:
+            assert not cap.bridge and not cap.workaround and not cap.requires, f"{cap.id}: a gap has no workaround"
+    assert sorted(set(CHECKS) - used) == [], "checks no catalog entry uses"
+    assert "|" not in "".join(c.line() for c in CATALOG).replace(" | ", ""), "a field contains the line separator"
+
+
+def test_catalog_covers_the_issue():
+    """The capabilities the issue names are all there."""
+    needed = ["experiments", "runs", "search_runs", "artifacts_no_python", "log_model_spark", "flavors_other",
+              "load_model_spark", "managed_from_raw", "projects", "register_model", "stage_transitions", "aliases",
+              "search_registered_models", "delete_registered_model", "delete_model_version", "logged_models",
+              "log_inputs", "log_text_etc", "autolog", "traces", "local_tracking_uri", "credentials_env",
+              "score_non_sparkml_jvm", "score_sparkml_jvm", "system_tags", "set_experiment"]
+    assert [n for n in needed if n not in BY_ID] == []
+    c = counts()
+    assert sum(c.values()) == len(CATALOG) and all(c[s] > 0 for s in STATUSES)
+
+
+@pytest.fixture(scope="module")
+def jpype_classes():
+    from bridge.jvm import jpype_backend
+
+    return jpype_backend.classes()
+
+
+def test_reflection_every_method_is_classified(jpype_classes):
+    """Every public method of the installed Python and Java MlflowClient is classified by one entry,
+    and every classified method exists: a version bump fails here until the catalog decides."""
+    from bridge.parity.reflect import reflect
+
+    r = reflect(jpype_classes)
+    assert len(r.python) > 100 and len(r.java) > 30, (len(r.python), len(r.java))
+    assert r.problems() == []
+
+
+def test_bridged_functions_are_in_the_jars(jpype_classes):
+    """A bridged entry's functions exist in bridge/jars (or Python); otherwise it is a gap today."""
+    import importlib
+
+    from bridge.parity.reflect import java_methods
+
+    missing = []
+    for cap in CATALOG:
+        for req in cap.requires:
+            if req.startswith("py:"):
+                mod, _, fn = req[3:].rpartition(".")
+                if not hasattr(importlib.import_module(mod), fn):
+                    missing.append(f"{cap.id}: {req}")
+                continue
+            cls, _, method = req.partition("#")
+            try:
+                ok = method in java_methods(jpype_classes, cls)
+            except Exception:  # noqa: BLE001 - ClassNotFoundException
+                ok = False
+            if not ok:
+                missing.append(f"{cap.id}: {req}")
+    assert missing == [], "not in bridge/jars (rebuild with `make jars`, or classify as gap): " + "; ".join(missing)
+
+
+def test_xfail_reasons_are_the_catalog_lines():
+    import tests.test_parity_checks as t
+
+    reasons = {p.id: m.kwargs["reason"] for p in t._params("stock") for m in p.marks}
+    for cap in CATALOG:
+        if cap.status != PARITY:
+            assert any(r.startswith(cap.line()) for pid, r in reasons.items() if pid.startswith(cap.id + "-")), cap.id
+    assert all(m.kwargs["strict"] for p in t._params("stock") for m in p.marks)
+
+
+def test_readme_parity_table_is_current():
+    part = readme_static_part(README.read_text(encoding="utf-8"))
+    assert part is not None, "README.md has no generated parity table: run `mlflow-bridge parity --update-readme`"
+    assert part == readme_static(), "README.md's parity table is stale: run `mlflow-bridge parity --update-readme`"
+
+
+def test_update_readme_rewrites_only_the_region(tmp_path):
+    readme = tmp_path / "README.md"
+    readme.write_text("# x\n\nbefore\n<!-- parity:start -->\nold\n<!-- parity:end -->\nafter\n", encoding="utf-8")
+    assert update_readme(readme) is True
+    text = readme.read_text(encoding="utf-8")
+    assert text.startswith("# x\n\nbefore\n<!-- parity:start -->\n") and text.endswith("<!-- parity:end -->\nafter\n")
+    assert readme_static_part(text) == readme_static()
+    assert update_readme(readme) is False
+
+
+@pytest.mark.parametrize("fmt", ["table", "markdown", "json", "html"])
+def test_cli_catalog_only(fmt, tmp_path, capsys):
+    out = tmp_path / f"parity.{fmt}"
+    assert main(["parity", "--no-live", "--format", fmt, "--output", str(out)]) == 0
+    text = out.read_text(encoding="utf-8")
+    c = counts()
+    if fmt == "json":
+        data = json.loads(text)
+        assert data["counts"] == c and len(data["capabilities"]) == len(CATALOG) and data["live"] is False
+    else:
+        for cap in CATALOG[:3]:
+            assert cap.id in text or cap.title in text or cap.title.replace("|", "\\|") in text
+        assert str(c[GAP]) in text and "3.17.2" in text or fmt == "html"
+
+
+def _fake_live_report() -> Report:
+    """Every verdict the page can show, and a system tags table, without a server."""
+    rows = []
+    for i, cap in enumerate(CATALOG):
+        row = Row(cap)
+        if cap.status == PARITY:
+            row.stock = Outcome("pass", "", 0.5) if i % 5 else Outcome("fail", "java said 1, python said 2", 0.4)
+        else:
+            row.stock = Outcome("confirmed", "no method <matching> & such", 0.1) if i % 7 else Outcome("closed")
+            if cap.status == BRIDGED:
+                row.workaround = Outcome("pass", "", 1.0) if i % 3 else Outcome("not-run", "needs Spark")
+        rows.append(row)
+    tags = {"python": {"tags": {"mlflow.user": "u", "mlflow.source.name": "/x/train.py", "mlflow.source.type": "LOCAL",
+                                "mlflow.runName": "r", "mlflow.source.git.commit": "0123456789abcdef"}},
+            "java_context": {"tags": {"mlflow.user": "u", "mlflow.source.type": "LOCAL", "mlflow.runName": "r"}},
+            "java_client": {"tags": {"mlflow.runName": "generated-name-1"}},
+            "bridge": {"tags": {"mlflow.user": "u", "mlflow.source.name": "/x/train.py", "mlflow.source.type": "LOCAL",
+                                "mlflow.runName": "r", "mlflow.source.git.commit": "0123456789abcdef"}}}
+    return Report(rows, {"mlflow (Python, installed)": "3.17.2", "tracking server": "http://127.0.0.1:1"},
+                  systags=build(tags))
+
+
+class _Scan(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.external, self.rows, self.text = [], 0, []
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag in ("script", "link", "img", "iframe") or any(
+                k in ("src", "href") and v and re.match(r"(https?:)?//", v) for k, v in a.items()):
+            self.external.append((tag, a))
+        if tag == "tr":
+            self.rows += 1
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def _png_size(path: Path) -> tuple[int, int]:
+    head = path.read_bytes()[:24]
+    assert head[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
+    return struct.unpack(">II", head[16:24])
+
+
+@pytest.mark.parametrize("live", [False, True], ids=["catalog", "live"])
+def test_html_page_is_self_contained_and_renders(live, tmp_path):
+    """One file, nothing fetched from elsewhere, every capability on it; Chromium renders it
+    (required when `make venv` installs Chromium; used whenever it is there)."""
+    report = _fake_live_report() if live else static_report()
+    page = tmp_path / "parity.html"
+    page.write_text(render_html(report), encoding="utf-8")
+    scan = _Scan()
+    scan.feed(page.read_text(encoding="utf-8"))
+    assert scan.external == []
+    text = " ".join(scan.text)
+    assert all(cap.title in text for cap in CATALOG)
+    assert scan.rows >= len(CATALOG) + 1
+    if live:
+        assert "update the catalog" in text and "MISMATCH" in text and "same as Python?" in text
+    if browser.chromium() is None:
+        assert not browser.required(), "the Makefile installs Chromium but it is missing: run `make venv`"
+        return
+    dom = browser.dump_dom(page)
+    assert all(cap.id in dom for cap in CATALOG) and "MLflow Java/Python parity" in dom
+    png = browser.screenshot(page, tmp_path / "parity.png")
+    w, h = _png_size(png)
+    assert (w, h) == (1400, 1800) and png.stat().st_size > 50_000, (w, h, png.stat().st_size)
+
+
+def test_render_formats_agree_on_counts():
+    report = _fake_live_report()
+    data = json.loads(render(report, "json"))
+    lc = report.live_counts()
+    assert data["live_counts"] == lc and sum(lc.values()) == len(CATALOG)
+    assert f"{lc['NOT as catalogued']} NOT as catalogued" in render(report, "table")
+    md = render(report, "markdown")
+    assert "| Capability | Status |" in md and "Live check" in md and "same as Python?" in md

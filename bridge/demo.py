@@ -103,7 +103,7 @@ def _run(uri: str, step: Progress) -> Summary:
         with mlflow.start_run(run_name="python-wine-classifier", nested=True) as py_run:
             step("Python: logging it with stock mlflow.spark.log_model (slow: it infers requirements)...")
             t = time.monotonic()
-            py_uri = train.log_stock(model, py_run.info.run_id)
+            py_uri = train.log_stock(model)
             py_log_s = time.monotonic() - t
         client.create_registered_model("bridge-demo-python") if not _exists(client, "bridge-demo-python") else None
         mv = client.create_model_version("bridge-demo-python", py_uri, py_run.info.run_id)
@@ -177,8 +177,9 @@ def _plot(*comparisons):
         lo, hi = min(cmp.python_values.min(), cmp.scala_values.min()), max(cmp.python_values.max(), cmp.scala_values.max())
         ax.plot([lo, hi], [lo, hi], "k--", linewidth=0.8)
         ax.set_title(f"{title}\nmax |diff| = {max(cmp.max_abs_diff.values()):.1e}")
-        ax.set_xlabel(f"Python engine: {cmp.plotted_column}")
-        ax.set_ylabel(f"Scala engine: {cmp.plotted_column}")
+        what = "probability of the first class" if cmp.plotted_column == "probability" else cmp.plotted_column
+        ax.set_xlabel(f"Python engine: {what}")
+        ax.set_ylabel(f"Scala engine: {what}")
     fig.tight_layout()
     return fig
 

@@ -59,6 +59,19 @@ class JvmSession:
             n = self.classes.get("mlflowbridge.Scoring").scoreFile(self.jvm_spark(), self.raw_client, model_uri, str(input_path), str(output_path))
         return int(n)
 
+    def log_spark_model(self, run_id: str, model: Any, artifact_path: str = "model", example: Any = None, training: Any = None) -> str:
+        """Log a pyspark PipelineModel with Scala's `SparkModels.logModel` (py4j: same JVM); returns its runs:/ URI.
+
+        `example` (a few rows) becomes the input example, `training`'s schema the signature.
+        """
+        if self._pyspark is None:
+            raise BadInputError("a pyspark model lives in pyspark's JVM: log it through backend='py4j'")
+        with translating():
+            return str(self.classes.get("mlflowbridge.SparkModels").logModel(
+                self.raw_client, run_id, model._to_java(), artifact_path,
+                None if example is None else example._jdf,
+                None if training is None else training._jdf.schema()))
+
     def register_model(self, name: str, model_uri: str, run_id: str, alias: str | None = None) -> str:
         """Register `model_uri` as a new version of `name` (created if missing) from the JVM; returns the version."""
         registry = self.classes.get("mlflowbridge.Registry")

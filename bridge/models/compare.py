@@ -65,6 +65,7 @@ def compare(python: pd.DataFrame, scala: pd.DataFrame, output_columns: list[str]
     for col in output_columns[:2]:
         worst_rows[f"python_{col}"] = a[col].to_numpy()[order]
         worst_rows[f"scala_{col}"] = b[col].to_numpy()[order]
-    plotted = next(iter(max_diff), "")
-    values = (a[plotted].to_numpy(dtype=float), b[plotted].to_numpy(dtype=float)) if plotted and not isinstance(a[plotted].iloc[0], (list, tuple, np.ndarray)) else (np.zeros(0), np.zeros(0))
+    # Plot class probabilities where there are some (a class id is too coarse to see agreement).
+    plotted = "probability" if "probability" in max_diff else next(iter(max_diff), "")
+    values = (_as_matrix(a[plotted])[:, 0], _as_matrix(b[plotted])[:, 0]) if plotted else (np.zeros(0), np.zeros(0))
     return Comparison(len(a), tolerance, max_diff, mismatched, worst_rows, plotted, *values)

@@ -144,6 +144,8 @@ final class ArtifactStore(val client: MlflowClient) {
   private def putFile(local: Path, uri: String): Unit = {
     val req = rest.request(fileUrl(uri), "application/octet-stream").PUT(HttpRequest.BodyPublishers.ofFile(local)).build()
     val resp = rest.sendRaw(req, HttpResponse.BodyHandlers.ofString(UTF_8))
+    if (resp.statusCode() == 400 && resp.body().contains("Invalid path"))
+      throw BridgeException.badInput(s"the tracking server refuses the artifact path $uri (MLflow rejects '#', '..' and absolute paths)")
     if (resp.statusCode() / 100 != 2)
       throw new BridgeException("REST_ERROR", s"upload of $local to $uri failed (HTTP ${resp.statusCode()}): ${resp.body()}")
   }

@@ -49,42 +49,48 @@ object Main {
     if (o.contains("alias") && !o.contains("register")) throw BridgeException.badInput("--alias needs --register NAME")
     val client = MlflowUtils.clientFromEnv()
     val expId = MlflowUtils.getOrCreateExperimentId(client, experiment)
-    val spark = localSpark(s"mlflow-bridge-train-$kind")
-    val runId = client.createRun(expId).getRunId
-    try {
-      client.setTag(runId, "mlflow.runName", s"jvm-$kind")
-      client.setTag(runId, "mlflow.source.name", "mlflowbridge.Main")
-      val trained = kind match {
-        case "regression" =>
-          val data = o.get("input").map(p => Scoring.read(spark, p)).getOrElse(Training.wineData(spark))
-          Training.regression(spark, data, o.getOrElse("label", "quality"))
-        case "classifier" =>
-          val data = o.get("input").map(p => Scoring.read(spark, p)).getOrElse(Training.irisData(spark))
-          Training.classifier(spark, data, o.getOrElse("label", "species"), o.getOrElse("algorithm", "logistic"))
-        case other => throw BridgeException.badInput(s"unknown --kind '$other': use regression or classifier")
+    withSpark(s"mlflow-bridge-train-$kind") { spark =>
+      val runId = client.createRun(expId).getRunId
+      try {
+        client.setTag(runId, "mlflow.runName", s"jvm-$kind")
+        client.setTag(runId, "mlflow.source.name", "mlflowbridge.Main")
+        val modelUri = trainInRun(o, kind, client, runId, spark)
+        client.setTerminated(runId, RunStatus.FINISHED)
+        println(s"run_id=$runId")
+        println(s"experiment_id=$expId")
+        println(s"model_uri=$modelUri")
+      } catch {
+        case e: Throwable => scala.util.Try(client.setTerminated(runId, RunStatus.FAILED)); throw e
       }
-      trained.params.foreach { case (k, v) => client.logParam(runId, k, v) }
-      trained.metrics.foreach { case (k, v) => client.logMetric(runId, k, v) }
-      val runUri = SparkModels.logModel(client, runId, trained.model, "model", trained.example, trained.inputSchema)
-      println(s"run_id=$runId")
-      println(s"experiment_id=$expId")
-      trained.metrics.toSeq.sortBy(_._1).foreach { case (k, v) => println(f"$k=$v%.4f") }
-      var modelUri = runUri
-      o.get("register").foreach { name =>
+    }
+  }
+
+  /** Fits, logs params/metrics/model, registers if asked; returns the URI to load the model by. */
+  private def trainInRun(o: Map[String, String], kind: String, client: MlflowClient, runId: String, spark: SparkSession): String = {
+    val trained = kind match {
+      case "regression" =>
+        val data = o.get("input").map(p => Scoring.read(spark, p)).getOrElse(Training.wineData(spark))
+        Training.regression(spark, data, o.getOrElse("label", "quality"))
+      case "classifier" =>
+        val data = o.get("input").map(p => Scoring.read(spark, p)).getOrElse(Training.irisData(spark))
+        Training.classifier(spark, data, o.getOrElse("label", "species"), o.getOrElse("algorithm", "logistic"))
+      case other => throw BridgeException.badInput(s"unknown --kind '$other': use regression or classifier")
+    }
+    trained.params.foreach { case (k, v) => client.logParam(runId, k, v) }
+    trained.metrics.foreach { case (k, v) => client.logMetric(runId, k, v) }
+    trained.metrics.toSeq.sortBy(_._1).foreach { case (k, v) => println(f"$k=$v%.4f") }
+    val runUri = SparkModels.logModel(client, runId, trained.model, "model", trained.example, trained.inputSchema)
+    o.get("register") match {
+      case None => runUri
+      case Some(name) =>
         Registry.createRegisteredModel(client, name, ifNotExists = true)
         val mv = Registry.createModelVersion(client, name, runUri, runId)
         println(s"registered=$name/${mv.version}")
-        modelUri = s"models:/$name/${mv.version}"
-        o.get("alias").foreach { alias =>
-          Registry.setAlias(client, name, alias, mv.version)
-          modelUri = s"models:/$name@$alias"
+        o.get("alias") match {
+          case Some(alias) => Registry.setAlias(client, name, alias, mv.version); s"models:/$name@$alias"
+          case None => s"models:/$name/${mv.version}"
         }
-      }
-      client.setTerminated(runId, RunStatus.FINISHED)
-      println(s"model_uri=$modelUri")
-    } catch {
-      case e: Throwable => scala.util.Try(client.setTerminated(runId, RunStatus.FAILED)); throw e
-    } finally spark.stop()
+    }
   }
 
   private def score(o: Map[String, String]): Unit = {
@@ -93,11 +99,17 @@ object Main {
     val output = need(o, "output")
     // A local model needs no tracking server.
     val client: MlflowClient = if (sys.env.contains("MLFLOW_TRACKING_URI")) MlflowUtils.clientFromEnv() else null
-    val spark = localSpark("mlflow-bridge-score")
-    try {
+    withSpark("mlflow-bridge-score") { spark =>
       val n = Scoring.scoreFile(spark, client, uri, input, output, o.get("format").orNull)
       println(s"scored $n rows into $output")
-    } finally spark.stop()
+    }
+  }
+
+  /** Stops the session only if this command started it (callers in a running app keep theirs). */
+  private def withSpark[T](name: String)(f: SparkSession => T): T = {
+    val owned = SparkSession.getDefaultSession.isEmpty
+    val spark = localSpark(name)
+    try f(spark) finally if (owned) spark.stop()
   }
 
   /** `--key value` pairs; an unknown shape is a usage error. */

@@ -68,11 +68,13 @@ object Registry {
   def getModelVersionByAlias(client: MlflowClient, name: String, alias: String): ModelVersionInfo = {
     val rest = MlflowRest.of(client)
     val r = rest.get("registered-models/alias", "name" -> name, "alias" -> alias)
-    if (!r.ok && isMissing(r)) { requireModel(rest, name); throw BridgeException.notFound(s"registered model '$name' has no alias '$alias'") }
+    // A missing alias is INVALID_PARAMETER_VALUE "Registered model alias <a> not found." (MLflow 3.17).
+    val aliasMissing = r.errorCode == "INVALID_PARAMETER_VALUE" && r.message.contains("alias") && r.message.contains("not found")
+    if (!r.ok && (isMissing(r) || aliasMissing)) { requireModel(rest, name); throw BridgeException.notFound(s"registered model '$name' has no alias '$alias'") }
     versionInfo(rest.expect(s"get alias '$alias' of registered model '$name'")(r).path("model_version"))
   }
 
-  /** DELETE with a JSON body (the stock client cannot send DELETE at all). */
+  /** DELETE with a JSON body (the stock client cannot send DELETE at all). Deleting an absent alias is a no-op, as on the server. */
   def deleteAlias(client: MlflowClient, name: String, alias: String): Unit = {
     val rest = MlflowRest.of(client)
     val r = rest.delete("registered-models/alias", Json.obj("name" -> name, "alias" -> alias))

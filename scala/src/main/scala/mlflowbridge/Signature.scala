@@ -61,13 +61,13 @@ object Signature {
 
   /**
    * Whether a Spark column of type `actual` can feed a signature column: the same type, or a
-   * lossless numeric widening (what CSV and JSON readers produce for whole numbers). Unknown
+   * numeric widening (what CSV and JSON readers produce for whole numbers; SQL decimals). Unknown
    * MLflow types (object, map, any) are not checked.
    */
   def accepts(spec: ColSpec, actual: DataType): Boolean = {
     val have = scala.util.Try(mlflowType(spec.name, actual)).toOption
     have.exists(h => h.tpe == spec.tpe && h.items == spec.items) || ((spec.tpe, actual) match {
-      case ("double", IntegerType | LongType | FloatType | ShortType | ByteType) => true
+      case ("double", IntegerType | LongType | FloatType | ShortType | ByteType | _: DecimalType) => true
       case ("float", IntegerType | ShortType | ByteType) => true
       case ("long", IntegerType | ShortType | ByteType) => true
       case (t, _) => !Set("double", "float", "long", "integer", "string", "boolean", "binary", "datetime", "sparkml_vector", "array")(t)

@@ -1,0 +1,86 @@
+package mlflowbridge
+
+import java.nio.charset.StandardCharsets.UTF_8
+import java.nio.file.{Files, Path}
+
+import scala.jdk.CollectionConverters._
+
+import org.scalatest.funsuite.AnyFunSuite
+
+/** Native (no Python) artifact upload, list and download against the proxied artifact store. */
+class ArtifactStoreSuite extends AnyFunSuite {
+  private val client = TestServer.client()
+  private val store = new ArtifactStore(client)
+  private lazy val runId = client.createRun(MlflowUtils.getOrCreateExperimentId(client, TestServer.uniqueName("artifacts"))).getRunId
+
+  private def tree(root: Path): Map[String, String] = {
+    val w = Files.walk(root)
+    try w.iterator().asScala.filter(Files.isRegularFile(_)).map(p => root.relativize(p).toString -> TestServer.sha256(p)).toMap
+    finally w.close()
+  }
+
+  private lazy val src: Path = {
+    val d = TestSpark.tempDir("src")
+    Files.write(d.resolve("model.bin"), Array.tabulate[Byte](70000)(i => (i * 31).toByte))
+    Files.createDirectories(d.resolve("nested/déjà vu"))
+    Files.write(d.resolve("nested/déjà vu/ünïcode 1%+&.txt"), "grüße".getBytes(UTF_8))
+    Files.write(d.resolve("nested/empty.txt"), Array.emptyByteArray)
+    d
+  }
+
+  test("a run's artifact root is proxied (mlflow-artifacts:/) on the test server") {
+    assert(store.runArtifactUri(runId).startsWith("mlflow-artifacts:/"))
+  }
+
+  test("a directory tree with non-ASCII, space and reserved-character names round-trips byte for byte") {
+    store.logArtifacts(runId, src, "tree")
+    val back = store.downloadRun(runId, "tree", TestSpark.tempDir("dl"))
+    assert(back.getFileName.toString == "tree")
+    assert(tree(back) == tree(src))
+  }
+
+  test("a single file lands under the artifact path and lists with its size") {
+    store.logArtifacts(runId, src.resolve("model.bin"), "single")
+    assert(store.listRun(runId, "single") == Seq(ArtifactEntry("single/model.bin", isDir = false, 70000L)))
+    val f = store.downloadRun(runId, "single/model.bin", TestSpark.tempDir("one"))
+    assert(TestServer.sha256(f) == TestServer.sha256(src.resolve("model.bin")))
+  }
+
+  test("the stock client sees what the native path uploaded") {
+    val listed = client.listArtifacts(runId).asScala.map(_.getPath).toSet
+    assert(Set("tree", "single").subsetOf(listed))
+  }
+
+  test("download by a full mlflow-artifacts URI, not tied to a run") {
+    val uri = ArtifactStore.join(store.runArtifactUri(runId), "tree/nested")
+    val got = store.download(uri, TestSpark.tempDir("uri"))
+    assert(tree(got) == tree(src.resolve("nested")))
+    assert(store.list(uri).map(_.path).toSet == Set("déjà vu", "empty.txt"))
+  }
+
+  test("a name the server refuses ('#') is BAD_INPUT saying why") {
+    val d = TestSpark.tempDir("hash")
+    Files.write(d.resolve("a#b.txt"), "x".getBytes(UTF_8))
+    val e = intercept[BridgeException](store.logArtifacts(runId, d, "hash"))
+    assert(e.kind == "BAD_INPUT" && e.getMessage.contains("refuses the artifact path") && e.getMessage.contains("a#b.txt"))
+  }
+
+  test("a missing artifact is NOT_FOUND naming the run and the path") {
+    val e = intercept[BridgeException](store.downloadRun(runId, "nope/x", TestSpark.tempDir("none")))
+    assert(e.kind == "NOT_FOUND")
+    assert(e.getMessage.contains(s"run '$runId' has no artifact 'nope/x'"))
+  }
+
+  test("an unknown run is NOT_FOUND") {
+    val e = intercept[BridgeException](store.runArtifactUri("0123456789abcdef0123456789abcdef"))
+    assert(e.kind == "NOT_FOUND")
+  }
+
+  test("path helpers: percent-encoding and mlflow-artifacts URI forms") {
+    assert(ArtifactStore.pct("a b/ü+") == "a%20b%2F%C3%BC%2B")
+    assert(ArtifactStore.proxiedPath("mlflow-artifacts:/1/abc/artifacts/") == "1/abc/artifacts")
+    assert(ArtifactStore.proxiedPath("mlflow-artifacts://host:5000/1/abc") == "1/abc")
+    assert(ArtifactStore.authority("mlflow-artifacts://host:5000/1/abc") == "host:5000")
+    assert(ArtifactStore.join("mlflow-artifacts:/1/r/artifacts", null) == "mlflow-artifacts:/1/r/artifacts")
+  }
+}

@@ -1,0 +1,98 @@
+package mlflowbridge
+
+import java.nio.charset.StandardCharsets.UTF_8
+import java.nio.file.{Files, Path}
+
+import org.scalatest.funsuite.AnyFunSuite
+
+/** Every way a model URI can fail says what is wrong and names the URI. */
+class ModelUriErrorsSuite extends AnyFunSuite {
+  private val client = TestServer.client()
+  private lazy val spark = TestSpark.spark
+  private lazy val expId = MlflowUtils.getOrCreateExperimentId(client, TestServer.uniqueName("uri-errors"))
+  private lazy val runId = client.createRun(expId).getRunId
+
+  private def fails(uri: String, c: org.mlflow.tracking.MlflowClient = client): BridgeException =
+    intercept[BridgeException](SparkModels.loadModel(c, uri, spark))
+
+  /** A model directory with the given MLmodel text, with or without sparkml/. */
+  private def modelDir(mlmodel: String, withSparkml: Boolean = true): Path = {
+    val d = TestSpark.tempDir("bad")
+    Files.write(d.resolve("MLmodel"), mlmodel.getBytes(UTF_8))
+    if (withSparkml) TestSpark.linearModel.write.save(d.resolve("sparkml").toString)
+    d
+  }
+
+  test("a run that does not exist") {
+    val e = fails("runs:/0123456789abcdef0123456789abcdef/model")
+    assert(e.kind == "NOT_FOUND")
+    assert(e.getMessage == "model URI runs:/0123456789abcdef0123456789abcdef/model does not exist: run '0123456789abcdef0123456789abcdef' not found")
+  }
+
+  test("a run without that artifact") {
+    val e = fails(s"runs:/$runId/nothing-here")
+    assert(e.kind == "NOT_FOUND")
+    assert(e.getMessage == s"model URI runs:/$runId/nothing-here does not exist: run '$runId' has no artifact 'nothing-here'")
+  }
+
+  test("a registered model that does not exist, a missing version, a missing alias") {
+    val ghost = TestServer.uniqueName("ghost")
+    assert(fails(s"models:/$ghost/1").getMessage == s"model URI models:/$ghost/1 does not exist: registered model '$ghost' does not exist")
+    val name = TestServer.uniqueName("noalias")
+    Registry.createRegisteredModel(client, name)
+    assert(fails(s"models:/$name/3").getMessage == s"model URI models:/$name/3 does not exist: registered model '$name' has no version 3")
+    val e = fails(s"models:/$name@champion")
+    assert(e.kind == "NOT_FOUND")
+    assert(e.getMessage == s"model URI models:/$name@champion does not exist: registered model '$name' has no alias 'champion'")
+    assert(fails(s"models:/$name/latest").getMessage == s"model URI models:/$name/latest does not exist: registered model '$name' has no versions")
+  }
+
+  test("a logged model id that does not exist") {
+    assert(fails("models:/m-00000000000000000000000000000000").getMessage ==
+      "model URI models:/m-00000000000000000000000000000000 does not exist: no logged model 'm-00000000000000000000000000000000'")
+  }
+
+  test("an mlflow-artifacts location with nothing there") {
+    val e = fails("mlflow-artifacts:/no/such/place")
+    assert(e.kind == "NOT_FOUND" && e.getMessage == "model URI mlflow-artifacts:/no/such/place does not exist (no files there)")
+  }
+
+  test("a local directory that does not exist (no tracking server needed)") {
+    val e = fails("/no/such/dir/model", null)
+    assert(e.kind == "NOT_FOUND" && e.getMessage == "model URI /no/such/dir/model does not exist (no such local directory)")
+  }
+
+  test("malformed and unsupported URIs") {
+    assert(fails("").getMessage == "model URI must not be empty")
+    assert(fails("models:/").kind == "BAD_INPUT")
+    assert(fails("s3://bucket/model").getMessage.startsWith("model URI s3://bucket/model has an unsupported scheme"))
+    assert(fails("runs:/abc", null).getMessage == "model URI runs:/abc needs a tracking server: pass an MlflowClient")
+  }
+
+  test("corrupted MLmodel: not YAML") {
+    val d = modelDir("flavors: [unclosed\n  spark: {model_data: sparkml\n")
+    val e = fails(d.toString, null)
+    assert(e.kind == "BAD_INPUT")
+    assert(e.getMessage.startsWith(s"MLmodel of $d is corrupted (not valid YAML):"), e.getMessage)
+  }
+
+  test("corrupted MLmodel: YAML but not a model") {
+    assert(fails(modelDir("just a string\n").toString, null).getMessage.contains("is corrupted: expected a YAML mapping, found String"))
+    assert(fails(modelDir("artifact_path: model\n").toString, null).getMessage.contains("is corrupted: it has no 'flavors' section (keys: artifact_path)"))
+  }
+
+  test("MLmodel without a spark flavor") {
+    val d = modelDir("flavors:\n  python_function: {loader_module: mlflow.sklearn}\n  sklearn: {pickled_model: model.pkl}\n")
+    assert(fails(d.toString, null).getMessage == s"MLmodel of $d has no 'spark' flavor (flavors: python_function, sklearn); it is not a Spark ML model")
+  }
+
+  test("MLmodel present but sparkml/ missing") {
+    val d = modelDir("flavors:\n  spark: {model_data: sparkml}\n", withSparkml = false)
+    assert(fails(d.toString, null).getMessage == s"model $d is incomplete: its MLmodel names Spark model data 'sparkml/', which is missing")
+  }
+
+  test("neither MLmodel nor sparkml/") {
+    val d = TestSpark.tempDir("empty")
+    assert(fails(d.toString, null).getMessage == s"model $d has no MLmodel file and no Spark model: 'sparkml/' is missing")
+  }
+}

@@ -29,13 +29,23 @@ object Registry {
 
   def createRegisteredModel(client: MlflowClient, name: String): Unit = createRegisteredModel(client, name, ifNotExists = false)
 
-  /** A new version of `name` from `source` (runs:/..., models:/m-..., mlflow-artifacts:/...), once it is READY. */
+  /**
+   * A new version of `name` from `source` (runs:/..., models:/m-..., mlflow-artifacts:/...), once
+   * it is READY. `runId` may be null (for runs:/ sources the server wants it; for models:/m-...
+   * it takes the logged model's run).
+   */
   def createModelVersion(client: MlflowClient, name: String, source: String, runId: String, timeoutSeconds: Int): ModelVersionInfo = {
     requireName(name)
     if (source == null || source.isEmpty) throw BridgeException.badInput("model version source must not be empty")
     val rest = MlflowRest.of(client)
     val body = Json.obj("name" -> name, "source" -> source)
     if (runId != null && runId.nonEmpty) body.put("run_id", runId)
+    // MLflow 3: a logged-model source (models:/<model_id>) must come with that model_id.
+    val loggedModelId = source.stripPrefix("models:/") match {
+      case id if source.startsWith("models:/") && id.nonEmpty && !id.contains("/") && !id.contains("@") => Some(id)
+      case _ => None
+    }
+    loggedModelId.foreach(id => body.put("model_id", id))
     var mv = versionInfo(rest.expect(s"create a version of registered model '$name' from $source")(rest.post("model-versions/create", body)).path("model_version"))
     val deadline = System.nanoTime() + timeoutSeconds * 1000000000L
     while (mv.status == "PENDING_REGISTRATION") {

@@ -98,6 +98,7 @@ class Check:
 
 
 CHECKS: dict[str, Check] = {}
+_CHILD_RESULTS: dict[tuple, Any] = {}
 
 
 def check(name: str | None = None, backends: tuple[str, ...] = BOTH, spark: bool = False):
@@ -143,7 +144,11 @@ def class_exists(ctx: Ctx, name: str) -> bool:
 
 
 def scala_seq(seq: Any) -> list[Any]:
-    return [seq.apply(i) for i in range(int(seq.length()))]
+    """A Scala Seq's elements (iterator: JPype finds List.apply(int) ambiguous)."""
+    it, out = seq.iterator(), []
+    while it.hasNext():
+        out.append(it.next())
+    return out
 
 
 @contextmanager
@@ -797,12 +802,13 @@ def bridge_artifacts_no_python(ctx: Ctx) -> None:
     assert sorted(str(p.relative_to(local)) for p in local.rglob("*") if p.is_file()) == ["a.txt", "sub/b.txt"]
     assert (local / "sub" / "b.txt").read_text() == "native b\n"
     # The proof that no Python is needed: a JVM that cannot exec any.
-    if "no_python" not in ctx.cache:
+    key = ("no_python", ctx.tracking_uri)  # one child JVM per server, whichever backend asks first
+    if key not in _CHILD_RESULTS:
         crid = ctx.java_run()
-        ctx.cache["no_python"] = (crid, _run_child(
+        _CHILD_RESULTS[key] = (crid, _run_child(
             {"tracking_uri": ctx.tracking_uri, "steps": ["bridge_artifacts"], "run_id": crid, "content": "no python\n"},
             {"MLFLOW_PYTHON_EXECUTABLE": "/nonexistent/python"})["bridge_artifacts"])
-    crid, out = ctx.cache["no_python"]
+    crid, out = _CHILD_RESULTS[key]
     assert out["ok"], out
     assert out["value"]["downloaded"] == ["a.txt", "sub/b.txt"] and out["value"]["content"] == "no python\n", out
     assert sorted(f.path for f in py.list_artifacts(crid, "native")) == out["value"]["listed"]

@@ -30,7 +30,11 @@ def _msg(exc: BaseException) -> str:
 
 
 def _seq(seq: Any) -> list[Any]:
-    return [seq.apply(i) for i in range(int(seq.length()))]
+    """A Scala Seq's elements (iterator: JPype finds List.apply(int) ambiguous)."""
+    it, out = seq.iterator(), []
+    while it.hasNext():
+        out.append(it.next())
+    return out
 
 
 def main(spec: dict) -> dict:

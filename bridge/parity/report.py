@@ -198,22 +198,26 @@ def readme_static() -> str:
     return f"{STATIC_START}\n{catalog_markdown()}\n{STATIC_END}"
 
 
-def live_markdown(report: Report) -> str:
+def live_markdown(report: Report, for_readme: bool = False) -> str:
+    """The live part: outcome counts, versions, reflection, system tags. `for_readme` leaves out what
+    differs between machines (server address, tag values: the tags table then shows set/unset)."""
     from . import systags
 
     lines = []
     lc = report.live_counts()
-    lines.append("Live run: " + ", ".join(f"{v} {k}" for k, v in lc.items()) + ".")
+    lines.append("Last live run: " + ", ".join(f"{v} {k}" for k, v in lc.items()) + ".")
     lines.append("")
-    lines.append("Versions: " + ", ".join(f"{k} {v}" for k, v in report.versions.items()) + ".")
+    shown = {k: v for k, v in report.versions.items() if not (for_readme and k in ("tracking server", "python"))}
+    lines.append("Versions: " + ", ".join(f"{k} {v}" for k, v in shown.items()) + ".")
     if report.reflection is not None:
         r = report.reflection
         lines += ["", f"Reflection: Python `MlflowClient` has {len(r.python)} public methods, Java `MlflowClient` "
                       f"{len(r.java)} method names ({r.java_overloads} overloads); "
                       + ("all classified by the catalog." if r.ok else "; ".join(r.problems()))]
     if report.systags is not None:
-        lines += ["", "System run tags (the FAQ's \"What are the MLflow system run tags?\"), one run per creator:", "",
-                  systags.markdown(report.systags)]
+        lines += ["", "System run tags (the FAQ's \"What are the MLflow system run tags?\"), one run per creator "
+                      "from a script in this checkout" + (" (✓ set, — not set)" if for_readme else "") + ":", "",
+                  systags.markdown(report.systags, values=not for_readme)]
     return "\n".join(lines)
 
 
@@ -404,7 +408,7 @@ def readme_region(report: Report | None = None) -> str:
     the live part of a run (not compared by tests: it depends on the machine)."""
     parts = [readme_static()]
     if report is not None and report.live:
-        parts += ["", live_markdown(report)]
+        parts += ["", live_markdown(report, for_readme=True)]
     return "\n".join(parts)
 
 

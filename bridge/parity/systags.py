@@ -83,11 +83,14 @@ def short(key: str, value: str | None) -> str:
     return value
 
 
-def markdown(table: TagTable) -> str:
+def markdown(table: TagTable, values: bool = True) -> str:
+    """The table; with values=False each cell only says whether the tag is set (✓) or not (—)."""
     head = ["Tag", "Meaning"] + [CREATORS[c] for c in CREATORS]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for k in table.rows:
-        cells = [f"`{k}`", DESCRIPTIONS.get(k, "")] + [_md(short(k, table.value(c, k))) for c in CREATORS]
+        cells = [f"`{k}`", DESCRIPTIONS.get(k, "")] + [
+            _md(short(k, table.value(c, k))) if values else ("✓" if table.value(c, k) is not None else "—")
+            for c in CREATORS]
         lines.append("| " + " | ".join(cells) + " |")
     same = ["**same as Python?**", ""] + ["—"] + [
         "yes" if table.same_as_python(c) else "no: " + ", ".join(f"`{k}`" for k in table.differences(c))

@@ -1,0 +1,197 @@
+"""`mlflow-bridge score` / `compare` on files, bad input at the API and the CLI, legacy layouts, `mlflow models serve`."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import mlflow
+import numpy as np
+import pandas as pd
+import pytest
+from models_fixtures import features, logged_models  # noqa: F401
+
+from bridge import BadInputError, NotFoundError
+from bridge.models import python_engine, scoring, tables
+from bridge.server import free_port
+
+CLI = [sys.executable, "-m", "bridge"]
+
+
+def cli(*args: str, timeout: float = 600) -> subprocess.CompletedProcess:
+    return subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=timeout, env=dict(os.environ))
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet", "jsonl"])
+def test_score_file_formats_round_trip(logged_models, tmp_path, fmt):
+    x = features("classifier").head(25)
+    src = tmp_path / f"in.{fmt}"
+    tables.write(x, src)
+    uri = logged_models[("classifier", "scala")]
+    py = scoring.score_file(uri, src, tmp_path / f"py.{fmt}", "python")
+    sc = scoring.score_file(uri, src, tmp_path / f"sc.{fmt}", "scala", bridge="py4j")
+    assert list(py.columns) == list(x.columns) + ["prediction", "probability"]
+    assert py["prediction"].tolist() == sc["prediction"].tolist()
+    back = tables.read(tmp_path / f"sc.{fmt}")
+    assert len(back) == 25 and back["prediction"].tolist() == sc["prediction"].tolist()
+
+
+def test_cli_score_with_the_scala_engine_over_jpype(logged_models, tmp_path):
+    x = features("linear").head(40)
+    tables.write(x, tmp_path / "in.csv")
+    r = cli("score", "--model-uri", logged_models[("linear", "python")], "--input", str(tmp_path / "in.csv"),
+            "--output", str(tmp_path / "out.parquet"), "--engine", "scala", "--bridge", "jpype")  # fmt: skip
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert "scored 40 rows with the scala engine (jpype)" in r.stdout
+    out = pd.read_parquet(tmp_path / "out.parquet")
+    expected = scoring.score_frame(logged_models[("linear", "python")], scoring.with_row_ids(x), "python").sort_values("_row")
+    assert np.abs(out["prediction"].to_numpy() - expected["prediction"].to_numpy()).max() <= 1e-9
+
+
+def test_cli_compare_reports_and_exits_zero(logged_models, tmp_path):
+    tables.write(features("gbt").head(60), tmp_path / "in.jsonl")
+    r = cli("compare", "--model-uri", logged_models[("gbt", "scala")], "--input", str(tmp_path / "in.jsonl"))
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert "rows compared: 60" in r.stdout and "verdict: AGREE" in r.stdout
+    assert "prediction" in r.stdout
+
+
+# -- bad input: a clear error naming what was wrong, at the API and the CLI ------------------------
+
+@pytest.mark.parametrize("engine", ["python", "scala"])
+def test_missing_column(logged_models, engine):
+    x = scoring.with_row_ids(features("linear").drop(columns=["bmi"]).head(5))
+    with pytest.raises(BadInputError, match="bmi"):
+        scoring.score_frame(logged_models[("linear", "scala")], x, engine, bridge="py4j")
+
+
+@pytest.mark.parametrize("engine", ["python", "scala"])
+def test_wrong_type(logged_models, engine):
+    x = features("linear").head(5).copy()
+    x["age"] = "old"
+    with pytest.raises(BadInputError, match="age"):
+        scoring.score_frame(logged_models[("linear", "scala")], scoring.with_row_ids(x), engine, bridge="py4j")
+
+
+@pytest.mark.parametrize("engine", ["python", "scala"])
+def test_nulls(logged_models, engine):
+    x = features("linear").head(5).copy()
+    x.loc[2, "bp"] = None
+    with pytest.raises(BadInputError, match="bp.*null|null.*bp"):
+        scoring.score_frame(logged_models[("linear", "scala")], scoring.with_row_ids(x), engine, bridge="py4j")
+
+
+def test_empty_file(tmp_path, logged_models):
+    (tmp_path / "empty.csv").write_text("")
+    with pytest.raises(BadInputError, match=f"input file {tmp_path / 'empty.csv'} is empty"):
+        scoring.score_file(logged_models[("linear", "python")], tmp_path / "empty.csv", tmp_path / "o.csv", "python")
+    r = cli("score", "--model-uri", logged_models[("linear", "python")], "--input", str(tmp_path / "empty.csv"), "--output", str(tmp_path / "o.csv"))
+    assert r.returncode == 2
+    assert r.stderr.strip() == f"mlflow-bridge score: error: input file {tmp_path / 'empty.csv'} is empty"
+
+
+@pytest.mark.parametrize("engine", ["python", "scala"])
+def test_model_uri_that_does_not_exist(engine, tracking_uri):
+    x = scoring.with_row_ids(features("linear").head(3))
+    with pytest.raises(NotFoundError, match="0123456789abcdef0123456789abcdef"):
+        scoring.score_frame("runs:/0123456789abcdef0123456789abcdef/model", x, engine, bridge="py4j")
+
+
+@pytest.mark.parametrize("engine", ["python", "scala"])
+def test_registered_model_without_that_alias(logged_models, engine):
+    x = scoring.with_row_ids(features("classifier").head(3))
+    with pytest.raises(NotFoundError, match="nosuchalias"):
+        scoring.score_frame("models:/bridge-py-classifier@nosuchalias", x, engine, bridge="py4j")
+
+
+def _copy_model(uri: str, dst: Path) -> Path:
+    return Path(mlflow.artifacts.download_artifacts(uri, dst_path=str(dst)))
+
+
+@pytest.mark.parametrize("engine", ["python", "scala"])
+def test_corrupted_mlmodel(logged_models, tmp_path, engine):
+    local = _copy_model(logged_models[("linear", "scala")], tmp_path)
+    (local / "MLmodel").write_text("flavors: [this is: not: valid\n")
+    with pytest.raises(BadInputError, match="MLmodel"):
+        scoring.score_frame(str(local), scoring.with_row_ids(features("linear").head(3)), engine, bridge="py4j")
+
+
+@pytest.mark.parametrize("engine", ["python", "scala"])
+def test_sparkml_directory_missing(logged_models, tmp_path, engine):
+    local = _copy_model(logged_models[("linear", "scala")], tmp_path)
+    shutil.rmtree(local / "sparkml")
+    with pytest.raises(BadInputError, match="sparkml"):
+        scoring.score_frame(str(local), scoring.with_row_ids(features("linear").head(3)), engine, bridge="py4j")
+
+
+def test_cli_names_a_missing_column(logged_models, tmp_path):
+    tables.write(features("linear").drop(columns=["s1"]).head(5), tmp_path / "in.csv")
+    r = cli("score", "--model-uri", logged_models[("linear", "python")], "--input", str(tmp_path / "in.csv"), "--output", str(tmp_path / "o.csv"))
+    assert r.returncode == 2
+    assert "error: input lacks column(s) the model needs: s1" in r.stderr
+
+
+# -- legacy Scala runs: a saved PipelineModel logged as raw artifacts (amesar/mlflow-examples) ---
+
+def test_legacy_layout_loads_in_python(spark, logged_models, mlflow_client, tmp_path, jvm):
+    model = mlflow.spark.load_model(logged_models[("linear", "scala")])
+    model.write().overwrite().save(str(tmp_path / "spark-model" / "sparkml"))
+    exp_id = jvm.get_or_create_experiment_id("legacy-layout")
+    run_id = str(jvm.client.createRun(exp_id).getRunId())
+    jvm.client.logArtifacts(run_id, jvm.java_file(tmp_path / "spark-model"), "spark-model")
+    x = scoring.with_row_ids(features("linear").head(10))
+    for uri in (f"runs:/{run_id}/spark-model/sparkml", f"runs:/{run_id}/spark-model"):
+        assert "legacy layout" in python_engine.describe_layout(uri)
+        legacy = python_engine.load(uri, spark)
+        got = python_engine.score(legacy, spark, x)["prediction"].to_numpy()
+        expected = python_engine.score(model, spark, x)["prediction"].to_numpy()
+        assert np.array_equal(got, expected)
+
+
+# -- stock `mlflow models serve` answers for a Scala-logged model ---------------------------------
+
+def test_mlflow_models_serve_scala_logged(logged_models, tmp_path):
+    uri = logged_models[("linear", "scala")]
+    port = free_port()
+    log = open(tmp_path / "serve.log", "wb")
+    proc = subprocess.Popen([sys.executable, "-m", "mlflow", "models", "serve", "-m", uri, "--env-manager", "local",
+                             "-h", "127.0.0.1", "-p", str(port)], stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                            env=dict(os.environ, PATH=f"{Path(sys.executable).parent}:{os.environ['PATH']}"))  # fmt: skip
+    # (mlflow execs `uvicorn` by name: the venv's bin must be on PATH.)
+    try:
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline:
+            assert proc.poll() is None, (tmp_path / "serve.log").read_text()[-3000:]
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/ping", timeout=2)
+                break
+            except OSError:
+                time.sleep(1)
+        x = features("linear").head(20)
+        # json.dumps writes floats exactly (pandas' to_json would round them to 10 digits).
+        body = json.dumps({"dataframe_split": {"columns": list(x.columns), "data": x.to_numpy().tolist()}}).encode()
+        req = urllib.request.Request(f"http://127.0.0.1:{port}/invocations", body, {"Content-Type": "application/json"})
+        served = np.asarray(json.loads(urllib.request.urlopen(req, timeout=120).read())["predictions"], dtype=float)
+        expected = scoring.score_frame(uri, scoring.with_row_ids(x), "scala", bridge="py4j").sort_values("_row")["prediction"].to_numpy()
+        assert np.abs(served - expected).max() <= 1e-9
+    finally:
+        _stop_group(proc)
+
+
+def _stop_group(proc: subprocess.Popen) -> None:
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            proc.wait(timeout=20)
+            return
+        except subprocess.TimeoutExpired:
+            continue

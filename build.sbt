@@ -5,6 +5,19 @@ ThisBuild / organization := "io.github.mlflowbridge"
 ThisBuild / version := "0.1.0"
 ThisBuild / scalaVersion := Versions.scala
 
+// The build's top project: only aggregates, so that `build/sbt test`, `bridgeJars` and
+// `runMain mlflowbridge.Main ...` (forwarded, not run twice) work from the repository root.
+lazy val top = (project in file("."))
+  .aggregate(root)
+  .settings(
+    name := "mlflow-bridge-build",
+    publish / skip := true,
+    Compile / run := (root / Compile / run).evaluated,
+    Compile / runMain := (root / Compile / runMain).evaluated,
+    run / aggregate := false,
+    runMain / aggregate := false
+  )
+
 lazy val root = (project in file("scala"))
   .settings(
     name := "mlflow-bridge",

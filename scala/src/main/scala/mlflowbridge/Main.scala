@@ -16,7 +16,11 @@ object Main {
       |        [--algorithm logistic|rf] [--register NAME] [--alias ALIAS]
       |  score --model-uri URI --input FILE --output FILE [--format csv|parquet|json]""".stripMargin
 
-  def main(args: Array[String]): Unit = sys.exit(run(args))
+  def main(args: Array[String]): Unit = {
+    if (System.getProperty("log4j2.configurationFile") == null && System.getProperty("log4j.configurationFile") == null)
+      System.setProperty("log4j2.configurationFile", "mlflowbridge/log4j2-cli.properties")
+    sys.exit(run(args))
+  }
 
   /** Runs one command; returns the exit code (for tests and callers that must not exit). */
   def run(args: Array[String]): Int = {

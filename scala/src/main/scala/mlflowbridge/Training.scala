@@ -82,7 +82,7 @@ object Training {
     val r = new Random(7)
     val centers = Seq("setosa" -> Seq(5.0, 3.4, 1.5, 0.2), "versicolor" -> Seq(5.9, 2.8, 4.3, 1.3), "virginica" -> Seq(6.6, 3.0, 5.6, 2.0))
     val data = for ((species, c) <- centers; _ <- 1 to perClass) yield {
-      val m = c.map(x => BigDecimal(x + r.nextGaussian() * 0.3).setScale(2, BigDecimal.RoundingMode.HALF_UP).toDouble)
+      val m = c.map(x => BigDecimal(math.max(0.1, x + r.nextGaussian() * 0.3)).setScale(2, BigDecimal.RoundingMode.HALF_UP).toDouble)
       (m(0), m(1), m(2), m(3), species)
     }
     import spark.implicits._

@@ -31,6 +31,8 @@ def _params(kind: str) -> list:
             name, marks = cap.check, []
         else:
             continue
+        if CHECKS[name].needs_spark:
+            marks = marks + [pytest.mark.spark]
         for backend in CHECKS[name].backends:
             out.append(pytest.param(name, backend, marks=marks, id=f"{cap.id}-{backend}"))
     return out

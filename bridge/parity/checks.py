@@ -521,15 +521,18 @@ def _creds_children(ctx: Ctx) -> dict:
     result = {}
     try:
         for i, (scenario, (env, expected)) in enumerate(scenarios.items()):
-            stock_id, bridge_id, py_id = f"{i}01", f"{i}02", f"{i}03"
-            out = _run_child({"tracking_uri": uri, "steps": ["stock_get_experiment", "bridge_get_experiment"],
-                              "stock_experiment_id": stock_id, "bridge_experiment_id": bridge_id}, env)
+            stock_id, bridge_id, py_id, env_id = f"{i}01", f"{i}02", f"{i}03", f"{i}04"
+            out = _run_child({"tracking_uri": uri,
+                              "steps": ["stock_get_experiment", "bridge_get_experiment", "bridge_env_get_experiment"],
+                              "stock_experiment_id": stock_id, "bridge_experiment_id": bridge_id,
+                              "env_experiment_id": env_id}, dict(env, MLFLOW_TRACKING_URI=uri))
             with _env(env):
                 from mlflow.tracking import MlflowClient
 
                 MlflowClient(uri).get_experiment(py_id)
             result[scenario] = {"expected": expected, "child": out, "stock": seen.get(stock_id, "NO REQUEST"),
-                                "bridge": seen.get(bridge_id, "NO REQUEST"), "python": seen.get(py_id, "NO REQUEST")}
+                                "bridge": seen.get(bridge_id, "NO REQUEST"), "python": seen.get(py_id, "NO REQUEST"),
+                                "bridge_env": seen.get(env_id, "NO REQUEST")}
     finally:
         server.shutdown()
         server.server_close()
@@ -773,10 +776,11 @@ def bridge_system_tags(ctx: Ctx) -> None:
 
 @check(backends=ONE)
 def bridge_credentials_env(ctx: Ctx) -> None:
-    """MlflowUtils.clientFor(uri) sends the credentials Python sends, from the same environment."""
+    """MlflowUtils.clientFor(uri) and clientFromEnv() send the credentials Python sends, from the same environment."""
     for scenario, r in _creds_children(ctx).items():
-        assert r["child"]["bridge_get_experiment"]["ok"], r["child"]["bridge_get_experiment"]
-        assert r["bridge"] == r["python"] == r["expected"], (scenario, r["bridge"], r["python"])
+        for step in ("bridge_get_experiment", "bridge_env_get_experiment"):
+            assert r["child"][step]["ok"], r["child"][step]
+        assert r["bridge"] == r["bridge_env"] == r["python"] == r["expected"], (scenario, r)
 
 
 def _artifact_store(ctx: Ctx) -> Any:

@@ -8,6 +8,7 @@ with the outcome of each step: {"step": {"ok": bool, "value"|"error": ...}}.
 Steps:
   stock_get_experiment   new MlflowClient(uri).getExperiment(experiment_id)        (the stock way)
   bridge_get_experiment  MlflowUtils.clientFor(uri).getExperiment(experiment_id)    (our way)
+  bridge_env_get_experiment  MlflowUtils.clientFromEnv() (MLFLOW_TRACKING_URI too).getExperiment(...)
   stock_log_artifact     new MlflowClient(uri).logArtifact(run_id, file, "docs")
   bridge_artifacts       ArtifactStore(clientFor(uri)): logArtifacts, listRun, downloadRun
 """
@@ -62,6 +63,9 @@ def main(spec: dict) -> dict:
             step(name, lambda: str(stock().getExperiment(spec["stock_experiment_id"]).getName()))
         elif name == "bridge_get_experiment":
             step(name, lambda: str(ours().getExperiment(spec["bridge_experiment_id"]).getName()))
+        elif name == "bridge_env_get_experiment":
+            step(name, lambda: str(JClass("mlflowbridge.MlflowUtils").clientFromEnv()
+                                   .getExperiment(spec["env_experiment_id"]).getName()))
         elif name == "stock_log_artifact":
             def log() -> str:
                 d = Path(tempfile.mkdtemp(prefix="parity-child-"))

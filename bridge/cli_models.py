@@ -26,7 +26,19 @@ def _demo(args: argparse.Namespace) -> int:
     return run_demo(keep_serving=args.keep_serving, root=args.root)
 
 
+def _bench(args: argparse.Namespace) -> int:
+    from .bench import render, run_bench
+
+    print(render(run_bench(args.repeat, args.skip_log_model)))
+    return 0
+
+
 def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("bench", help="time our JVM paths against the stock tools, side by side")
+    p.add_argument("--repeat", type=int, default=3)
+    p.add_argument("--skip-log-model", action="store_true", help="leave out the slow log_model comparison")
+    p.set_defaults(func=_bench)
+
     p = sub.add_parser("score", help="score a CSV/Parquet/JSON-lines file with an MLflow spark model")
     p.add_argument("--model-uri", required=True, help="runs:/, models:/name/version, models:/name@alias, mlflow-artifacts:/ or a local dir")
     p.add_argument("--input", required=True)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ..classpath import full_classpath
 from ..errors import JavaNotFoundError
+from . import env
 from .classes import ClassCache
 
 _lock = threading.Lock()
@@ -83,6 +84,7 @@ def _start() -> None:
 
     if jpype.isJVMStarted():
         return
+    env.prepare()
     jpype.startJVM(jvm_path(), *JVM_OPTIONS, classpath=full_classpath(), convertStrings=True)
 
 

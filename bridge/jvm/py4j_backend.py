@@ -6,6 +6,7 @@ from typing import Any
 
 from ..classpath import bridge_jars
 from ..errors import BadInputError
+from . import env
 from .classes import ClassCache
 
 _caches: dict[int, ClassCache] = {}
@@ -19,6 +20,7 @@ def spark_session(app_name: str = "mlflow-bridge", master: str = "local[2]") -> 
     if active is not None:
         return active
     cp = os.pathsep.join(bridge_jars())
+    env.prepare()
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")  # loopback only; no hostname lookups
     return (
         SparkSession.builder.master(master)

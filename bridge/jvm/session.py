@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 from typing import Any, Literal
 
@@ -11,13 +10,6 @@ from ..server import require_reachable
 from .translate import JavaProxy, translating
 
 Backend = Literal["jpype", "py4j"]
-
-
-def _prepare_environment() -> None:
-    # The stock Java client forks `$MLFLOW_PYTHON_EXECUTABLE -m mlflow.store.artifact.cli` for
-    # every artifact call (default: `python`, which may not exist or lack mlflow). The JVM copies
-    # the environment when it starts, so this must happen before either backend launches one.
-    os.environ.setdefault("MLFLOW_PYTHON_EXECUTABLE", sys.executable)
 
 
 class JvmSession:
@@ -72,6 +64,11 @@ class JvmSession:
                 None if example is None else example._jdf,
                 None if training is None else training._jdf.schema()))
 
+    def artifact_store(self) -> Any:
+        """mlflowbridge.ArtifactStore: artifacts over the tracking server's REST API, no Python fork."""
+        with translating():
+            return JavaProxy(self.classes.get("mlflowbridge.ArtifactStore")(self.raw_client))
+
     def register_model(self, name: str, model_uri: str, run_id: str, alias: str | None = None) -> str:
         """Register `model_uri` as a new version of `name` (created if missing) from the JVM; returns the version."""
         registry = self.classes.get("mlflowbridge.Registry")
@@ -120,7 +117,6 @@ def connect(backend: Backend = "jpype", tracking_uri: str | None = None, spark: 
             "(start one with `mlflow-bridge server` or pass tracking_uri=)"
         )
     require_reachable(uri)
-    _prepare_environment()
     if backend == "jpype":
         from . import jpype_backend
 

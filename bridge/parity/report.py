@@ -300,7 +300,7 @@ h1{font-size:22px;margin:0 0 6px} h2{font-size:17px;margin:26px 0 8px}
 .sub{color:#57606a;font-size:13px;margin-bottom:14px}
 .counts span{display:inline-block;margin-right:10px;padding:4px 10px;border-radius:12px;font-weight:600;font-size:13px}
 table{border-collapse:collapse;width:100%;font-size:12.5px;table-layout:fixed}
-table.tags{table-layout:auto}
+table.tags{table-layout:auto} table.tags code{overflow-wrap:normal;white-space:nowrap}
 th,td{border:1px solid #d0d7de;padding:5px 7px;text-align:left;vertical-align:top}
 th{background:#f6f8fa;position:sticky;top:0}
 tr:nth-child(even) td{background:#fbfcfd}
@@ -338,7 +338,7 @@ def render_html(report: Report) -> str:
                      f"<span class=gap>{lc['NOT as catalogued']} not as catalogued</span>"
                      f"<span style='background:#eaeef2'>{lc['not run']} not run</span>")
     parts.append("</div>")
-    widths = [19, 7, 19, 19, 14, 7] + ([15] if report.live else [])
+    widths = [18, 6, 17, 18, 14, 9] + ([18] if report.live else [])
     parts.append("<h2>Capabilities</h2><table><colgroup>" + "".join(f"<col style='width:{w}%'>" for w in widths)
                  + "</colgroup><thead><tr><th>Capability</th><th>Status</th><th>Python</th>"
                  "<th>Stock Java client</th><th>Our bridge</th><th>Upstream</th>"

@@ -89,14 +89,20 @@ def markdown(table: TagTable, values: bool = True) -> str:
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for k in table.rows:
         cells = [f"`{k}`", DESCRIPTIONS.get(k, "")] + [
-            _md(short(k, table.value(c, k))) if values else ("✓" if table.value(c, k) is not None else "—")
-            for c in CREATORS]
+            _md(short(k, table.value(c, k))) if values else _mark(table, c, k) for c in CREATORS]
         lines.append("| " + " | ".join(cells) + " |")
     same = ["**same as Python?**", ""] + ["—"] + [
         "yes" if table.same_as_python(c) else "no: " + ", ".join(f"`{k}`" for k in table.differences(c))
         for c in list(CREATORS)[1:]]
     lines.append("| " + " | ".join(same) + " |")
     return "\n".join(lines)
+
+
+def _mark(table: TagTable, creator: str, key: str) -> str:
+    v = table.value(creator, key)
+    if v is None:
+        return "—"
+    return "✓" if creator == "python" or v == table.value("python", key) else "✓ (other value)"
 
 
 def _md(s: str) -> str:

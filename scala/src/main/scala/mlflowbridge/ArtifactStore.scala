@@ -112,6 +112,12 @@ final class ArtifactStore(val client: MlflowClient) {
     }
   }
 
+  // String-only overloads for py4j/JPype callers (no java.nio.Path or Scala Seq needed).
+  def logArtifacts(runId: String, localPath: String, artifactPath: String): Unit = logArtifacts(runId, Paths.get(localPath), artifactPath)
+  def download(artifactUri: String, dst: String): String = download(artifactUri, Paths.get(dst)).toString
+  def downloadRun(runId: String, path: String, dst: String): String = downloadRun(runId, path, Paths.get(dst)).toString
+  def listFiles(artifactUri: String): java.util.List[ArtifactEntry] = list(artifactUri).asJava
+
   /** True when something was there: a file, or a directory (possibly empty). Files come in parallel. */
   private def fetchTree(uri: String, target: Path): Boolean = {
     val children = list(uri)

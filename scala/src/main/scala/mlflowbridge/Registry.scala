@@ -39,7 +39,10 @@ object Registry {
     if (source == null || source.isEmpty) throw BridgeException.badInput("model version source must not be empty")
     val rest = MlflowRest.of(client)
     val body = Json.obj("name" -> name, "source" -> source)
-    if (runId != null && runId.nonEmpty) body.put("run_id", runId)
+    // The server accepts a runs:/ source only with its run_id; take it from the URI when not given.
+    val run = Option(runId).filter(_.nonEmpty).orElse(
+      Some(source).filter(_.startsWith("runs:/")).map(_.stripPrefix("runs:/").takeWhile(_ != '/')).filter(_.nonEmpty))
+    run.foreach(r => body.put("run_id", r))
     // MLflow 3: a logged-model source (models:/<model_id>) must come with that model_id.
     val loggedModelId = source.stripPrefix("models:/") match {
       case id if source.startsWith("models:/") && id.nonEmpty && !id.contains("/") && !id.contains("@") => Some(id)

@@ -84,6 +84,9 @@ object SparkModels {
 
   def signatureOf(model: PipelineModel): Option[Seq[ColSpec]] = signatures.synchronized(Option(signatures.get(model)))
 
+  /** Java/Python-friendly [[signatureOf]]: the signature inputs as MLmodel's JSON string, or null. */
+  def signatureInputsJson(model: PipelineModel): String = signatureOf(model).map(Signature.toJson).orNull
+
   /** `POST runs/log-model` with MLflow's `Model.get_tags_dict()` as model_json. */
   private def recordLoggedModel(client: MlflowClient, runId: String, doc: Map[String, Any]): Unit = {
     val tags = doc.filter { case (k, _) => Set("run_id", "utc_time_created", "artifact_path", "model_uuid", "flavors")(k) }

@@ -58,6 +58,14 @@ class ArtifactStoreSuite extends AnyFunSuite {
     assert(store.list(uri).map(_.path).toSet == Set("déjà vu", "empty.txt"))
   }
 
+  test("String-only overloads for Python callers") {
+    val uri = ArtifactStore.join(store.runArtifactUri(runId), "single")
+    assert(store.listFiles(uri).asScala.map(_.path) == Seq("model.bin"))
+    val dst = TestSpark.tempDir("str").toString
+    assert(store.download(uri, dst) == s"$dst/single")
+    assert(store.downloadRun(runId, "single/model.bin", dst) == s"$dst/model.bin")
+  }
+
   test("a name the server refuses ('#') is BAD_INPUT saying why") {
     val d = TestSpark.tempDir("hash")
     Files.write(d.resolve("a#b.txt"), "x".getBytes(UTF_8))

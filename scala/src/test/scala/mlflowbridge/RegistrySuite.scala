@@ -30,6 +30,11 @@ class RegistrySuite extends AnyFunSuite {
     assert(Registry.downloadUri(client, name, "1") == s"runs:/$runId/model")
   }
 
+  test("a runs:/ source without a run id takes the run from the URI") {
+    val mv = Registry.createModelVersion(client, name, s"runs:/$runId/model", null)
+    assert(mv.version == "2" && mv.runId == runId)
+  }
+
   test("setAlias, getModelVersionByAlias, deleteAlias") {
     Registry.setAlias(client, name, "champion", "1")
     val mv = Registry.getModelVersionByAlias(client, name, "champion")
@@ -44,7 +49,7 @@ class RegistrySuite extends AnyFunSuite {
     val found = Registry.searchRegisteredModels(client, s"name = '$name'").asScala
     assert(found.map(_.name) == Seq(name))
     assert(found.head.aliases.asScala == Map("staging" -> "1"))
-    assert(found.head.latestVersions.asScala == Seq("1"))
+    assert(found.head.latestVersions.asScala == Seq("2"))
     assert(Registry.searchRegisteredModels(client, null).asScala.exists(_.name == name))
   }
 

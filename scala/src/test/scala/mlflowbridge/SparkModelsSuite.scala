@@ -87,6 +87,8 @@ class SparkModelsSuite extends AnyFunSuite {
   test("a loaded model keeps its MLmodel signature for checkInput") {
     val m = SparkModels.loadModel(client, modelUri, spark)
     assert(SparkModels.signatureOf(m).map(_.map(_.name)) == Some(Seq("a", "b")))
+    assert(SparkModels.signatureInputsJson(m) == """[{"type": "double", "name": "a", "required": true}, {"type": "double", "name": "b", "required": true}]""")
+    assert(SparkModels.signatureInputsJson(TestSpark.linearModel) == null)
   }
 
   test("legacy layout (amesar/mlflow-examples): spark-model/sparkml as plain run artifacts, no MLmodel") {

@@ -314,11 +314,12 @@ CATALOG: list[Capability] = [
         GAP, "stock_local_tracking_uri", issue="mlflow#2407",
     ),
     Capability(
-        "credentials_env", "Credentials from MLFLOW_TRACKING_USERNAME/PASSWORD/TOKEN/INSECURE_TLS for http(s) servers",
+        "credentials_env", "Credentials from MLFLOW_TRACKING_USERNAME/PASSWORD or MLFLOW_TRACKING_TOKEN for http(s) servers",
         "read from the environment", "none: new MlflowClient(uri) sends no credentials; BasicMlflowHostCreds by hand",
         BRIDGED, "stock_credentials_env", bridge="mlflowbridge.MlflowUtils.clientFromEnv / clientFor(uri)",
         workaround="bridge_credentials_env",
         requires=("mlflowbridge.MlflowUtils#clientFromEnv", "mlflowbridge.MlflowUtils#clientFor"),
+        note="clientFor also reads MLFLOW_TRACKING_INSECURE_TLS; not checked live (it needs an https server)",
     ),
     Capability(
         "raw_rest", "Raw REST calls under /api/2.0/mlflow/, and closing the client",

@@ -345,7 +345,8 @@ def render_html(report: Report) -> str:
                  + ("<th>Live check</th>" if report.live else "") + "</tr></thead><tbody>")
     for row in report.rows:
         cap = row.cap
-        cells = [f"{_h(cap.title)}<div class=detail><code>{_h(cap.id)}</code></div>",
+        cells = [f"{_h(cap.title)}<div class=detail><code>{_h(cap.id)}</code></div>"
+                 + (f"<div class=detail>{_h(cap.note)}</div>" if cap.note else ""),
                  f"<span class='badge {cap.status}'>{cap.status}</span>", _h(cap.python), _h(cap.java),
                  f"<code>{_h(cap.bridge)}</code>" if cap.bridge else "", _h(cap.issue)]
         if report.live:
@@ -418,8 +419,13 @@ def update_readme(path: Path, report: Report | None = None) -> bool:
     if README_START not in text or README_END not in text:
         raise BridgeError(f"{path} has no {README_START} ... {README_END} region")
     head, rest = text.split(README_START, 1)
-    _, tail = rest.split(README_END, 1)
-    new = f"{head}{README_START}\n{readme_region(report)}\n{README_END}{tail}"
+    region, tail = rest.split(README_END, 1)
+    body = readme_region(report)
+    if (report is None or not report.live) and STATIC_END in region:
+        kept = region.split(STATIC_END, 1)[1].strip("\n")  # a catalog-only update keeps the last live run
+        if kept:
+            body += "\n\n" + kept
+    new = f"{head}{README_START}\n{body}\n{README_END}{tail}"
     if new != text:
         path.write_text(new, encoding="utf-8")
         return True

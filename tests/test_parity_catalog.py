@@ -135,7 +135,9 @@ def test_update_readme_rewrites_only_the_region(tmp_path):
     assert update_readme(readme) is False
     # a catalog-only update keeps the live part of the last live run
     readme.write_text(readme.read_text(encoding="utf-8").replace("<!-- parity:end -->", "live part\n<!-- parity:end -->"))
-    assert update_readme(readme) is False and "live part\n<!-- parity:end -->" in readme.read_text(encoding="utf-8")
+    update_readme(readme)
+    assert readme.read_text(encoding="utf-8").endswith("-->\n\nlive part\n<!-- parity:end -->\nafter\n")
+    assert update_readme(readme) is False
 
 
 @pytest.mark.parametrize("fmt", ["table", "markdown", "json", "html"])

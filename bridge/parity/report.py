@@ -328,7 +328,7 @@ def render_html(report: Report) -> str:
              "<h1>MLflow Java/Python parity</h1>",
              f"<div class=sub>Python <code>mlflow</code> {_h(report.versions.get('mlflow (Python, installed)'))} vs the "
              f"stock Java client <code>org.mlflow:mlflow-client</code> "
-             f"{_h(report.versions.get('mlflow-client (Java, in the JVM)', report.versions.get('mlflow-client (Java, pinned)')))}"
+             f"{_h(report.versions.get('mlflow-client (Java, in the JVM)') or report.versions.get('mlflow-client (Java, pinned)') or pinned()['mlflow.java'])}"
              f"{' — live checks against ' + _h(report.versions.get('tracking server')) if report.live else ' — catalog only (no live run)'}"
              "</div>",
              "<div class=counts>" + "".join(f"<span class={s}>{c[s]} {s}</span>" for s in STATUSES)]

@@ -4,7 +4,7 @@ PY := .venv/bin/python
 SBT := build/sbt
 SCALA_SOURCES := $(shell find scala/src/main -type f) build.sbt project/build.properties $(wildcard project/*.scala) bridge/versions.properties
 
-.PHONY: demo test test-scala test-python jars venv doctor clean
+.PHONY: demo test test-scala test-python jars venv chromium doctor clean
 
 demo: venv jars
 	.venv/bin/mlflow-bridge demo
@@ -19,7 +19,11 @@ test-scala: venv jars
 test-python: venv jars
 	.venv/bin/python -m pytest -rxX
 
-venv: .venv/.installed
+venv: .venv/.installed chromium
+
+# The parity report's HTML page is checked in headless Chromium (Debian's package).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
 
 .venv/.installed: pyproject.toml setup.py bridge/versions.properties
 	test -x $(PY) || python3 -m venv .venv

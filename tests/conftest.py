@@ -15,6 +15,9 @@ from bridge.server import tracking_uri as _tracking_uri
 
 BACKENDS = ["jpype", "py4j"]
 
+# Session fixtures shared by several modules live in plugins (imported once, so they run once).
+pytest_plugins = ["models_fixtures"]
+
 # The Java client forks this interpreter for artifact calls.
 os.environ.setdefault("MLFLOW_PYTHON_EXECUTABLE", sys.executable)
 

@@ -15,8 +15,17 @@ def dataset(kind: str):
 
 
 @pytest.fixture(scope="session")
-def logged_models(tracking_uri, spark, sessions):
-    """{(kind, origin): model URI}; Python-logged classifier also registered as models:/bridge-py-classifier@champion."""
+def registered_name():
+    """Unique per session, so a reused tracking server (MLFLOW_TRACKING_URI) doesn't collide."""
+    import uuid
+
+    return f"bridge-py-classifier-{uuid.uuid4().hex[:6]}"
+
+
+@pytest.fixture(scope="session")
+def logged_models(tracking_uri, spark, sessions, registered_name):
+    """{(kind, origin): model URI}; the Python-logged classifier is also registered as
+    models:/<registered_name>@champion."""
     mlflow.set_tracking_uri(tracking_uri)
     mlflow.set_experiment("bridge-tests-models")
     jvm = sessions["py4j"]
@@ -30,10 +39,10 @@ def logged_models(tracking_uri, spark, sessions):
         with mlflow.start_run(run_name=f"scala-{kind}") as run:
             uris[(kind, "scala")] = jvm.log_spark_model(run.info.run_id, model, "model", example=sdf.limit(3), training=sdf)
     client = mlflow.tracking.MlflowClient(tracking_uri)
-    client.create_registered_model("bridge-py-classifier")
+    client.create_registered_model(registered_name)
     run_id = uris[("classifier", "python")].split("/")[1]
-    mv = client.create_model_version("bridge-py-classifier", uris[("classifier", "python")], run_id)
-    client.set_registered_model_alias("bridge-py-classifier", "champion", mv.version)
+    mv = client.create_model_version(registered_name, uris[("classifier", "python")], run_id)
+    client.set_registered_model_alias(registered_name, "champion", mv.version)
     return uris
 
 

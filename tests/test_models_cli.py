@@ -15,7 +15,7 @@ import mlflow
 import numpy as np
 import pandas as pd
 import pytest
-from models_fixtures import features, logged_models  # noqa: F401
+from models_fixtures import features
 
 from bridge import BadInputError, NotFoundError
 from bridge.models import python_engine, scoring, tables
@@ -104,10 +104,10 @@ def test_model_uri_that_does_not_exist(engine, tracking_uri):
 
 
 @pytest.mark.parametrize("engine", ["python", "scala"])
-def test_registered_model_without_that_alias(logged_models, engine):
+def test_registered_model_without_that_alias(logged_models, registered_name, engine):
     x = scoring.with_row_ids(features("classifier").head(3))
     with pytest.raises(NotFoundError, match="nosuchalias"):
-        scoring.score_frame("models:/bridge-py-classifier@nosuchalias", x, engine, bridge="py4j")
+        scoring.score_frame(f"models:/{registered_name}@nosuchalias", x, engine, bridge="py4j")
 
 
 def _copy_model(uri: str, dst: Path) -> Path:

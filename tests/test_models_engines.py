@@ -6,7 +6,7 @@ import json
 import mlflow
 import numpy as np
 import pytest
-from models_fixtures import KINDS, ORIGINS, features, logged_models  # noqa: F401
+from models_fixtures import KINDS, ORIGINS, features
 
 from bridge.models import scoring
 
@@ -60,6 +60,6 @@ def test_scala_logged_model_is_a_model_in_the_ui(logged_models, mlflow_client):
     assert [c["name"] for c in info.signature.inputs.to_dict()][:2] == ["alcohol", "malic_acid"]
 
 
-def test_registry_alias_uri_scores_in_scala(logged_models):
-    cmp = scoring.compare_engines("models:/bridge-py-classifier@champion", features("classifier"), TOLERANCE, bridge="py4j")
+def test_registry_alias_uri_scores_in_scala(logged_models, registered_name):
+    cmp = scoring.compare_engines(f"models:/{registered_name}@champion", features("classifier"), TOLERANCE, bridge="py4j")
     assert cmp.ok

@@ -39,13 +39,10 @@ def _seq(seq: Any) -> list[Any]:
 
 
 def main(spec: dict) -> dict:
-    import jpype
+    from bridge.jvm import jpype_backend
 
-    from bridge.classpath import full_classpath
-    from bridge.jvm.jpype_backend import JVM_OPTIONS
-
-    jpype.startJVM(jpype.getDefaultJVMPath(), *JVM_OPTIONS, classpath=full_classpath(), convertStrings=True)
-    JClass = jpype.JClass
+    # The wrapper layer starts the JVM (JVM path checks, options, environment) and caches classes.
+    JClass = jpype_backend.classes().get
     uri = spec["tracking_uri"]
     out: dict[str, dict] = {}
 

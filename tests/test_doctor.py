@@ -52,3 +52,20 @@ def test_cli_errors_exit_non_zero_with_one_line(tmp_path):
     r = subprocess.run([*MLFLOW_BRIDGE, "with-server"], capture_output=True, text=True, timeout=60)
     assert r.returncode == 2
     assert r.stderr.strip() == "mlflow-bridge with-server: error: with-server needs a command after --"
+
+
+def test_a_jar_older_than_the_scala_sources_is_stale(monkeypatch, tmp_path):
+    import time
+
+    from bridge import classpath
+
+    newer = tmp_path / "scala" / "Foo.scala"
+    newer.parent.mkdir()
+    newer.write_text("object Foo")
+    future = time.time() + 3600
+    os.utime(newer, (future, future))
+    monkeypatch.setattr(classpath, "REPO_ROOT", tmp_path)
+    monkeypatch.setattr(classpath, "_scala_sources", lambda: [newer])
+    problems = classpath.jar_problems()
+    assert len(problems) == 1
+    assert problems[0].endswith("is older than scala/Foo.scala; run: make jars   (or: build/sbt bridgeJars)")

@@ -1,6 +1,7 @@
 """Every failure a user can cause arrives as one of bridge's exception types with a one-line message."""
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -76,3 +77,17 @@ def test_java_too_old_for_jpype(tracking_uri, tmp_path):
     r = _connect_in_fresh_process(tracking_uri, {"PATH": "/usr/bin:/bin", "JAVA_HOME": str(old), "HOME": str(tmp_path)})
     assert r.returncode == 3, r.stderr[-2000:]
     assert "Java 11.0.2" in r.stdout and "too old: the bridge needs Java 17+" in r.stdout
+
+
+@pytest.mark.parametrize("backend", ["jpype", "py4j"])
+def test_jars_not_built(tracking_uri, tmp_path, backend):
+    """A fresh process (JPype can't restart a JVM; py4j's Spark may already be up here)."""
+    code = (
+        "import bridge, sys\n"
+        "try:\n    bridge.connect(sys.argv[2], sys.argv[1])\n"
+        "except bridge.JarNotBuiltError as e:\n    print('JarNotBuiltError:', e); sys.exit(3)\n"
+    )
+    env = dict(os.environ, MLFLOW_BRIDGE_JARS=str(tmp_path / "none"))
+    r = subprocess.run([sys.executable, "-c", code, tracking_uri, backend], capture_output=True, text=True, env=env, timeout=300)
+    assert r.returncode == 3, r.stderr[-2000:]
+    assert "the bridge jars are not built" in r.stdout and "run: make jars" in r.stdout

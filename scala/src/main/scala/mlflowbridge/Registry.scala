@@ -141,6 +141,88 @@ object Registry {
     rest.expect(s"delete registered model '$name'")(r)
   }
 
+  // ------------------------------------------------------------------ registry writes the stock client lacks
+
+  /** Python's `delete_model_version` (DELETE model-versions/delete, JSON body). */
+  def deleteModelVersion(client: MlflowClient, name: String, version: String): Unit =
+    versionCall(client, name, version, s"delete version $version of registered model '$name'")(
+      _.delete("model-versions/delete", Json.obj("name" -> name, "version" -> version)))
+
+  /**
+   * Python's `transition_model_version_stage` (deprecated there since 2.9, still served): `stage` is
+   * None, Staging, Production or Archived (any case); returns the version's stage afterwards.
+   */
+  def transitionModelVersionStage(client: MlflowClient, name: String, version: String, stage: String, archiveExisting: Boolean): String = {
+    val canonical = Stages.find(_.equalsIgnoreCase(Option(stage).getOrElse("")))
+      .getOrElse(throw BridgeException.badInput(s"model version stage '$stage' is not one of ${Stages.mkString(", ")}"))
+    versionCall(client, name, version, s"move version $version of registered model '$name' to stage $canonical")(
+      _.post("model-versions/transition-stage",
+        Json.obj("name" -> name, "version" -> version, "stage" -> canonical, "archive_existing_versions" -> archiveExisting)))
+      .path("model_version").path("current_stage").asText(canonical)
+  }
+
+  /** Python's `update_model_version(name, version, description)` (PATCH model-versions/update). */
+  def updateModelVersion(client: MlflowClient, name: String, version: String, description: String): Unit =
+    versionCall(client, name, version, s"update version $version of registered model '$name'")(
+      _.patch("model-versions/update", Json.obj("name" -> name, "version" -> version, "description" -> Option(description).getOrElse(""))))
+
+  /** Python's `set_model_version_tag` (POST model-versions/set-tag). */
+  def setModelVersionTag(client: MlflowClient, name: String, version: String, key: String, value: String): Unit =
+    versionCall(client, name, version, s"set tag '$key' of version $version of registered model '$name'")(
+      _.post("model-versions/set-tag", Json.obj("name" -> name, "version" -> version, "key" -> key, "value" -> value)))
+
+  /** Python's `delete_model_version_tag` (DELETE model-versions/delete-tag); an absent tag is a no-op, as on the server. */
+  def deleteModelVersionTag(client: MlflowClient, name: String, version: String, key: String): Unit =
+    versionCall(client, name, version, s"delete tag '$key' of version $version of registered model '$name'")(
+      _.delete("model-versions/delete-tag", Json.obj("name" -> name, "version" -> version, "key" -> key)))
+
+  /** Python's `rename_registered_model` (POST registered-models/rename); an existing `newName` is BAD_INPUT. */
+  def renameRegisteredModel(client: MlflowClient, name: String, newName: String): Unit = {
+    requireName(newName)
+    modelCall(client, name, s"rename registered model '$name' to '$newName'",
+      exists = r => badInputFrom(s"cannot rename registered model '$name': '$newName' already exists", r))(
+      _.post("registered-models/rename", Json.obj("name" -> name, "new_name" -> newName)))
+  }
+
+  /** Python's `update_registered_model(name, description)` (PATCH registered-models/update). */
+  def updateRegisteredModel(client: MlflowClient, name: String, description: String): Unit =
+    modelCall(client, name, s"update registered model '$name'")(
+      _.patch("registered-models/update", Json.obj("name" -> name, "description" -> Option(description).getOrElse(""))))
+
+  /** Python's `set_registered_model_tag` (POST registered-models/set-tag). */
+  def setRegisteredModelTag(client: MlflowClient, name: String, key: String, value: String): Unit =
+    modelCall(client, name, s"set tag '$key' of registered model '$name'")(
+      _.post("registered-models/set-tag", Json.obj("name" -> name, "key" -> key, "value" -> value)))
+
+  /** Python's `delete_registered_model_tag` (DELETE registered-models/delete-tag); an absent tag is a no-op, as on the server. */
+  def deleteRegisteredModelTag(client: MlflowClient, name: String, key: String): Unit =
+    modelCall(client, name, s"delete tag '$key' of registered model '$name'")(
+      _.delete("registered-models/delete-tag", Json.obj("name" -> name, "key" -> key)))
+
+  private val Stages = Seq("None", "Staging", "Production", "Archived")
+
+  /** A call on one version: missing model or version is NOT_FOUND naming which; a refused value is BAD_INPUT. */
+  private def versionCall(client: MlflowClient, name: String, version: String, what: String)(call: MlflowRest => RestResponse): JsonNode = {
+    requireName(name)
+    val rest = MlflowRest.of(client)
+    val r = call(rest)
+    if (!r.ok && isMissing(r)) { requireModel(rest, name); throw BridgeException.notFound(s"registered model '$name' has no version $version") }
+    if (r.errorCode == "INVALID_PARAMETER_VALUE") throw badInputFrom(what, r)
+    rest.expect(what)(r)
+  }
+
+  /** A call on one registered model: missing is NOT_FOUND; a refused value or a name clash (`exists`) is BAD_INPUT. */
+  private def modelCall(client: MlflowClient, name: String, what: String,
+      exists: RestResponse => BridgeException = null)(call: MlflowRest => RestResponse): Unit = {
+    requireName(name)
+    val rest = MlflowRest.of(client)
+    val r = call(rest)
+    if (!r.ok && isMissing(r)) throw BridgeException.notFound(s"registered model '$name' does not exist")
+    if (r.errorCode == "RESOURCE_ALREADY_EXISTS") throw Option(exists).fold(badInputFrom(what, r))(_(r))
+    if (r.errorCode == "INVALID_PARAMETER_VALUE") throw badInputFrom(what, r)
+    rest.expect(what)(r)
+  }
+
   private def versionInfo(mv: JsonNode): ModelVersionInfo = ModelVersionInfo(
     mv.path("name").asText(), mv.path("version").asText(), mv.path("source").asText(""), mv.path("run_id").asText(""),
     mv.path("status").asText(""), mv.path("aliases").elements().asScala.map(_.asText()).toList.asJava)

@@ -80,4 +80,67 @@ class MlflowUtilsSuite extends AnyFunSuite {
     assert(e.kind == "UNREACHABLE")
     assert(e.getMessage.contains("http://127.0.0.1:9"))
   }
+
+  private def runTags(runId: String): Map[String, String] =
+    client.getRun(runId).getData.getTagsList.asScala.map(t => t.getKey -> t.getValue).toMap
+
+  private def gitHead(): Option[String] = scala.util.Try {
+    val p = new ProcessBuilder("git", "rev-parse", "HEAD").redirectErrorStream(true).start()
+    val out = new String(p.getInputStream.readAllBytes()).trim
+    if (p.waitFor() == 0) Some(out) else None
+  }.toOption.flatten
+
+  test("createRun sets Python's system tags, the run name and git commit of this checkout") {
+    val eid = MlflowUtils.getOrCreateExperimentId(client, TestServer.uniqueName("createrun"))
+    val runId = MlflowUtils.createRun(client, eid, "named-run")
+    val run = client.getRun(runId)
+    val tags = runTags(runId)
+    assert(run.getInfo.getRunName == "named-run")
+    assert(tags("mlflow.runName") == "named-run")
+    assert(tags("mlflow.source.type") == "LOCAL")
+    assert(tags("mlflow.user") == sys.env.getOrElse("MLFLOW_TRACKING_USERNAME", sys.props("user.name")))
+    assert(run.getInfo.getUserId == tags("mlflow.user"))
+    assert(tags("mlflow.source.name") == sys.props("sun.java.command").trim.split("\\s+").head)
+    val head = gitHead()
+    assert(head.isDefined, "the tests run inside the repository's git checkout")
+    assert(tags.get("mlflow.source.git.commit") == head)
+    info(s"tags: ${tags.filter(_._1.startsWith("mlflow.")).toSeq.sorted.mkString(", ")}")
+  }
+
+  test("createRun: caller tags win, a source outside git has no git tags, no run name means none") {
+    val eid = MlflowUtils.getOrCreateExperimentId(client, TestServer.uniqueName("createrun-tags"))
+    val outside = java.nio.file.Files.createTempDirectory("no-git").resolve("train.py")
+    java.nio.file.Files.write(outside, "print(1)\n".getBytes)
+    val runId = MlflowUtils.createRun(client, eid, null,
+      Map("mlflow.source.name" -> outside.toString, "team" -> "jvm", "mlflow.user" -> "someone").asJava)
+    val tags = runTags(runId)
+    assert(tags("mlflow.source.name") == outside.toString && tags("team") == "jvm" && tags("mlflow.user") == "someone")
+    assert(!tags.keys.exists(_.startsWith("mlflow.source.git.")), tags)
+    assert(client.getRun(runId).getInfo.getRunName.nonEmpty) // the server names it, as for Python
+    assert(MlflowUtils.stripCredentials("https://u:pw@example.com/r.git") == "https://example.com/r.git")
+    assert(MlflowUtils.stripCredentials("git@github.com:o/r.git") == "git@github.com:o/r.git")
+  }
+
+  test("updateRun renames and sets the status; missing run is NOT_FOUND, a bad status BAD_INPUT") {
+    val eid = MlflowUtils.getOrCreateExperimentId(client, TestServer.uniqueName("updaterun"))
+    val runId = MlflowUtils.createRun(client, eid, "before")
+    MlflowUtils.updateRun(client, runId, null, "after")
+    assert(client.getRun(runId).getInfo.getRunName == "after" && client.getRun(runId).getInfo.getStatus.toString == "RUNNING")
+    assert(runTags(runId)("mlflow.runName") == "after")
+    MlflowUtils.updateRun(client, runId, "KILLED", null)
+    assert(client.getRun(runId).getInfo.getStatus.toString == "KILLED" && client.getRun(runId).getInfo.getRunName == "after")
+    MlflowUtils.updateRun(client, runId, null, null)
+    assert(intercept[BridgeException](MlflowUtils.updateRun(client, runId, "DONE", null)).kind == "BAD_INPUT")
+    val e = intercept[BridgeException](MlflowUtils.updateRun(client, "0123456789abcdef0123456789abcdef", null, "x"))
+    assert(e.kind == "NOT_FOUND" && e.getMessage == "run '0123456789abcdef0123456789abcdef' does not exist")
+  }
+
+  test("deleteExperimentTag removes the tag; a missing tag or experiment is NOT_FOUND") {
+    val eid = MlflowUtils.getOrCreateExperimentId(client, TestServer.uniqueName("deltag"))
+    client.setExperimentTag(eid, "team", "jvm")
+    MlflowUtils.deleteExperimentTag(client, eid, "team")
+    assert(!client.getExperiment(eid).getTagsList.asScala.exists(_.getKey == "team"))
+    assert(intercept[BridgeException](MlflowUtils.deleteExperimentTag(client, eid, "team")).kind == "NOT_FOUND")
+    assert(intercept[BridgeException](MlflowUtils.deleteExperimentTag(client, "987654321", "team")).kind == "NOT_FOUND")
+  }
 }

@@ -103,22 +103,27 @@ object MlflowUtils {
 
   /**
    * The tags Python's `start_run` would set here. The source is `sourceName` when given, else the
-   * JVM's main entry point (the first word of `sun.java.command`); git is asked in the source's
-   * directory when it is a path that exists, else in the working directory.
+   * JVM's main entry point (the first word of `sun.java.command`). Git is asked in the source's
+   * directory when the source is a path that exists; a JVM entry point that is not a path (a main
+   * class) falls back to the working directory; a given source that is not a path gets no git tags
+   * (Python's rule for `<console>`).
    */
   def systemTags(runName: String, sourceName: String, env: Map[String, String]): Map[String, String] = {
-    val source = Option(sourceName).filter(_.nonEmpty)
+    val explicit = Option(sourceName).filter(_.nonEmpty)
+    val source = explicit
       .orElse(sys.props.get("sun.java.command").flatMap(_.trim.split("\\s+").headOption).filter(_.nonEmpty))
       .getOrElse("<console>")
     val user = env.get("MLFLOW_TRACKING_USERNAME").filter(_.nonEmpty).getOrElse(sys.props.getOrElse("user.name", "unknown"))
     val base = Map(UserTag -> user, SourceNameTag -> source, SourceTypeTag -> "LOCAL")
     val name = Option(runName).filter(_.nonEmpty).map(RunNameTag -> _)
-    base ++ gitTags(gitDirectory(source)) ++ name
+    base ++ gitDirectory(source, explicit.isDefined).fold(Map.empty[String, String])(gitTags) ++ name
   }
 
-  private def gitDirectory(source: String): java.io.File = {
+  private def gitDirectory(source: String, explicit: Boolean): Option[java.io.File] = {
     val f = new java.io.File(source).getAbsoluteFile
-    if (f.isFile) f.getParentFile else if (f.isDirectory) f else new java.io.File(sys.props.getOrElse("user.dir", ".")).getAbsoluteFile
+    if (f.isFile) Some(f.getParentFile) else if (f.isDirectory) Some(f)
+    else if (explicit) None
+    else Some(new java.io.File(sys.props.getOrElse("user.dir", ".")).getAbsoluteFile)
   }
 
   /** mlflow.source.git.* for `dir` by Python's rules: none outside a work tree or in a git-ignored directory. */

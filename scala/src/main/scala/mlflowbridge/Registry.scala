@@ -161,6 +161,12 @@ object Registry {
       .path("model_version").path("current_stage").asText(canonical)
   }
 
+  /**
+   * Python's `get_model_version_stages(name, version)`: the stages a version can move to. A fixed
+   * list, as in Python (the server has no endpoint and Python does not look the version up either).
+   */
+  def getModelVersionStages(client: MlflowClient, name: String, version: String): java.util.List[String] = Stages.asJava
+
   /** Python's `update_model_version(name, version, description)` (PATCH model-versions/update). */
   def updateModelVersion(client: MlflowClient, name: String, version: String, description: String): Unit =
     versionCall(client, name, version, s"update version $version of registered model '$name'")(

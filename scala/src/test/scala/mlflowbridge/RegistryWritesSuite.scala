@@ -31,6 +31,7 @@ class RegistryWritesSuite extends AnyFunSuite {
     assert(Registry.transitionModelVersionStage(client, name, "2", "Production", true) == "Production")
     assert(client.getModelVersion(name, "1").getCurrentStage == "Archived")
     assert(client.getModelVersion(name, "2").getCurrentStage == "Production")
+    assert(Registry.getModelVersionStages(client, name, "1").asScala == Seq("None", "Staging", "Production", "Archived"))
     val e = intercept[BridgeException](Registry.transitionModelVersionStage(client, name, "1", "Live", false))
     assert(e.kind == "BAD_INPUT" && e.getMessage.startsWith("model version stage 'Live' is not one of"))
   }

@@ -22,7 +22,7 @@ def spark_session(app_name: str = "mlflow-bridge", master: str = "local[2]") -> 
     cp = os.pathsep.join(bridge_jars())
     env.prepare()
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")  # loopback only; no hostname lookups
-    return (
+    session = (
         SparkSession.builder.master(master)
         .appName(app_name)
         .config("spark.driver.extraClassPath", cp)
@@ -33,6 +33,17 @@ def spark_session(app_name: str = "mlflow-bridge", master: str = "local[2]") -> 
         .config("spark.driver.bindAddress", "127.0.0.1")
         .getOrCreate()
     )
+    _quiet_expected_errors(session)
+    return session
+
+
+def _quiet_expected_errors(spark: Any) -> None:
+    # Stock mlflow.spark.log_model first tries to save straight to `mlflow-artifacts:/...`, which
+    # Hadoop cannot write; Spark's Instrumentation logs that expected failure with a full stack
+    # trace before mlflow falls back to a local save. The exception itself still propagates.
+    jvm = spark.sparkContext._jvm
+    level = jvm.org.apache.logging.log4j.Level.OFF
+    jvm.org.apache.logging.log4j.core.config.Configurator.setLevel("org.apache.spark.ml.util.Instrumentation", level)
 
 
 def classes(spark: Any = None) -> ClassCache:

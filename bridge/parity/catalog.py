@@ -85,8 +85,10 @@ CATALOG: list[Capability] = [
     ),
     Capability(
         "delete_experiment_tag", "Delete an experiment tag",
-        "delete_experiment_tag", "none (raw sendPost(\"experiments/delete-tag\") only)",
-        GAP, "stock_delete_experiment_tag", py_methods=_m("delete_experiment_tag"),
+        "delete_experiment_tag", "none (raw sendPost(\"experiments/delete-experiment-tag\") only)",
+        BRIDGED, "stock_delete_experiment_tag", bridge="mlflowbridge.MlflowUtils.deleteExperimentTag",
+        workaround="bridge_delete_experiment_tag", py_methods=_m("delete_experiment_tag"),
+        requires=("mlflowbridge.MlflowUtils#deleteExperimentTag",),
     ),
     Capability(
         "runs", "Runs: create, get, end, delete/restore",
@@ -112,7 +114,8 @@ CATALOG: list[Capability] = [
     Capability(
         "update_run", "Rename a run / update its status (update_run)",
         "update_run(run_id, status, name)", "none (setTerminated sets the status only; no rename)",
-        GAP, "stock_update_run", py_methods=_m("update_run"),
+        BRIDGED, "stock_update_run", bridge="mlflowbridge.MlflowUtils.updateRun",
+        workaround="bridge_update_run", py_methods=_m("update_run"), requires=("mlflowbridge.MlflowUtils#updateRun",),
     ),
     Capability(
         "parent_run", "Nested runs: get_parent_run",
@@ -122,8 +125,9 @@ CATALOG: list[Capability] = [
     Capability(
         "system_tags", "System run tags like Python's (mlflow.user, source.name/type, runName, source.git.*)",
         "mlflow.start_run() sets them", "MlflowContext.startRun sets runName, user, source.type only; createRun(expId) none",
-        BRIDGED, "stock_system_tags", bridge="bridge.parity.runs.create_run (to move to Scala MlflowUtils.createRun)",
-        workaround="bridge_system_tags", faq=FAQ_SYSTEM_TAGS, requires=("py:bridge.parity.runs.create_run",),
+        BRIDGED, "stock_system_tags", bridge="mlflowbridge.MlflowUtils.createRun",
+        workaround="bridge_system_tags", faq=FAQ_SYSTEM_TAGS, requires=("mlflowbridge.MlflowUtils#createRun",),
+        note="from Python: bridge.parity.runs.create_run, which passes Python's main file as mlflow.source.name",
     ),
     # ---------------------------------------------------------------- artifacts
     Capability(
@@ -239,20 +243,37 @@ CATALOG: list[Capability] = [
     ),
     Capability(
         "delete_model_version", "Delete a model version", "delete_model_version", "none: no sendDelete",
-        GAP, "stock_delete_model_version", py_methods=_m("delete_model_version"),
+        BRIDGED, "stock_delete_model_version", bridge="mlflowbridge.Registry.deleteModelVersion",
+        workaround="bridge_delete_model_version", py_methods=_m("delete_model_version"),
+        requires=("mlflowbridge.Registry#deleteModelVersion",),
     ),
     Capability(
         "stage_transitions", "Stage transitions (deprecated in Python since 2.9)",
         "transition_model_version_stage, get_model_version_stages", "none (raw sendPost)",
-        GAP, "stock_stage_transitions", py_methods=_m("transition_model_version_stage get_model_version_stages"),
+        BRIDGED, "stock_stage_transitions",
+        bridge="mlflowbridge.Registry.transitionModelVersionStage, getModelVersionStages",
+        workaround="bridge_stage_transitions", py_methods=_m("transition_model_version_stage get_model_version_stages"),
+        requires=("mlflowbridge.Registry#transitionModelVersionStage", "mlflowbridge.Registry#getModelVersionStages"),
     ),
     Capability(
-        "registry_updates", "Registry updates: rename, descriptions, model and version tags, copy version",
+        "registry_updates", "Registry updates: rename, descriptions, model and version tags",
         "update_registered_model, rename_registered_model, update_model_version, set/delete_registered_model_tag, "
-        "set/delete_model_version_tag, copy_model_version",
-        "none (raw sendPost/sendPatch; tag deletes unreachable)", GAP, "stock_registry_updates",
+        "set/delete_model_version_tag",
+        "none (raw sendPost/sendPatch; tag deletes unreachable)", BRIDGED, "stock_registry_updates",
+        bridge="mlflowbridge.Registry.updateRegisteredModel, renameRegisteredModel, updateModelVersion, "
+               "setRegisteredModelTag, deleteRegisteredModelTag, setModelVersionTag, deleteModelVersionTag",
+        workaround="bridge_registry_updates",
         py_methods=_m("update_registered_model rename_registered_model update_model_version set_registered_model_tag "
-                      "delete_registered_model_tag set_model_version_tag delete_model_version_tag copy_model_version"),
+                      "delete_registered_model_tag set_model_version_tag delete_model_version_tag"),
+        requires=("mlflowbridge.Registry#updateRegisteredModel", "mlflowbridge.Registry#renameRegisteredModel",
+                  "mlflowbridge.Registry#updateModelVersion", "mlflowbridge.Registry#setRegisteredModelTag",
+                  "mlflowbridge.Registry#deleteRegisteredModelTag", "mlflowbridge.Registry#setModelVersionTag",
+                  "mlflowbridge.Registry#deleteModelVersionTag"),
+    ),
+    Capability(
+        "copy_model_version", "Copy a model version to another registered model",
+        "copy_model_version", "none (raw sendPost only)",
+        GAP, "stock_copy_model_version", py_methods=_m("copy_model_version"),
     ),
     # ---------------------------------------------------------------- everything else Python has
     Capability(

@@ -694,7 +694,12 @@ def stock_stage_transitions(ctx: Ctx) -> None:
 @check(backends=ONE)
 def stock_registry_updates(ctx: Ctx) -> None:
     require_stock(ctx, r"^(updateRegisteredModel|renameRegisteredModel|updateModelVersion|setRegisteredModelTag|"
-                       r"setModelVersionTag|copyModelVersion)$", "registry updates")
+                       r"deleteRegisteredModelTag|setModelVersionTag|deleteModelVersionTag)$", "registry updates")
+
+
+@check(backends=ONE)
+def stock_copy_model_version(ctx: Ctx) -> None:
+    require_stock(ctx, r"^copyModelVersion$", "copy_model_version")
 
 
 @check(backends=ONE)
@@ -766,10 +771,10 @@ def bridge_set_experiment(ctx: Ctx) -> None:
 
 @check()
 def bridge_system_tags(ctx: Ctx) -> None:
-    """bridge.parity.runs.create_run sets the same system tags as Python's start_run in this process."""
+    """MlflowUtils.createRun (through bridge.parity.runs.create_run) sets the same system tags as Python's start_run here."""
     eid = ctx.experiment_id
     python = system_subset(python_fluent_run_tags(ctx, eid, "same-name"))
-    ours = system_subset(java_tags(ctx, str(create_run(ctx.jvm, eid, "same-name").getRunId())))
+    ours = system_subset(java_tags(ctx, create_run(ctx.jvm, eid, "same-name")))
     assert ours == python, {"python": python, "bridge": ours}
     assert {USER, SOURCE_NAME, SOURCE_TYPE, RUN_NAME} <= set(ours)
 
@@ -871,6 +876,94 @@ def bridge_delete_registered_model(ctx: Ctx) -> None:
     with translating():
         reg.deleteRegisteredModel(ctx.jvm.raw_client, name)
     assert py.search_registered_models(f"name = '{name}'") == []
+
+
+@check()
+def bridge_delete_model_version(ctx: Ctx) -> None:
+    """Registry.deleteModelVersion deletes one version; Python no longer finds it."""
+    reg, py = _registry(ctx), ctx.py
+    name = ctx.unique("bridge-delver")
+    rid = ctx.java_run()
+    py.create_registered_model(name)
+    for _ in range(2):
+        py.create_model_version(name, f"runs:/{rid}/model", run_id=rid)
+    with translating():
+        reg.deleteModelVersion(ctx.jvm.raw_client, name, "2")
+    assert [v.version for v in py.search_model_versions(f"name = '{name}'")] == ["1"]
+
+
+@check()
+def bridge_stage_transitions(ctx: Ctx) -> None:
+    """Registry.transitionModelVersionStage (archiving the others) and getModelVersionStages agree with Python."""
+    reg, py = _registry(ctx), ctx.py
+    name = ctx.unique("bridge-stage")
+    rid = ctx.java_run()
+    py.create_registered_model(name)
+    for _ in range(2):
+        py.create_model_version(name, f"runs:/{rid}/model", run_id=rid)
+    with translating():
+        assert str(reg.transitionModelVersionStage(ctx.jvm.raw_client, name, "1", "Production", False)) == "Production"
+        reg.transitionModelVersionStage(ctx.jvm.raw_client, name, "2", "Production", True)
+        stages = [str(s) for s in reg.getModelVersionStages(ctx.jvm.raw_client, name, "1")]
+    assert (py.get_model_version(name, "1").current_stage, py.get_model_version(name, "2").current_stage) == (
+        "Archived", "Production")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # stages are deprecated in Python
+        assert stages == py.get_model_version_stages(name, "1")
+
+
+@check()
+def bridge_registry_updates(ctx: Ctx) -> None:
+    """Registry rename, descriptions and model/version tags; Python sees each change."""
+    reg, py = _registry(ctx), ctx.py
+    name = ctx.unique("bridge-upd")
+    rid = ctx.java_run()
+    py.create_registered_model(name)
+    py.create_model_version(name, f"runs:/{rid}/model", run_id=rid)
+    c = ctx.jvm.raw_client
+    with translating():
+        reg.updateRegisteredModel(c, name, "model described by the JVM")
+        reg.updateModelVersion(c, name, "1", "version described by the JVM")
+        reg.setRegisteredModelTag(c, name, "owner", "jvm")
+        reg.setRegisteredModelTag(c, name, "tmp", "x")
+        reg.deleteRegisteredModelTag(c, name, "tmp")
+        reg.setModelVersionTag(c, name, "1", "validated", "yes")
+        reg.setModelVersionTag(c, name, "1", "tmp", "x")
+        reg.deleteModelVersionTag(c, name, "1", "tmp")
+        reg.renameRegisteredModel(c, name, name + "-renamed")
+    new = name + "-renamed"
+    rm, mv = py.get_registered_model(new), py.get_model_version(new, "1")
+    assert (rm.description, rm.tags) == ("model described by the JVM", {"owner": "jvm"}), (rm.description, rm.tags)
+    assert (mv.description, mv.tags) == ("version described by the JVM", {"validated": "yes"}), (mv.description, mv.tags)
+    assert py.search_registered_models(f"name = '{name}'") == []
+
+
+@check()
+def bridge_delete_experiment_tag(ctx: Ctx) -> None:
+    """MlflowUtils.deleteExperimentTag removes the tag Python set."""
+    eid = ctx.py.create_experiment(ctx.unique("deltag"), tags={"keep": "1", "drop": "2"})
+    with translating():
+        ctx.cls("mlflowbridge.MlflowUtils").deleteExperimentTag(ctx.jvm.raw_client, eid, "drop")
+    tags = ctx.py.get_experiment(eid).tags
+    assert tags.get("keep") == "1" and "drop" not in tags, tags
+
+
+@check()
+def bridge_update_run(ctx: Ctx) -> None:
+    """MlflowUtils.updateRun renames a run and sets its status, as Python's update_run does."""
+    rid = ctx.java_run()
+    utils = ctx.cls("mlflowbridge.MlflowUtils")
+    with translating():
+        utils.updateRun(ctx.jvm.raw_client, rid, None, "renamed-by-jvm")
+        utils.updateRun(ctx.jvm.raw_client, rid, "FINISHED", None)
+    run = ctx.py.get_run(rid)
+    assert (run.info.run_name, run.info.status) == ("renamed-by-jvm", "FINISHED"), (run.info.run_name, run.info.status)
+    assert run.data.tags.get(RUN_NAME) == "renamed-by-jvm"
+    other = ctx.py.create_run(ctx.experiment_id).info.run_id
+    ctx.py.update_run(other, status="FINISHED", name="renamed-by-jvm")
+    p = ctx.py.get_run(other)
+    assert (p.info.run_name, p.info.status, p.data.tags.get(RUN_NAME)) == (
+        run.info.run_name, run.info.status, run.data.tags.get(RUN_NAME))
 
 
 def _spark_models(ctx: Ctx) -> Any:

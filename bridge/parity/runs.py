@@ -5,9 +5,11 @@ mlflow.user, mlflow.source.name, mlflow.source.type and, when the main file is t
 git checkout, mlflow.source.git.commit/branch/repoURL; `run_name` becomes mlflow.runName.
 The stock Java client sets none of them (`createRun(expId)`), or three (`MlflowContext.startRun`).
 
-`create_run` builds `org.mlflow.api.proto.Service.CreateRun` with the same tags and sends it
-through the stock client's `createRun(CreateRun)`. It belongs in Scala (MlflowUtils.createRun);
-until then it lives here, on the Python side of the bridge.
+`create_run` calls the Scala `mlflowbridge.MlflowUtils.createRun`, which builds
+`org.mlflow.api.proto.Service.CreateRun` with the same tags and sends it through the stock
+client's `createRun(CreateRun)`. From Python the main file is Python's (sys.argv[0]), so this
+passes it as mlflow.source.name; the JVM then takes git from that file's checkout, as Python does.
+`system_tags`/`git_tags` here are Python's own rules, kept to compare against.
 """
 from __future__ import annotations
 
@@ -15,7 +17,6 @@ import getpass
 import os
 import subprocess
 import sys
-import time
 from typing import Any
 
 USER = "mlflow.user"
@@ -88,20 +89,19 @@ def system_tags(run_name: str | None = None, source_name: str | None = None) -> 
 
 
 def create_run(jvm: Any, experiment_id: str, run_name: str | None = None, tags: dict[str, str] | None = None,
-               source_name: str | None = None) -> Any:
-    """Create a run through the stock Java client with Python's system tags; returns its RunInfo.
+               source_name: str | None = None) -> str:
+    """Create a run with Python's system tags through `mlflowbridge.MlflowUtils.createRun`; returns its id.
 
-    `jvm` is a bridge.JvmSession (either backend). `tags` are applied last, as in Python.
+    `jvm` is a bridge.JvmSession (either backend). `source_name` defaults to this process's main file
+    (Python's point of view, not the JVM's). `tags` are applied last, as in Python.
     """
-    all_tags = system_tags(run_name, source_name)
-    all_tags.update(tags or {})
-    builder = (jvm.classes.get("org.mlflow.api.proto.Service$CreateRun").newBuilder()
-               .setExperimentId(str(experiment_id))
-               .setStartTime(int(time.time() * 1000))
-               .setUserId(all_tags[USER]))
-    if run_name:
-        builder = builder.setRunName(run_name)
-    run_tag = jvm.classes.get("org.mlflow.api.proto.Service$RunTag")
-    for key, value in all_tags.items():
-        builder = builder.addTags(run_tag.newBuilder().setKey(key).setValue(str(value)).build())
-    return jvm.client.createRun(builder.build())
+    from ..jvm.translate import translating
+
+    main_file = source_name if source_name is not None else (sys.argv[0] if sys.argv and sys.argv[0] else None)
+    jtags = jvm.classes.get("java.util.HashMap")()
+    jtags.put(SOURCE_NAME, main_file or "<console>")
+    for key, value in (tags or {}).items():
+        jtags.put(key, str(value))
+    with translating():
+        run_id = jvm.classes.get("mlflowbridge.MlflowUtils").createRun(jvm.raw_client, str(experiment_id), run_name, jtags)
+    return str(run_id)

@@ -34,6 +34,6 @@ if __name__ == "__main__":
         active.endRun()
         ids["java_context"] = str(active.getId())
         ids["java_client"] = str(jvm.client.createRun(experiment_id).getRunId())
-        ids["bridge"] = str(create_run(jvm, experiment_id, "tag-probe").getRunId())
+        ids["bridge"] = create_run(jvm, experiment_id, "tag-probe")
     out = {who: {"run_id": rid, "tags": py.get_run(rid).data.tags} for who, rid in ids.items()}
     print("TAGPROBE " + json.dumps(out), flush=True)

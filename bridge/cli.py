@@ -84,5 +84,14 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
 
+def run() -> None:
+    """Console entry point: exit with main()'s code, skipping an in-process JVM's teardown."""
+    from .jvm.jpype_backend import leave_process
+
+    code = main()
+    leave_process(code)
+    sys.exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

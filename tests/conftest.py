@@ -69,3 +69,21 @@ def unique(prefix: str) -> str:
     import uuid
 
     return f"{prefix}-{uuid.uuid4().hex[:8]}"
+
+
+_exit_status = 0
+
+
+def pytest_sessionfinish(session, exitstatus):
+    global _exit_status
+    _exit_status = int(exitstatus)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_unconfigure(config):
+    # JPype's in-process JVM (with a local Spark inside) can crash while the interpreter tears
+    # it down, turning a green run into exit 139. Every result is reported by now, and the
+    # server and Spark fixtures are finalized: leave without that teardown.
+    from bridge.jvm.jpype_backend import leave_process
+
+    leave_process(_exit_status)

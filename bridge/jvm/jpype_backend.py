@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 import shutil
 import subprocess
 import threading
@@ -109,3 +110,14 @@ def java_version() -> str | None:
     m = re.search(r'version "([^"]+)"', out)
     return m.group(1) if m else None
 
+
+
+def leave_process(code: int) -> None:
+    """Exit now, skipping JVM teardown when JPype started one here (it can crash the process at
+    exit once a local Spark ran inside it); otherwise return and let Python exit normally."""
+    import jpype
+
+    if jpype.isJVMStarted():
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)

@@ -10,20 +10,21 @@ demo: venv jars
 	.venv/bin/mlflow-bridge demo
 
 # Scala tests and pytest share one embedded tracking server (or MLFLOW_TRACKING_URI if set).
-test: venv jars
+test: venv chromium jars
 	.venv/bin/mlflow-bridge with-server -- bash -c '$(SBT) test && .venv/bin/python -m pytest -rxX'
 
 test-scala: venv jars
 	.venv/bin/mlflow-bridge with-server -- $(SBT) test
 
-test-python: venv jars
+test-python: venv chromium jars
 	.venv/bin/python -m pytest -rxX
 
-venv: .venv/.installed chromium
+venv: .venv/.installed
 
-# The parity report's HTML page is checked in headless Chromium (Debian's package).
+# The tests check the parity report's HTML page in headless Chromium (Debian's package).
 chromium:
-	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
+	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	  || { echo "make test needs Chromium: apt-get install chromium (as root)"; exit 1; }
 
 .venv/.installed: pyproject.toml setup.py bridge/versions.properties
 	test -x $(PY) || python3 -m venv .venv

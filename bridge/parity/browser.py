@@ -1,8 +1,6 @@
 """Look at the HTML report the way a person would: headless Chromium, a screenshot and the DOM.
 
-The project installs Chromium only when the Makefile's venv target does (Debian's `chromium`);
-`required()` says whether it does, so that tests demand a browser exactly when the project
-promises one.
+`make test` installs Debian's `chromium` first, so the tests that use it always have it.
 """
 from __future__ import annotations
 
@@ -11,7 +9,6 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--no-first-run", "--hide-scrollbars"]
 
@@ -22,12 +19,6 @@ def chromium() -> str | None:
         if path:
             return path
     return None
-
-
-def required() -> bool:
-    """True when `make venv` installs Chromium (the Makefile says so), so a test must have it."""
-    makefile = REPO_ROOT / "Makefile"
-    return makefile.is_file() and "chromium" in makefile.read_text(encoding="utf-8")
 
 
 def _run(html_file: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess:

@@ -878,15 +878,21 @@ def bridge_delete_registered_model(ctx: Ctx) -> None:
     assert py.search_registered_models(f"name = '{name}'") == []
 
 
+def _model_with_two_versions(ctx: Ctx, prefix: str) -> str:
+    """A new registered model (made by Python) with versions 1 and 2; returns its name."""
+    name = ctx.unique(prefix)
+    rid = ctx.java_run()
+    ctx.py.create_registered_model(name)
+    for _ in range(2):
+        ctx.py.create_model_version(name, f"runs:/{rid}/model", run_id=rid)
+    return name
+
+
 @check()
 def bridge_delete_model_version(ctx: Ctx) -> None:
     """Registry.deleteModelVersion deletes one version; Python no longer finds it."""
     reg, py = _registry(ctx), ctx.py
-    name = ctx.unique("bridge-delver")
-    rid = ctx.java_run()
-    py.create_registered_model(name)
-    for _ in range(2):
-        py.create_model_version(name, f"runs:/{rid}/model", run_id=rid)
+    name = _model_with_two_versions(ctx, "bridge-delver")
     with translating():
         reg.deleteModelVersion(ctx.jvm.raw_client, name, "2")
     assert [v.version for v in py.search_model_versions(f"name = '{name}'")] == ["1"]
@@ -896,11 +902,7 @@ def bridge_delete_model_version(ctx: Ctx) -> None:
 def bridge_stage_transitions(ctx: Ctx) -> None:
     """Registry.transitionModelVersionStage (archiving the others) and getModelVersionStages agree with Python."""
     reg, py = _registry(ctx), ctx.py
-    name = ctx.unique("bridge-stage")
-    rid = ctx.java_run()
-    py.create_registered_model(name)
-    for _ in range(2):
-        py.create_model_version(name, f"runs:/{rid}/model", run_id=rid)
+    name = _model_with_two_versions(ctx, "bridge-stage")
     with translating():
         assert str(reg.transitionModelVersionStage(ctx.jvm.raw_client, name, "1", "Production", False)) == "Production"
         reg.transitionModelVersionStage(ctx.jvm.raw_client, name, "2", "Production", True)

@@ -36,7 +36,7 @@ def test_score_file_formats_round_trip(logged_models, tmp_path, fmt):
     uri = logged_models[("classifier", "scala")]
     py = scoring.score_file(uri, src, tmp_path / f"py.{fmt}", "python")
     sc = scoring.score_file(uri, src, tmp_path / f"sc.{fmt}", "scala", bridge="py4j")
-    assert list(py.columns) == list(x.columns) + ["prediction", "probability"]
+    assert list(py.columns) == list(x.columns) + ["prediction", "rawPrediction", "probability"]
     assert py["prediction"].tolist() == sc["prediction"].tolist()
     back = tables.read(tmp_path / f"sc.{fmt}")
     assert len(back) == 25 and back["prediction"].tolist() == sc["prediction"].tolist()
@@ -134,7 +134,7 @@ def test_cli_names_a_missing_column(logged_models, tmp_path):
     tables.write(features("linear").drop(columns=["s1"]).head(5), tmp_path / "in.csv")
     r = cli("score", "--model-uri", logged_models[("linear", "python")], "--input", str(tmp_path / "in.csv"), "--output", str(tmp_path / "o.csv"))
     assert r.returncode == 2
-    assert "error: input lacks column(s) the model needs: s1" in r.stderr
+    assert "error: input is missing column(s) 's1' that stage 1 of 2 (VectorAssembler" in r.stderr, r.stderr
 
 
 # -- legacy Scala runs: a saved PipelineModel logged as raw artifacts (amesar/mlflow-examples) ---
@@ -145,13 +145,15 @@ def test_legacy_layout_loads_in_python(spark, logged_models, mlflow_client, tmp_
     exp_id = jvm.get_or_create_experiment_id("legacy-layout")
     run_id = str(jvm.client.createRun(exp_id).getRunId())
     jvm.client.logArtifacts(run_id, jvm.java_file(tmp_path / "spark-model"), "spark-model")
-    x = scoring.with_row_ids(features("linear").head(10))
+    src = scoring.input_parquet(scoring.with_row_ids(features("linear").head(10)))
+    python_engine.score(model, None, spark, src, tmp_path / "expected.parquet")
+    expected = pd.read_parquet(tmp_path / "expected.parquet")["prediction"].to_numpy()
     for uri in (f"runs:/{run_id}/spark-model/sparkml", f"runs:/{run_id}/spark-model"):
         assert "legacy layout" in python_engine.describe_layout(uri)
-        legacy = python_engine.load(uri, spark)
-        got = python_engine.score(legacy, spark, x)["prediction"].to_numpy()
-        expected = python_engine.score(model, spark, x)["prediction"].to_numpy()
-        assert np.array_equal(got, expected)
+        legacy, signature = python_engine.load(uri, spark)
+        assert signature is None
+        python_engine.score(legacy, signature, spark, src, tmp_path / "got.parquet")
+        assert np.array_equal(pd.read_parquet(tmp_path / "got.parquet")["prediction"].to_numpy(), expected)
 
 
 # -- stock `mlflow models serve` answers for a Scala-logged model ---------------------------------

@@ -55,13 +55,18 @@ def to_bridge_error(exc: BaseException) -> errors.BridgeError | None:
         cls = str(t.getClass().getName())
         msg = str(t.getMessage() or "").strip()
         if cls == "mlflowbridge.BridgeException":
-            return _KIND_TO_ERROR.get(str(t.kind()), errors.JvmError)(msg)
+            return bridge_error_of(t)
         if cls.endswith("MlflowHttpException"):
             return _http_error(t, msg)
         if "HttpHostConnectException" in cls or cls == "java.net.ConnectException":
             return errors.ServerUnreachableError(f"tracking server is unreachable: {msg}")
     first = msg_of(jexc)
     return errors.JvmError(first)
+
+
+def bridge_error_of(t: Any) -> errors.BridgeError:
+    """The bridge error for a Java mlflowbridge.BridgeException object (thrown or returned)."""
+    return _KIND_TO_ERROR.get(str(t.kind()), errors.JvmError)(str(t.getMessage() or "").strip())
 
 
 def msg_of(t: Any) -> str:

@@ -1,20 +1,20 @@
 """The Python engine: stock `mlflow.spark.load_model` on pyspark (plus the legacy run layout)."""
 from __future__ import annotations
 
+import json
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 from ..errors import BadInputError, NotFoundError
 
 
-def load(model_uri: str, spark: Any) -> Any:
-    """A pyspark PipelineModel for `model_uri`: an MLflow spark model, or a legacy run layout.
+def load(model_uri: str, spark: Any) -> tuple[Any, str | None]:
+    """A pyspark PipelineModel for `model_uri` and its MLmodel signature inputs (JSON, or None).
 
-    Legacy: Scala runs that only did `logArtifacts` of a saved PipelineModel directory
-    (amesar/mlflow-examples: `spark-model/sparkml`, no MLmodel).
+    An MLflow spark model, or a legacy run layout: Scala runs that only did `logArtifacts` of a
+    saved PipelineModel directory (amesar/mlflow-examples: `spark-model/sparkml`, no MLmodel).
     """
     import mlflow
     from mlflow.exceptions import MlflowException
@@ -26,14 +26,14 @@ def load(model_uri: str, spark: Any) -> Any:
     except OSError as e:
         raise NotFoundError(f"model {model_uri} not found: {e}") from None
     if (local / "MLmodel").is_file():
-        _check_mlmodel(local, model_uri)
+        meta = _check_mlmodel(local, model_uri)
         import mlflow.spark
 
-        return mlflow.spark.load_model(str(local))
-    return _load_legacy(local, model_uri)
+        return mlflow.spark.load_model(str(local)), (meta.get("signature") or {}).get("inputs")
+    return _load_legacy(local, model_uri), None
 
 
-def _check_mlmodel(local: Path, model_uri: str) -> None:
+def _check_mlmodel(local: Path, model_uri: str) -> dict:
     import yaml
 
     try:
@@ -45,6 +45,7 @@ def _check_mlmodel(local: Path, model_uri: str) -> None:
     data = meta["flavors"]["spark"].get("model_data", "sparkml")
     if not (local / data / "metadata").is_dir():
         raise BadInputError(f"{model_uri}: the spark flavor's {data}/ directory is missing or has no metadata/")
+    return meta
 
 
 def _load_legacy(local: Path, model_uri: str) -> Any:
@@ -74,75 +75,51 @@ def describe_layout(model_uri: str) -> str:
     return "unknown layout"
 
 
-def required_inputs(model: Any) -> dict[str, str]:
-    """Input columns the pipeline reads that no earlier stage produces: name -> "numeric" | "vector".
+def score(model: Any, signature_inputs: str | None, spark: Any, src: Path, dst: Path) -> None:
+    """Score the Parquet file `src` into `dst` with pyspark's own `transform`.
 
-    StringIndexer inputs are left out: Spark skips a StringIndexerModel whose column is absent
-    (the label indexer of a trained pipeline), so scoring data needs no label.
+    Input checks and the choice of output columns are Spark's own rules, asked of the JVM
+    (the same code the Scala engine runs); nulls reach the stages, whose rules decide.
     """
-    produced: set[str] = set()
-    needed: dict[str, str] = {}
-    for stage in model.stages:
-        if type(stage).__name__ != "StringIndexerModel":
-            for param, kind in (("inputCol", "numeric"), ("inputCols", "numeric"), ("featuresCol", "vector")):
-                for col in _param_values(stage, param):
-                    if col not in produced:
-                        needed.setdefault(col, kind)
-        for param in ("outputCol", "outputCols", "predictionCol", "probabilityCol", "rawPredictionCol"):
-            produced.update(_param_values(stage, param))
-    return needed
+    from ..jvm import spark_rules
+
+    sdf = _cast_to_signature(spark.read.parquet(str(src)), signature_inputs)
+    spark_rules.check_input(spark, model, sdf, signature_inputs)
+    outputs = spark_rules.output_columns(spark, model, sdf)
+    out = model.transform(sdf).select(*[f"`{c}`" for c in sdf.columns + outputs])
+    try:
+        write_parquet(out, dst)
+    except Exception as e:  # a stage refused a value at run time (nulls, unseen labels, ...)
+        raise spark_rules.explain_failure(spark, model, sdf, e) from None
 
 
-def _param_values(stage: Any, param: str) -> list[str]:
-    if not (stage.hasParam(param) and stage.isDefined(param)):
-        return []
-    value = stage.getOrDefault(param)
-    return list(value) if isinstance(value, (list, tuple)) else [value]
+def _cast_to_signature(sdf: Any, signature_inputs: str | None) -> Any:
+    """Widen numeric columns to the signature's type (CSV integers for a double), as the Scala engine does."""
+    if not signature_inputs:
+        return sdf
+    from pyspark.sql.types import NumericType
+
+    spark_types = {"double": "double", "float": "float", "long": "bigint", "integer": "int"}
+    want = {c.get("name"): spark_types[c["type"]] for c in json.loads(signature_inputs) if c.get("type") in spark_types}
+    cols = []
+    for f in sdf.schema.fields:
+        target = want.get(f.name)
+        if target and isinstance(f.dataType, NumericType) and f.dataType.simpleString() != target:
+            cols.append(sdf[f"`{f.name}`"].cast(target).alias(f.name))
+        else:
+            cols.append(sdf[f"`{f.name}`"])
+    return sdf.select(*cols)
 
 
-def check_input(model: Any, df: pd.DataFrame) -> None:
-    """Bad input gets an error naming what was wrong, before Spark turns it into a stack trace."""
-    if len(df) == 0:
-        raise BadInputError("input has no rows")
-    needed = required_inputs(model)
-    missing = [c for c in needed if c not in df.columns]
-    if missing:
-        raise BadInputError(f"input lacks column(s) the model needs: {', '.join(missing)}")
-    for col, kind in needed.items():
-        if kind == "numeric" and not (pd.api.types.is_numeric_dtype(df[col]) or pd.api.types.is_bool_dtype(df[col])):
-            raise BadInputError(f"input column {col!r} must be numeric, got {df[col].dtype}")
-        nulls = int(df[col].isna().sum())
-        if nulls:
-            raise BadInputError(f"input column {col!r} has {nulls} null value(s)")
-
-
-def output_columns(model: Any) -> list[str]:
-    """What scoring returns besides the input (the Scala engine's rule, mlflowbridge.Scoring):
-    the prediction, class probabilities, and labels mapped back by IndexToString."""
-    prediction, extra = "prediction", []
-    for stage in model.stages:
-        prediction = (_param_values(stage, "predictionCol") or [prediction])[0]
-        extra += _param_values(stage, "probabilityCol")
-        if type(stage).__name__ == "IndexToString":
-            extra += _param_values(stage, "outputCol")
-    return list(dict.fromkeys([prediction, *extra]))
-
-
-def score(model: Any, spark: Any, frame: pd.DataFrame) -> pd.DataFrame:
-    """Transform `frame` (with its `_row` column) and return input + output columns, vectors as lists."""
-    check_input(model, frame.drop(columns=["_row"], errors="ignore"))
-    out = model.transform(spark.createDataFrame(frame))
-    keep = list(frame.columns) + [c for c in output_columns(model) if c in out.columns and c not in frame.columns]
-    return to_pandas(out.select(*[f"`{c}`" for c in keep]))
-
-
-def to_pandas(sdf: Any) -> pd.DataFrame:
-    """A Spark DataFrame as pandas, ML vectors as lists of floats (so files and engines compare)."""
+def write_parquet(sdf: Any, dst: Path) -> None:
+    """One Parquet file at `dst`, ML vectors as arrays of doubles (so files and engines compare)."""
     from pyspark.ml.functions import vector_to_array
     from pyspark.ml.linalg import VectorUDT
 
     vectors = {f.name for f in sdf.schema.fields if isinstance(f.dataType, VectorUDT)}
-    pdf = sdf.select(*[vector_to_array(c).alias(c) if c in vectors else c for c in sdf.columns]).toPandas()
-    for c in vectors:
-        pdf[c] = pdf[c].map(lambda v: None if v is None else [float(x) for x in v])
-    return pdf
+    flat = sdf.select(*[vector_to_array(f"`{c}`").alias(c) if c in vectors else f"`{c}`" for c in sdf.columns])
+    tmp = dst.with_name(f".{dst.name}.tmp")
+    flat.coalesce(1).write.mode("overwrite").parquet(str(tmp))
+    part = next(tmp.glob("part-*.parquet"))
+    part.replace(dst)
+    shutil.rmtree(tmp, ignore_errors=True)

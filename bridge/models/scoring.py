@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 
 from ..errors import BadInputError
 from . import python_engine, tables
@@ -34,20 +35,33 @@ def with_row_ids(frame: pd.DataFrame) -> pd.DataFrame:
 
 def score_frame(model_uri: str, frame: pd.DataFrame, engine: Engine, bridge: str = "py4j", tracking_uri: str | None = None) -> pd.DataFrame:
     """Scores of `frame` (which carries `_row`): input columns plus the model's outputs."""
+    work = input_parquet(frame)
+    return pd.read_parquet(score_parquet(model_uri, work, engine, bridge, tracking_uri))
+
+
+def input_parquet(frame: pd.DataFrame) -> Path:
+    """The typed input both engines read: one Parquet file in a fresh work folder."""
     if len(frame) == 0:
         raise BadInputError("input has no rows")
+    work = Path(tempfile.mkdtemp(prefix="bridge-score-"))
+    frame.to_parquet(work / "input.parquet", index=False)
+    return work / "input.parquet"
+
+
+def score_parquet(model_uri: str, src: Path, engine: Engine, bridge: str = "py4j", tracking_uri: str | None = None) -> Path:
+    """Score the Parquet file `src` with one engine; returns the output Parquet file beside it."""
+    dst = src.with_name(f"{engine}-output.parquet")
     if engine == "python":
         from ..jvm.py4j_backend import spark_session
 
         spark = spark_session()
-        model = python_engine.load(model_uri, spark)
-        return python_engine.score(model, spark, frame)
+        model, signature = python_engine.load(model_uri, spark)
+        python_engine.score(model, signature, spark, src, dst)
+        return dst
     if engine == "scala":
         from ..jvm import connect
         from ..server import tracking_uri as server_uri
 
-        work = Path(tempfile.mkdtemp(prefix="bridge-score-"))
-        frame.to_parquet(work / "input.parquet", index=False)
         spark = None
         if bridge == "py4j":
             from ..jvm.py4j_backend import spark_session
@@ -55,14 +69,9 @@ def score_frame(model_uri: str, frame: pd.DataFrame, engine: Engine, bridge: str
             spark = spark_session()
         with server_uri() if tracking_uri is None else nullcontext(tracking_uri) as uri:
             with connect(bridge, uri, spark=spark) as jvm:
-                jvm.score_parquet(model_uri, work / "input.parquet", work / "output.parquet")
-        return pd.read_parquet(work / "output.parquet")
+                jvm.score_parquet(model_uri, src, dst)
+        return dst
     raise BadInputError(f"unknown engine {engine!r}; use 'python' or 'scala'")
-
-
-def output_columns(scored: pd.DataFrame, frame: pd.DataFrame) -> list[str]:
-    """What the model added: prediction, probability, rawPrediction, ..."""
-    return [c for c in scored.columns if c not in frame.columns]
 
 
 def score_file(model_uri: str, input_path: str | Path, output_path: str | Path, engine: Engine, bridge: str = "py4j") -> pd.DataFrame:
@@ -86,13 +95,14 @@ def _lists_for(path: str | Path, df: pd.DataFrame) -> pd.DataFrame:
 
 
 def compare_engines(model_uri: str, frame: pd.DataFrame, tolerance: float = 1e-9, bridge: str = "py4j") -> Comparison:
-    frame = with_row_ids(frame)
-    py = score_frame(model_uri, frame, "python")
-    sc = score_frame(model_uri, frame, "scala", bridge)
-    missing = set(output_columns(py, frame)) ^ set(output_columns(sc, frame))
-    if missing:
-        raise BadInputError(f"engines produced different output columns: {sorted(missing)}")
-    return compare(py, sc, output_columns(py, frame), tolerance)
+    src = input_parquet(with_row_ids(frame))
+    py = pq.read_table(score_parquet(model_uri, src, "python"))
+    sc = pq.read_table(score_parquet(model_uri, src, "scala", bridge))
+    outputs = [c for c in py.column_names if c not in frame.columns and c != ROW]
+    different = set(outputs) ^ {c for c in sc.column_names if c not in frame.columns and c != ROW}
+    if different:
+        raise BadInputError(f"engines produced different output columns: {sorted(different)}")
+    return compare(py, sc, outputs, tolerance)
 
 
 def compare_file(model_uri: str, input_path: str | Path, tolerance: float = 1e-9, bridge: str = "py4j") -> Comparison:

@@ -1,45 +1,99 @@
 package mlflowbridge
 
+import scala.util.control.NonFatal
+
 import org.apache.spark.ml.PipelineModel
-import org.apache.spark.sql.{Column, Dataset, Row}
-import org.apache.spark.sql.functions.{col, count, lit, sum, when}
+import org.apache.spark.sql.{Column, DataFrame, Dataset, Row}
+import org.apache.spark.sql.functions.{col, isnan, lit, sum, when}
+import org.apache.spark.sql.types.{DoubleType, FloatType}
 
 /**
- * Checks scoring input before Spark sees it, so that a bad file fails with a sentence naming the
- * column instead of a stack trace from inside a stage (or, for nulls, a silent NaN prediction or
- * a failure on an executor). Uses the MLmodel signature when the model has one, else the columns
- * the pipeline's stages read.
+ * Checks scoring input by Spark's own rules, so a bad file fails with one sentence naming the
+ * column and the stage instead of a stack trace. With an MLmodel signature, its columns and
+ * types are checked first; then every stage's `transformSchema` must accept what reaches it.
+ * Nulls and NaN are not refused here: stages have their own rules for them (`handleInvalid`,
+ * Imputer); when a stage then fails at run time, [[explainFailure]] names it.
  */
 object InputCheck {
   def check(model: PipelineModel, df: Dataset[Row], signature: Option[Seq[ColSpec]]): Unit = {
     val have = df.schema.fields.map(f => f.name -> f.dataType).toMap
-    val specs = signature.getOrElse(PipelineColumns.inputs(model).map(c => ColSpec(c, "")))
-    val required = specs.filter(_.required).map(_.name).filter(_.nonEmpty)
+    signature.foreach { specs =>
+      val required = specs.filter(_.required).map(_.name).filter(_.nonEmpty)
+      val missing = required.filterNot(have.contains)
+      if (missing.nonEmpty)
+        throw BridgeException.badInput(
+          s"input is missing required column(s) ${quoted(missing)}; the model reads ${quoted(required)}, the input has ${quoted(df.columns.toSeq)}")
+      val wrong = specs.filter(s => have.contains(s.name) && !Signature.accepts(s, have(s.name)))
+      if (wrong.nonEmpty)
+        throw BridgeException.badInput("input column(s) have the wrong type: " + wrong.map { s =>
+          s"'${s.name}' expected ${s.describe}, got ${Signature.mlflowTypeName(have(s.name))}"
+        }.mkString("; "))
+    }
 
-    val missing = required.filterNot(have.contains)
-    if (missing.nonEmpty)
+    PipelineColumns.misfit(model, Scoring.castToSignature(df, signature).schema).foreach { m =>
+      val missing = m.missingColumns
       throw BridgeException.badInput(
-        s"input is missing required column(s) ${quoted(missing)}; the model reads ${quoted(required)}, the input has ${quoted(df.columns.toSeq)}")
+        if (missing.nonEmpty)
+          s"input is missing column(s) ${quoted(missing)} that ${m.describe} reads; the input has ${quoted(df.columns.toSeq)}"
+        else s"input does not fit the model at ${m.describe}: ${firstLine(m.error)}")
+    }
 
-    val wrong = signature.toSeq.flatten.filter(s => have.contains(s.name) && !Signature.accepts(s, have(s.name)))
-    if (wrong.nonEmpty)
-      throw BridgeException.badInput("input column(s) have the wrong type: " + wrong.map { s =>
-        s"'${s.name}' expected ${s.describe}, got ${Signature.mlflowTypeName(have(s.name))}"
-      }.mkString("; "))
+    if (df.isEmpty) throw BridgeException.badInput("input has no rows")
+  }
 
-    // Catches what the signature cannot say (or there is none): Spark's own schema checks.
-    try model.transformSchema(Scoring.castToSignature(df, signature).schema)
-    catch { case e: IllegalArgumentException => throw BridgeException.badInput(s"input does not fit the model: ${e.getMessage}") }
+  /** Java/Python-friendly [[check]]: the signature inputs as MLmodel's JSON string, or null. */
+  def checkInput(model: PipelineModel, df: Dataset[Row], signatureInputsJson: String): Unit =
+    check(model, df, Option(signatureInputsJson).flatMap(Signature.parse))
 
-    // One pass: the row count and every required column's null count.
-    val aggs: Seq[Column] = count(lit(1)) +: required.map(c => sum(when(col(quote(c)).isNull, 1).otherwise(0)))
-    val row = df.agg(aggs.head, aggs.tail: _*).head()
-    val rows = row.getLong(0)
-    if (rows == 0) throw BridgeException.badInput("input has no rows")
-    val nulls = required.zipWithIndex.map { case (c, i) => c -> Option(row.get(i + 1)).map(_.toString.toLong).getOrElse(0L) }.filter(_._2 > 0)
-    if (nulls.nonEmpty)
-      throw BridgeException.badInput(
-        nulls.map { case (c, n) => s"column '$c' has $n null value(s)" }.mkString("; ") + s" in $rows rows; the model needs a value in every row of its input columns")
+  /**
+   * Turns a failure of scoring `input` into one sentence: runs the stages one by one to find the
+   * first that fails, and names it, Spark's reason, and the nulls and NaN in the columns it reads.
+   * Only called after scoring failed, so the extra passes cost nothing on the good path.
+   */
+  def explainFailure(model: PipelineModel, input: Dataset[Row], error: Throwable): BridgeException = {
+    val all = PipelineColumns.stages(model)
+    var current: DataFrame = input.toDF()
+    all.indices.iterator.map { i =>
+      val stage = all(i)
+      try {
+        val next = stage.transform(current)
+        next.write.format("noop").mode("overwrite").save() // computes every column of every row
+        current = next
+        None
+      } catch {
+        case NonFatal(e) =>
+          val where = PipelineColumns.Misfit(i, all.size, stage, current.schema, e).describe
+          Some(BridgeException.badInput(s"$where failed on the input: ${firstLine(e)}${invalidValues(current, stage)}"))
+      }
+    }.collectFirst { case Some(b) => b }
+      .getOrElse(BridgeException.badInput(s"scoring failed: ${firstLine(error)}"))
+  }
+
+  /** "; its input column 'x' holds 3 null(s)" for the stage's input columns that hold any. */
+  private def invalidValues(df: DataFrame, stage: org.apache.spark.ml.param.Params): String = {
+    val fields = df.schema.fields.filter(f => PipelineColumns.declaredInputs(stage).contains(f.name))
+    if (fields.isEmpty) return ""
+    val counts: Seq[Column] = fields.toSeq.flatMap { f =>
+      val c = col(quote(f.name))
+      val nulls = sum(when(c.isNull, 1).otherwise(0))
+      val nans = if (f.dataType == DoubleType || f.dataType == FloatType) sum(when(isnan(c), 1).otherwise(0)) else lit(0)
+      Seq(nulls, nans)
+    }
+    val row = df.agg(counts.head, counts.tail: _*).head()
+    val parts = fields.toSeq.zipWithIndex.flatMap { case (f, i) =>
+      val n = Option(row.get(2 * i)).fold(0L)(_.toString.toLong)
+      val nan = Option(row.get(2 * i + 1)).fold(0L)(_.toString.toLong)
+      val what = Seq(n -> "null", nan -> "NaN").filter(_._1 > 0).map { case (k, w) => s"$k $w" }
+      if (what.isEmpty) None else Some(s"input column '${f.name}' holds ${what.mkString(" and ")} value(s)")
+    }
+    if (parts.isEmpty) "" else "; " + parts.mkString(", ") + " (set the stage's handleInvalid, or impute them first)"
+  }
+
+  /** The deepest cause's first line: Spark wraps a stage's own message in job and task errors. */
+  private def firstLine(e: Throwable): String = {
+    val chain = Iterator.iterate(e)(_.getCause).takeWhile(_ != null).take(20).toSeq
+    val msg = chain.reverse.flatMap(t => Option(t.getMessage).map(_.trim)).find(_.nonEmpty).getOrElse(e.getClass.getName)
+    msg.linesIterator.next()
   }
 
   private def quoted(cs: Seq[String]): String = cs.map(c => s"'$c'").mkString(", ")

@@ -1,54 +1,87 @@
 package mlflowbridge
 
-import scala.collection.mutable
+import scala.util.control.NonFatal
 
-import org.apache.spark.ml.{PipelineModel, PredictionModel, Transformer}
-import org.apache.spark.ml.feature.StringIndexerModel
+import org.apache.spark.ml.{PipelineModel, Transformer}
+import org.apache.spark.ml.feature.IndexToString
 import org.apache.spark.ml.param.Params
+import org.apache.spark.sql.types.StructType
 
 /**
- * Which columns a fitted pipeline reads from its input, found from the stages' column params
- * (inputCol(s), featuresCol) minus what earlier stages produce. Label columns are left out:
- * a StringIndexerModel whose output is a predictor's labelCol is skipped by Spark when the
- * column is absent, so scoring data need not have it.
+ * What a fitted pipeline reads and writes, decided by Spark itself: each stage's own
+ * `transformSchema` (which knows RFormula's formula, SQLTransformer's statement, text stages,
+ * and that a StringIndexerModel skips an absent label column), never by guessing from params.
  */
 object PipelineColumns {
-  private val InParams = Seq("inputCol", "inputCols", "featuresCol")
-  private val OutParams = Seq("outputCol", "outputCols", "predictionCol", "rawPredictionCol", "probabilityCol", "varianceCol", "leafCol")
-
+  /** The stages Spark runs, nested pipelines flattened (tuning models stay one stage). */
   def stages(model: PipelineModel): Seq[Transformer] = model.stages.toSeq.flatMap {
     case p: PipelineModel => stages(p)
     case t => Seq(t)
   }
 
-  /** Input columns the pipeline needs, in first-use order. */
-  def inputs(model: PipelineModel): Seq[String] = {
+  /** A stage that does not accept the schema it is given, and Spark's reason. */
+  final case class Misfit(index: Int, count: Int, stage: Transformer, schema: StructType, error: Throwable) {
+    def describe: String = s"stage ${index + 1} of $count (${stage.getClass.getSimpleName} '${stage.uid}')"
+    /** The columns this stage names as its inputs that are absent where it runs. */
+    def missingColumns: Seq[String] = declaredInputs(stage).filterNot(schema.fieldNames.contains)
+  }
+
+  /** The first stage whose `transformSchema` rejects what reaches it from `schema`, if any. */
+  def misfit(model: PipelineModel, schema: StructType): Option[Misfit] = {
     val all = stages(model)
-    val labels = labelColumns(all)
-    val produced = mutable.Set.empty[String]
-    val needed = mutable.LinkedHashSet.empty[String]
-    all.foreach { s =>
-      cols(s, InParams).filterNot(produced).filterNot(labels).foreach(needed += _)
-      produced ++= cols(s, OutParams)
+    var current = schema
+    all.indices.iterator.map { i =>
+      try { current = all(i).transformSchema(current); None }
+      catch { case NonFatal(e) => Some(Misfit(i, all.size, all(i), current, e)) }
+    }.collectFirst { case Some(m) => m }
+  }
+
+  def fits(model: PipelineModel, schema: StructType): Boolean = misfit(model, schema).isEmpty
+
+  /**
+   * The columns of `schema` (which the model accepts) that the pipeline needs: each one whose
+   * absence makes Spark's `transformSchema` fail. A label that a StringIndexerModel would index
+   * is not needed (Spark skips that stage when the column is absent), and neither is anything
+   * the pipeline ignores.
+   */
+  def requiredInputs(model: PipelineModel, schema: StructType): Seq[String] =
+    schema.fieldNames.toSeq.filterNot(name => fits(model, StructType(schema.fields.filterNot(_.name == name))))
+
+  /**
+   * The model's results on `schema`, in the order Spark appends them: every column a predictor
+   * adds (prediction, rawPrediction, probability, variance; cluster ids; recommendations), what
+   * the last stage adds, and labels mapped back by IndexToString. Intermediate columns (tokens,
+   * assembled features) are left out.
+   */
+  def outputs(model: PipelineModel, schema: StructType): Seq[String] = {
+    val all = stages(model)
+    var current = schema
+    val results = scala.collection.mutable.LinkedHashSet.empty[String]
+    all.zipWithIndex.foreach { case (stage, i) =>
+      val next = stage.transformSchema(current)
+      val added = next.fieldNames.filterNot(current.fieldNames.contains)
+      val isResult = i == all.size - 1 || stage.hasParam("predictionCol") || stage.isInstanceOf[IndexToString]
+      if (isResult) results ++= added
+      current = next
     }
-    needed.toSeq
+    results.toSeq.filterNot(schema.fieldNames.contains)
   }
 
-  /** The prediction column of the last predictor ("prediction" when there is none). */
+  /** Java/Python-friendly [[outputs]]. */
+  def outputColumns(model: PipelineModel, schema: StructType): java.util.List[String] = {
+    import scala.jdk.CollectionConverters._
+    outputs(model, schema).asJava
+  }
+
+  /** The prediction column of the last stage that has one ("prediction" when none does). */
   def predictionCol(model: PipelineModel): String =
-    stages(model).reverse.collectFirst { case p: PredictionModel[_, _] => p.getPredictionCol }.getOrElse("prediction")
+    stages(model).reverse.flatMap(s => values(s, Seq("predictionCol"))).headOption.getOrElse("prediction")
 
-  /** Predictors' label columns and the raw columns indexed into them. */
-  private def labelColumns(all: Seq[Transformer]): Set[String] = {
-    val labelCols = all.flatMap(s => cols(s, Seq("labelCol"))).toSet
-    val indexedFrom = all.collect { case si: StringIndexerModel =>
-      cols(si, Seq("inputCol", "inputCols")).zip(cols(si, Seq("outputCol", "outputCols"))).collect { case (in, out) if labelCols(out) => in }
-    }.flatten
-    labelCols ++ indexedFrom
-  }
+  /** Column names a stage declares in its input params; used only to word errors. */
+  def declaredInputs(stage: Params): Seq[String] = values(stage, Seq("inputCol", "inputCols", "featuresCol", "userCol", "itemCol", "itemsCol"))
 
   /** The values of the named column params that the stage has and sets (or defaults). */
-  private def cols(p: Params, names: Seq[String]): Seq[String] = names.flatMap { n =>
+  private def values(p: Params, names: Seq[String]): Seq[String] = names.flatMap { n =>
     if (!p.hasParam(n)) Nil
     else {
       val param = p.getParam(n)

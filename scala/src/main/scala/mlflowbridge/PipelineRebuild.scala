@@ -22,11 +22,11 @@ object PipelineRebuild {
   def load(dir: Path, spark: SparkSession, where: String): PipelineModel = {
     val meta = metadata(dir, where)
     className(meta) match {
-      case JvmPipeline => PipelineModel.load(dir.toString)
-      case PythonPipeline => rebuild(dir, meta, spark, where)
+      // Stage by stage even for a JVM-written pipeline, so a stage that cannot load is named.
+      case JvmPipeline | PythonPipeline => rebuild(dir, meta, spark, where)
       case _ =>
         // A bare model (e.g. a LogisticRegressionModel saved on its own): a one-stage pipeline.
-        val stage = loadStage(dir, meta, spark, where, "model")
+        val stage = loadStage(dir, meta, spark, where, "model", pythonWritten = false)
         BridgeMlAccess.pipelineModel(s"PipelineModel_${stage.uid}", Array(stage))
     }
   }
@@ -49,20 +49,26 @@ object PipelineRebuild {
         n.endsWith(s"_$uid") && scala.util.Try(n.stripSuffix(s"_$uid").toInt).toOption.contains(i)
       }.getOrElse(throw BridgeException.badInput(s"$where: pipeline stage $i ($uid) has no folder under ${stagesDir}"))
       val stageMeta = metadata(folder, s"$where stage $uid")
-      if (className(stageMeta) == PythonPipeline) rebuild(folder, stageMeta, spark, where)
-      else loadStage(folder, stageMeta, spark, where, uid)
+      if (Set(JvmPipeline, PythonPipeline)(className(stageMeta))) rebuild(folder, stageMeta, spark, where)
+      else loadStage(folder, stageMeta, spark, where, uid, className(meta) == PythonPipeline)
     }
     BridgeMlAccess.pipelineModel(meta.path("uid").asText(), stages.toArray[Transformer])
   }
 
-  private def loadStage(folder: Path, meta: JsonNode, spark: SparkSession, where: String, uid: String): Transformer = {
+  private def loadStage(folder: Path, meta: JsonNode, spark: SparkSession, where: String, uid: String, pythonWritten: Boolean): Transformer = {
     val cls = className(meta)
     val loader = Option(Thread.currentThread.getContextClassLoader).getOrElse(getClass.getClassLoader)
     val jvmClass: Option[Class[_]] = scala.util.Try(Class.forName(cls, false, loader)).toOption
+    // A Python-written pipeline may hold pure-Python stages; a JVM-written one only JVM stages.
+    if (jvmClass.isEmpty && pythonWritten)
+      throw BridgeException.badInput(
+        s"$where: stage $uid has class $cls, which is not a JVM class (a pure-Python stage, or a JVM stage whose jar is missing); " +
+          "the JVM cannot load it. Rewrite the stage as a JVM Transformer or score this model in Python; " +
+          "for a JVM stage, add the jar that provides it (spark.jars or --jars).")
     if (jvmClass.isEmpty)
       throw BridgeException.badInput(
-        s"$where: stage $uid has class $cls, which is not a JVM class (a pure-Python stage); " +
-          "the JVM cannot load it. Rewrite the stage as a JVM Transformer or score this model in Python.")
+        s"$where: stage $uid has class $cls, which is not on this JVM's classpath; " +
+          "add the jar that provides it (spark.jars, --jars, or the JVM's classpath) and load the model again.")
     if (!classOf[Transformer].isAssignableFrom(jvmClass.get))
       throw BridgeException.badInput(s"$where: stage $uid has class $cls, which is not a fitted model or transformer")
     BridgeMlAccess.loadStage(folder.toString, spark)

@@ -3,6 +3,7 @@ package mlflowbridge
 import java.nio.file.{Files, Paths, StandardCopyOption}
 
 import scala.jdk.CollectionConverters._
+import scala.util.control.NonFatal
 
 import org.apache.spark.ml.PipelineModel
 import org.apache.spark.ml.functions.vector_to_array
@@ -28,7 +29,7 @@ object Scoring {
     val (model, signature) = SparkModels.loadWithSignature(client, modelUri, spark)
     val scored = score(model, df, signature).cache()
     try {
-      val n = scored.count()
+      val n = try scored.count() catch { case NonFatal(e) => throw InputCheck.explainFailure(model, castToSignature(df, signature), e) }
       write(scored, output, Option(format).getOrElse(formatOf(output)))
       n
     } finally scored.unpersist()
@@ -37,8 +38,9 @@ object Scoring {
   /** Checks `df` and returns it with the model's output columns; intermediate columns are dropped. */
   def score(model: PipelineModel, df: Dataset[Row], signature: Option[Seq[ColSpec]]): DataFrame = {
     InputCheck.check(model, df, signature)
-    val out = model.transform(castToSignature(df, signature))
-    val keep = df.columns.toSeq ++ outputColumns(model).filter(c => out.columns.contains(c) && !df.columns.contains(c))
+    val input = castToSignature(df, signature)
+    val out = model.transform(input)
+    val keep = df.columns.toSeq ++ PipelineColumns.outputs(model, input.schema)
     out.select(keep.map(c => col(s"`$c`")): _*)
   }
 
@@ -52,13 +54,6 @@ object Scoring {
         .fold(col(s"`${f.name}`"))(t => col(s"`${f.name}`").cast(t).as(f.name))
     }
     df.select(cols: _*)
-  }
-
-  private def outputColumns(model: PipelineModel): Seq[String] = {
-    val stages = PipelineColumns.stages(model)
-    val labels = stages.collect { case s: org.apache.spark.ml.feature.IndexToString => s.getOutputCol }
-    val probs = stages.collect { case p: org.apache.spark.ml.classification.ProbabilisticClassificationModel[_, _] => p.getProbabilityCol }
-    (Seq(PipelineColumns.predictionCol(model)) ++ probs ++ labels).distinct
   }
 
   def read(spark: SparkSession, input: String): DataFrame = {

@@ -35,8 +35,7 @@ object SparkFlavor {
     }
     val schema = Option(trainingSchema).orElse(Option(inputExample).map(_.schema))
     val signature = schema.map { s =>
-      val outputs = Seq(ColSpec(PipelineColumns.predictionCol(model), "double"))
-      Map("inputs" -> Signature.toJson(signatureInputs(model, s)), "outputs" -> Signature.toJson(outputs), "params" -> null)
+      Map("inputs" -> Signature.toJson(signatureInputs(model, s)), "outputs" -> signatureOutputs(model, s).map(Signature.toJson).orNull, "params" -> null)
     }
     val sparkVersion = org.apache.spark.SPARK_VERSION
     val python = Pins.pythonVersion
@@ -79,17 +78,23 @@ object SparkFlavor {
   }
 
   /**
-   * Signature inputs: the given schema's columns that the pipeline reads; when the stages say
-   * nothing usable (custom stages), the whole schema minus what the pipeline writes.
+   * Signature inputs: the columns of the given schema that the pipeline needs, by Spark's own
+   * `transformSchema`; the whole schema when the model does not accept it (a custom stage's
+   * rules, or a schema that is not the training data's).
    */
   def signatureInputs(model: PipelineModel, schema: StructType): Seq[ColSpec] = {
-    val reads = PipelineColumns.inputs(model).toSet
-    val picked = schema.fields.filter(f => reads(f.name))
-    val fields = if (picked.nonEmpty) picked else {
-      val written = scala.util.Try(model.transformSchema(schema).fieldNames.toSet -- schema.fieldNames).getOrElse(Set.empty[String])
-      schema.fields.filterNot(f => written(f.name) || f.name == PipelineColumns.predictionCol(model))
-    }
+    val needed = if (PipelineColumns.fits(model, schema)) PipelineColumns.requiredInputs(model, schema).toSet else Set.empty[String]
+    val fields = if (needed.nonEmpty) schema.fields.filter(f => needed(f.name)) else schema.fields
     fields.toSeq.map(f => Signature.mlflowType(f.name, f.dataType))
+  }
+
+  /** The prediction column as Spark types it (double, or array<string> for FPGrowth); None when there is none. */
+  def signatureOutputs(model: PipelineModel, schema: StructType): Option[Seq[ColSpec]] = {
+    val prediction = PipelineColumns.predictionCol(model)
+    scala.util.Try(model.transformSchema(schema)).toOption
+      .flatMap(_.fields.find(_.name == prediction))
+      .flatMap(f => scala.util.Try(Signature.mlflowType(f.name, f.dataType)).toOption)
+      .map(Seq(_))
   }
 
   /** pandas `to_dict(orient="split")` without the index, as `_Example` saves a DataFrame. */

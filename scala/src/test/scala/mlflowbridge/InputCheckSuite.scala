@@ -25,36 +25,74 @@ class InputCheckSuite extends AnyFunSuite {
   test("missing columns are named") {
     assert(fails(df("SELECT 1.0 AS a, 2.0 AS c")).getMessage ==
       "input is missing required column(s) 'b'; the model reads 'a', 'b', the input has 'a', 'c'")
-    // Without a signature: the columns the stages read (the label y is not required).
-    assert(fails(df("SELECT 1.0 AS x"), None).getMessage.startsWith("input is missing required column(s) 'a', 'b';"))
+    // Without a signature, Spark's transformSchema decides; the stage that reads them is named.
+    val e = fails(df("SELECT 1.0 AS x"), None)
+    assert(e.getMessage.startsWith("input is missing column(s) 'a', 'b' that stage 1 of 2 (VectorAssembler 'vecAssembler_"), e.getMessage)
+    assert(e.getMessage.endsWith("reads; the input has 'x'"), e.getMessage)
   }
 
   test("wrong types name the expected and the actual type") {
     assert(fails(df("SELECT 'one' AS a, 2.0D AS b")).getMessage == "input column(s) have the wrong type: 'a' expected double, got string")
   }
 
-  test("without a signature, Spark's own schema check is turned into BAD_INPUT") {
-    assert(fails(df("SELECT 'one' AS a, 2.0 AS b"), None).getMessage.startsWith("input does not fit the model:"))
+  test("without a signature, Spark's own schema check is turned into BAD_INPUT naming the stage") {
+    val m = fails(df("SELECT 'one' AS a, 2.0 AS b"), None).getMessage
+    assert(m.startsWith("input does not fit the model at stage 1 of 2 (VectorAssembler"), m)
+    assert(m.contains("string"), m)
   }
 
-  test("nulls in required columns are counted per column") {
-    val e = fails(df("SELECT * FROM VALUES (1.0, CAST(NULL AS DOUBLE)), (CAST(NULL AS DOUBLE), CAST(NULL AS DOUBLE)), (3.0, 4.0) AS t(a, b)"))
-    assert(e.getMessage == "column 'a' has 1 null value(s); column 'b' has 2 null value(s) in 3 rows; the model needs a value in every row of its input columns")
+  test("nulls reach the pipeline; a stage that refuses them is named with the null counts") {
+    val d = df("SELECT * FROM VALUES (1.0, CAST(NULL AS DOUBLE)), (CAST(NULL AS DOUBLE), CAST(NULL AS DOUBLE)), (3.0, 4.0) AS t(a, b)")
+    InputCheck.check(model, d, sig) // nulls are the stages' business
+    val e = intercept[org.apache.spark.SparkException](model.transform(d).collect())
+    val m = InputCheck.explainFailure(model, d, e).getMessage
+    assert(m.startsWith("stage 1 of 2 (VectorAssembler"), m)
+    assert(m.contains("Encountered null while assembling a row"), m)
+    assert(m.contains("input column 'a' holds 1 null value(s), input column 'b' holds 2 null value(s)"), m)
+  }
+
+  test("a stage with handleInvalid = keep scores nulls, as Spark does") {
+    val d = df("SELECT * FROM VALUES (1.0, CAST(NULL AS DOUBLE)), (3.0, 4.0) AS t(a, b)")
+    val keep = new org.apache.spark.ml.Pipeline().setStages(Array(
+      new org.apache.spark.ml.feature.VectorAssembler().setInputCols(Array("a", "b")).setOutputCol("features").setHandleInvalid("keep"),
+      new org.apache.spark.ml.regression.LinearRegression().setLabelCol("y"))).fit(TestSpark.linearData)
+    val preds = Scoring.score(keep, d, sig).select("prediction").collect().map(_.getDouble(0))
+    assert(preds.length == 2 && preds(0).isNaN && math.abs(preds(1) - 19.0) < 1e-6)
   }
 
   test("empty input") {
     assert(fails(TestSpark.linearData.limit(0)).getMessage == "input has no rows")
   }
 
-  test("SparkModels.checkInput of a model that was not loaded uses the stages' input columns") {
+  test("SparkModels.checkInput of a model that was not loaded asks Spark's transformSchema") {
     val e = intercept[BridgeException](SparkModels.checkInput(model, df("SELECT 1.0 AS a")))
-    assert(e.getMessage.startsWith("input is missing required column(s) 'b'"))
+    assert(e.getMessage.startsWith("input is missing column(s) 'b' that stage 1 of 2"), e.getMessage)
   }
 
   test("a classifier's string label is not an input: scoring data without it passes") {
     val data = Training.irisData(spark, 10)
     val trained = Training.classifier(spark, data, "species")
-    assert(PipelineColumns.inputs(trained.model) == Training.IrisFeatures)
+    assert(PipelineColumns.requiredInputs(trained.model, data.schema) == Training.IrisFeatures)
     InputCheck.check(trained.model, data.drop("species"), None)
+    assert(PipelineColumns.outputs(trained.model, data.drop("species").schema) == Seq("prediction", "rawPrediction", "probability", "predicted_species"))
   }
+
+  test("RFormula and SQLTransformer: Spark knows what they read and produce") {
+    import org.apache.spark.ml.Pipeline
+    import org.apache.spark.ml.feature.{RFormula, SQLTransformer}
+    import org.apache.spark.ml.regression.GeneralizedLinearRegression
+    val train = df("SELECT id, CAST(id % 3 AS STRING) AS g, id * 0.5 AS x, id * 1.5 + 2 AS y, 'unused' AS note FROM range(30)")
+    val m = new Pipeline().setStages(Array(
+      new SQLTransformer().setStatement("SELECT *, x * x AS x2 FROM __THIS__"),
+      new RFormula().setFormula("y ~ g + x + x2"),
+      new GeneralizedLinearRegression())).fit(train)
+    assert(PipelineColumns.requiredInputs(m, train.schema) == Seq("g", "x"))
+    InputCheck.check(m, train.select("g", "x"), None)
+    val e = fails2(m, train.select("g"))
+    assert(e.startsWith("input does not fit the model at stage 1 of 3 (SQLTransformer"), e)
+    assert(e.contains("`x`"), e)
+  }
+
+  private def fails2(m: org.apache.spark.ml.PipelineModel, d: DataFrame): String =
+    intercept[BridgeException](InputCheck.check(m, d, None)).getMessage
 }

@@ -54,8 +54,25 @@ class PipelineRebuildSuite extends AnyFunSuite {
     val dir = pythonWritten(Some("AddOne_4f1c2d3e" -> "__main__.AddOne"))
     val e = intercept[BridgeException](PipelineRebuild.load(dir, spark, "models:/x/1"))
     assert(e.kind == "BAD_INPUT")
-    assert(e.getMessage == "models:/x/1: stage AddOne_4f1c2d3e has class __main__.AddOne, which is not a JVM class (a pure-Python stage); " +
-      "the JVM cannot load it. Rewrite the stage as a JVM Transformer or score this model in Python.")
+    assert(e.getMessage == "models:/x/1: stage AddOne_4f1c2d3e has class __main__.AddOne, which is not a JVM class (a pure-Python stage, " +
+      "or a JVM stage whose jar is missing); the JVM cannot load it. Rewrite the stage as a JVM Transformer or score this model in Python; " +
+      "for a JVM stage, add the jar that provides it (spark.jars or --jars).")
+  }
+
+  test("a JVM-written pipeline whose third-party stage's jar is missing names the stage, its class and the fix") {
+    val dir = TestSpark.tempDir("thirdparty").resolve("sparkml")
+    TestSpark.linearModel.write.save(dir.toString)
+    val stageMeta = Files.list(dir.resolve("stages")).iterator().asScala.toSeq.minBy(_.getFileName.toString).resolve("metadata")
+    val part = Files.list(stageMeta).iterator().asScala.find(_.getFileName.toString.startsWith("part-")).get
+    val json = Json.mapper.readTree(new String(Files.readAllBytes(part), UTF_8)).asInstanceOf[ObjectNode]
+    json.put("class", "com.example.ml.TeamTokenizer")
+    Files.write(part, json.toString.getBytes(UTF_8))
+    Files.deleteIfExists(part.resolveSibling(s".${part.getFileName}.crc"))
+    val uid = TestSpark.linearModel.stages(0).uid
+    val e = intercept[BridgeException](PipelineRebuild.load(dir, spark, "runs:/r/model"))
+    assert(e.kind == "BAD_INPUT")
+    assert(e.getMessage == s"runs:/r/model: stage $uid has class com.example.ml.TeamTokenizer, which is not on this JVM's classpath; " +
+      "add the jar that provides it (spark.jars, --jars, or the JVM's classpath) and load the model again.")
   }
 
   test("a stage folder missing from stages/ is named") {

@@ -1,0 +1,146 @@
+"""The model zoo in both directions (see tests/zoo.py for the pipelines).
+
+- Python -> Scala: each fitted pipeline is logged by stock `mlflow.spark.log_model` and scored
+  by the Scala engine and by the Python engine; both equal pyspark's own `transform` of the
+  fitted model on the same rows.
+- JVM -> Python: the same pipeline logged with our `SparkModels.logModel` is loaded by stock
+  `mlflow.spark.load_model` (all result columns) and `mlflow.pyfunc.load_model` (the prediction
+  column, where the model has one), and predicts what pyspark predicts.
+
+Both engines run the same Spark ML code on the same typed rows, so results are expected to be
+bit-identical; 1e-9 is asserted on every number, text and arrays of text must be equal, and NaN
+and null must sit on the same rows.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import mlflow
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+import zoo
+
+from bridge.models import python_engine, scoring, train
+from bridge.models.compare import compare
+
+TOLERANCE = 1e-9
+NAMES = [e.name for e in zoo.ENTRIES]
+
+
+class Fitted:
+    """Each zoo pipeline fitted once per session, on first use."""
+
+    def __init__(self, spark):
+        self.spark = spark
+        self._done: dict[str, tuple] = {}
+
+    def __getitem__(self, name: str) -> tuple:
+        if name not in self._done:
+            self._done[name] = zoo.BY_NAME[name].fit(self.spark)
+        return self._done[name]
+
+
+@pytest.fixture(scope="session")
+def fitted(spark):
+    return Fitted(spark)
+
+
+@pytest.fixture(scope="session")
+def zoo_experiment(tracking_uri):
+    mlflow.set_tracking_uri(tracking_uri)
+    return mlflow.set_experiment("bridge-tests-zoo").experiment_id
+
+
+def transformed(spark, model, src: Path, outputs: list[str], label: str) -> pa.Table:
+    """pyspark's own transform of `model` on the rows in `src`: the input and `outputs` columns."""
+    sdf = spark.read.parquet(str(src))
+    dst = src.with_name(f"{label}.parquet")
+    python_engine.write_parquet(model.transform(sdf).select(*[f"`{c}`" for c in [*sdf.columns, *outputs]]), dst)
+    return pq.read_table(dst)
+
+
+def assert_agree(expected: pa.Table, got: pa.Table, outputs: list[str], what: str) -> None:
+    cmp = compare(expected, got, outputs, TOLERANCE)
+    assert cmp.rows == expected.num_rows
+    assert cmp.ok, f"{what}:\n{cmp.render()}"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_python_logged_pipeline_scores_in_scala(name, fitted, spark, zoo_experiment):
+    entry = zoo.BY_NAME[name]
+    model, _, rows = fitted[name]
+    with mlflow.start_run(experiment_id=zoo_experiment, run_name=f"zoo-python-{name}"):
+        uri = train.log_stock(model, pip_requirements=train.pinned_requirements())
+    src = scoring.input_parquet(scoring.with_row_ids(rows))
+    scala = pq.read_table(scoring.score_parquet(uri, src, "scala", "py4j"))
+    python = pq.read_table(scoring.score_parquet(uri, src, "python"))
+    outputs = [c for c in scala.column_names if c not in rows.columns and c != scoring.ROW]
+    assert set(entry.outputs) <= set(outputs), f"{name}: outputs {outputs}"
+    assert outputs == [c for c in python.column_names if c not in rows.columns and c != scoring.ROW]
+    expected = transformed(spark, model, src, outputs, "reference")
+    assert_agree(expected, scala, outputs, f"{name}: Scala engine vs pyspark")
+    assert_agree(expected, python, outputs, f"{name}: Python engine vs pyspark")
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_jvm_logged_pipeline_loads_in_stock_python(name, fitted, spark, sessions, zoo_experiment):
+    entry = zoo.BY_NAME[name]
+    model, training, rows = fitted[name]
+    with mlflow.start_run(experiment_id=zoo_experiment, run_name=f"zoo-jvm-{name}") as run:
+        uri = sessions["py4j"].log_spark_model(run.info.run_id, model, "model", example=spark.createDataFrame(rows.head(3)),
+                                               training=spark.createDataFrame(training))
+    src = scoring.input_parquet(scoring.with_row_ids(rows))
+    outputs = list(entry.outputs)
+    expected = transformed(spark, model, src, outputs, "reference")
+
+    loaded = mlflow.spark.load_model(uri)
+    assert [type(s).__name__ for s in loaded.stages] == [type(s).__name__ for s in model.stages]
+    got = transformed(spark, loaded, src, outputs, "stock-loaded")
+    assert_agree(expected, got, outputs, f"{name}: stock mlflow.spark.load_model vs pyspark")
+
+    if "prediction" in outputs:
+        predicted = mlflow.pyfunc.load_model(uri).predict(rows)
+        values = predicted.tolist() if hasattr(predicted, "tolist") else list(predicted)
+        values = [v.tolist() if hasattr(v, "tolist") else v for v in values]
+        pyfunc = pa.table({scoring.ROW: list(range(len(rows))), "prediction": pa.array(values, type=expected.schema.field("prediction").type)})
+        assert_agree(expected.select([scoring.ROW, "prediction"]), pyfunc, ["prediction"], f"{name}: stock mlflow.pyfunc predict vs pyspark")
+
+
+def test_compare_counts_cold_start_nan_and_passes_nulls_to_imputer(fitted, zoo_experiment):
+    """The issue's two cases: ALS NaN for unseen users/items is equal in both engines (counted,
+    not a disagreement), and rows with missing values reach the Imputer instead of being refused."""
+    for name, column in (("als_cold_start", "prediction"), ("imputer_gbt_regressor", "prediction")):
+        model, _, rows = fitted[name]
+        with mlflow.start_run(experiment_id=zoo_experiment, run_name=f"zoo-compare-{name}"):
+            uri = train.log_stock(model, pip_requirements=train.pinned_requirements())
+        cmp = scoring.compare_engines(uri, rows, TOLERANCE, bridge="py4j")
+        assert cmp.ok, cmp.render()
+        col = next(c for c in cmp.columns if c.name == column)
+        assert col.how == "number, |difference|"
+        if name == "als_cold_start":
+            unseen = int(((rows["user"] >= 998) | (rows["item"] >= 776)).sum())
+            assert unseen == 4 and col.nans == unseen, cmp.render()
+            assert re.search(r"prediction\s+number, \|difference\|\s+0\.000e\+00\s+0\s+0\s+4", cmp.render()), cmp.render()
+        else:
+            assert rows[["bmi", "bp", "s1"]].isna().any(axis=1).sum() > 0 and col.nans == 0
+
+
+def test_zoo_covers_every_family_of_spark_ml(fitted):
+    covered: set[str] = set()
+    for name in NAMES:
+        covered |= zoo.stage_classes(fitted[name][0])
+    listed = {k for kinds in zoo.STAGE_KINDS.values() for k in kinds}
+    assert len(NAMES) >= 25
+    assert listed <= covered, f"listed but not in any zoo pipeline: {sorted(listed - covered)}"
+
+
+def test_readme_lists_the_zoo_stage_kinds():
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    section = readme.split("### Model zoo", 1)[1].split("\n## ", 1)[0]
+    for family, kinds in zoo.STAGE_KINDS.items():
+        line = next((ln for ln in section.splitlines() if ln.startswith(f"| {family} |")), None)
+        assert line is not None, f"README's zoo table lacks the row '{family}'"
+        assert set(re.findall(r"`([A-Za-z]+)`", line)) == set(kinds), f"README row '{family}' differs from tests/zoo.py"
+    assert f"{len(NAMES)} pipelines" in section

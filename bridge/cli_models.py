@@ -7,15 +7,15 @@ import argparse
 def _score(args: argparse.Namespace) -> int:
     from .models.scoring import score_file
 
-    result = score_file(args.model_uri, args.input, args.output, args.engine, args.bridge)
-    print(f"scored {len(result)} rows with the {args.engine} engine" + (f" ({args.bridge})" if args.engine == "scala" else "") + f" -> {args.output}")
+    result = score_file(args.model_uri, args.input, args.output, args.engine, args.backend)
+    print(f"scored {len(result)} rows with the {args.engine} engine" + (f" ({args.backend})" if args.engine == "scala" else "") + f" -> {args.output}")
     return 0
 
 
 def _compare(args: argparse.Namespace) -> int:
     from .models.scoring import compare_file
 
-    report = compare_file(args.model_uri, args.input, args.tolerance, args.bridge)
+    report = compare_file(args.model_uri, args.input, args.tolerance, args.backend)
     print(report.render())
     return 0 if report.ok else 1
 
@@ -44,14 +44,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--input", required=True)
     p.add_argument("--output", required=True)
     p.add_argument("--engine", choices=["python", "scala"], default="python")
-    p.add_argument("--bridge", choices=["jpype", "py4j"], default="py4j", help="how the scala engine reaches the JVM")
+    p.add_argument("--backend", choices=["jpype", "py4j"], default="py4j", help="how the scala engine reaches the JVM")
     p.set_defaults(func=_score)
 
     p = sub.add_parser("compare", help="score with both engines and report their differences")
     p.add_argument("--model-uri", required=True)
     p.add_argument("--input", required=True)
     p.add_argument("--tolerance", type=float, default=1e-9)
-    p.add_argument("--bridge", choices=["jpype", "py4j"], default="py4j")
+    p.add_argument("--backend", choices=["jpype", "py4j"], default="py4j", help="how the scala engine reaches the JVM")
     p.set_defaults(func=_compare)
 
     p = sub.add_parser("demo", help="train in Python and score in Scala, train in Scala and score in Python, compare")

@@ -110,7 +110,7 @@ def _run(uri: str, step: Progress) -> Summary:
         client.set_registered_model_alias("bridge-demo-python", "champion", mv.version)
         py_alias = "models:/bridge-demo-python@champion"
         step(f"Scala: scoring {py_alias} with our JVM loader and comparing with pyspark...")
-        cmp_py = compare_engines(py_alias, wine.drop(columns=["label"]), TOLERANCE, bridge="py4j")
+        cmp_py = compare_engines(py_alias, wine.drop(columns=["label"]), TOLERANCE, backend="py4j")
         summary.rows.append(_row("wine classifier", "python (stock log_model)", py_alias, cmp_py, py_log_s))
 
         # 2. Scala-trained, scored in Python.
@@ -128,7 +128,7 @@ def _run(uri: str, step: Progress) -> Summary:
         features = diabetes.drop(columns=["label"])
         pyfunc_pred = pyfunc.predict(features)
         step("comparing both engines on the Scala-logged model...")
-        cmp_sc = compare_engines(sc_alias, features, TOLERANCE, bridge="py4j")
+        cmp_sc = compare_engines(sc_alias, features, TOLERANCE, backend="py4j")
         summary.rows.append(_row("diabetes regression", "scala (SparkModels.logModel)", sc_alias, cmp_sc, sc_train_s))
 
         # 3. What the UI shows: a plot and a report on the demo run.

@@ -35,7 +35,7 @@ def test_score_file_formats_round_trip(logged_models, tmp_path, fmt):
     tables.write(x, src)
     uri = logged_models[("classifier", "scala")]
     py = scoring.score_file(uri, src, tmp_path / f"py.{fmt}", "python")
-    sc = scoring.score_file(uri, src, tmp_path / f"sc.{fmt}", "scala", bridge="py4j")
+    sc = scoring.score_file(uri, src, tmp_path / f"sc.{fmt}", "scala", backend="py4j")
     assert list(py.columns) == list(x.columns) + ["prediction", "rawPrediction", "probability"]
     assert py["prediction"].tolist() == sc["prediction"].tolist()
     back = tables.read(tmp_path / f"sc.{fmt}")
@@ -46,7 +46,7 @@ def test_cli_score_with_the_scala_engine_over_jpype(logged_models, tmp_path):
     x = features("linear").head(40)
     tables.write(x, tmp_path / "in.csv")
     r = cli("score", "--model-uri", logged_models[("linear", "python")], "--input", str(tmp_path / "in.csv"),
-            "--output", str(tmp_path / "out.parquet"), "--engine", "scala", "--bridge", "jpype")  # fmt: skip
+            "--output", str(tmp_path / "out.parquet"), "--engine", "scala", "--backend", "jpype")  # fmt: skip
     assert r.returncode == 0, r.stderr[-3000:]
     assert "scored 40 rows with the scala engine (jpype)" in r.stdout
     out = pd.read_parquet(tmp_path / "out.parquet")
@@ -68,7 +68,7 @@ def test_cli_compare_reports_and_exits_zero(logged_models, tmp_path):
 def test_missing_column(logged_models, engine):
     x = scoring.with_row_ids(features("linear").drop(columns=["bmi"]).head(5))
     with pytest.raises(BadInputError, match="bmi"):
-        scoring.score_frame(logged_models[("linear", "scala")], x, engine, bridge="py4j")
+        scoring.score_frame(logged_models[("linear", "scala")], x, engine, backend="py4j")
 
 
 @pytest.mark.parametrize("engine", ["python", "scala"])
@@ -76,7 +76,7 @@ def test_wrong_type(logged_models, engine):
     x = features("linear").head(5).copy()
     x["age"] = "old"
     with pytest.raises(BadInputError, match="age"):
-        scoring.score_frame(logged_models[("linear", "scala")], scoring.with_row_ids(x), engine, bridge="py4j")
+        scoring.score_frame(logged_models[("linear", "scala")], scoring.with_row_ids(x), engine, backend="py4j")
 
 
 @pytest.mark.parametrize("engine", ["python", "scala"])
@@ -84,7 +84,7 @@ def test_nulls(logged_models, engine):
     x = features("linear").head(5).copy()
     x.loc[2, "bp"] = None
     with pytest.raises(BadInputError, match="bp.*null|null.*bp"):
-        scoring.score_frame(logged_models[("linear", "scala")], scoring.with_row_ids(x), engine, bridge="py4j")
+        scoring.score_frame(logged_models[("linear", "scala")], scoring.with_row_ids(x), engine, backend="py4j")
 
 
 def test_empty_file(tmp_path, logged_models):
@@ -100,14 +100,14 @@ def test_empty_file(tmp_path, logged_models):
 def test_model_uri_that_does_not_exist(engine, tracking_uri):
     x = scoring.with_row_ids(features("linear").head(3))
     with pytest.raises(NotFoundError, match="0123456789abcdef0123456789abcdef"):
-        scoring.score_frame("runs:/0123456789abcdef0123456789abcdef/model", x, engine, bridge="py4j")
+        scoring.score_frame("runs:/0123456789abcdef0123456789abcdef/model", x, engine, backend="py4j")
 
 
 @pytest.mark.parametrize("engine", ["python", "scala"])
 def test_registered_model_without_that_alias(logged_models, registered_name, engine):
     x = scoring.with_row_ids(features("classifier").head(3))
     with pytest.raises(NotFoundError, match="nosuchalias"):
-        scoring.score_frame(f"models:/{registered_name}@nosuchalias", x, engine, bridge="py4j")
+        scoring.score_frame(f"models:/{registered_name}@nosuchalias", x, engine, backend="py4j")
 
 
 def _copy_model(uri: str, dst: Path) -> Path:
@@ -119,7 +119,7 @@ def test_corrupted_mlmodel(logged_models, tmp_path, engine):
     local = _copy_model(logged_models[("linear", "scala")], tmp_path)
     (local / "MLmodel").write_text("flavors: [this is: not: valid\n")
     with pytest.raises(BadInputError, match="MLmodel"):
-        scoring.score_frame(str(local), scoring.with_row_ids(features("linear").head(3)), engine, bridge="py4j")
+        scoring.score_frame(str(local), scoring.with_row_ids(features("linear").head(3)), engine, backend="py4j")
 
 
 @pytest.mark.parametrize("engine", ["python", "scala"])
@@ -127,7 +127,7 @@ def test_sparkml_directory_missing(logged_models, tmp_path, engine):
     local = _copy_model(logged_models[("linear", "scala")], tmp_path)
     shutil.rmtree(local / "sparkml")
     with pytest.raises(BadInputError, match="sparkml"):
-        scoring.score_frame(str(local), scoring.with_row_ids(features("linear").head(3)), engine, bridge="py4j")
+        scoring.score_frame(str(local), scoring.with_row_ids(features("linear").head(3)), engine, backend="py4j")
 
 
 def test_cli_names_a_missing_column(logged_models, tmp_path):
@@ -180,7 +180,7 @@ def test_mlflow_models_serve_scala_logged(logged_models, tmp_path):
         body = json.dumps({"dataframe_split": {"columns": list(x.columns), "data": x.to_numpy().tolist()}}).encode()
         req = urllib.request.Request(f"http://127.0.0.1:{port}/invocations", body, {"Content-Type": "application/json"})
         served = np.asarray(json.loads(urllib.request.urlopen(req, timeout=120).read())["predictions"], dtype=float)
-        expected = scoring.score_frame(uri, scoring.with_row_ids(x), "scala", bridge="py4j").sort_values("_row")["prediction"].to_numpy()
+        expected = scoring.score_frame(uri, scoring.with_row_ids(x), "scala", backend="py4j").sort_values("_row")["prediction"].to_numpy()
         assert np.abs(served - expected).max() <= 1e-9
     finally:
         _stop_group(proc)

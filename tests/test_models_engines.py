@@ -18,7 +18,7 @@ TOLERANCE = 1e-9
 @pytest.mark.parametrize("origin", ORIGINS)
 @pytest.mark.parametrize("kind", KINDS)
 def test_engines_agree(logged_models, kind, origin):
-    cmp = scoring.compare_engines(logged_models[(kind, origin)], features(kind), TOLERANCE, bridge="py4j")
+    cmp = scoring.compare_engines(logged_models[(kind, origin)], features(kind), TOLERANCE, backend="py4j")
     print(f"{kind}/{origin}: {cmp.max_abs_diff}")
     assert cmp.rows == len(features(kind))
     assert "prediction" in cmp.max_abs_diff
@@ -31,7 +31,7 @@ def test_engines_agree(logged_models, kind, origin):
 def test_scala_engine_through_jpype_matches_python(logged_models, origin):
     frame = scoring.with_row_ids(features("classifier"))
     py = scoring.score_frame(logged_models[("classifier", origin)], frame, "python")
-    sc = scoring.score_frame(logged_models[("classifier", origin)], frame, "scala", bridge="jpype")
+    sc = scoring.score_frame(logged_models[("classifier", origin)], frame, "scala", backend="jpype")
     assert np.array_equal(py.sort_values("_row")["prediction"].to_numpy(), sc.sort_values("_row")["prediction"].to_numpy())
     assert np.abs(np.stack(py.sort_values("_row")["probability"]) - np.stack(sc.sort_values("_row")["probability"])).max() <= TOLERANCE
 
@@ -41,7 +41,7 @@ def test_stock_python_loads_scala_logged_models(logged_models, kind):
     uri = logged_models[(kind, "scala")]
     x = features(kind)
     pyfunc_pred = np.asarray(mlflow.pyfunc.load_model(uri).predict(x), dtype=float).ravel()
-    scala = scoring.score_frame(uri, scoring.with_row_ids(x), "scala", bridge="py4j").sort_values("_row")
+    scala = scoring.score_frame(uri, scoring.with_row_ids(x), "scala", backend="py4j").sort_values("_row")
     assert np.abs(pyfunc_pred - scala["prediction"].to_numpy()).max() <= TOLERANCE
     spark_model = mlflow.spark.load_model(uri)
     assert [type(s).__name__ for s in spark_model.stages][-1] in ("LinearRegressionModel", "GBTRegressionModel", "LogisticRegressionModel")
@@ -61,5 +61,5 @@ def test_scala_logged_model_is_a_model_in_the_ui(logged_models, mlflow_client):
 
 
 def test_registry_alias_uri_scores_in_scala(logged_models, registered_name):
-    cmp = scoring.compare_engines(f"models:/{registered_name}@champion", features("classifier"), TOLERANCE, bridge="py4j")
+    cmp = scoring.compare_engines(f"models:/{registered_name}@champion", features("classifier"), TOLERANCE, backend="py4j")
     assert cmp.ok

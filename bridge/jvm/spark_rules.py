@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import py4j_backend
-from .translate import bridge_error_of, translating
+from .translate import bridge_error_of, java_exception, translating
 
 
 def _classes(spark: Any) -> Any:
@@ -32,10 +32,9 @@ def explain_failure(spark: Any, model: Any, sdf: Any, exc: BaseException) -> Bas
 
     `exc` is what pyspark raised; anything that is not a Java exception is returned as it is.
     """
-    from py4j.protocol import Py4JJavaError
-
-    if not isinstance(exc, Py4JJavaError):
+    jexc = java_exception(exc)
+    if jexc is None:
         return exc
     with translating():
-        explained = _classes(spark).get("mlflowbridge.InputCheck").explainFailure(model._to_java(), sdf._jdf, exc.java_exception)
+        explained = _classes(spark).get("mlflowbridge.InputCheck").explainFailure(model._to_java(), sdf._jdf, jexc)
     return bridge_error_of(explained)

@@ -18,7 +18,7 @@ _KIND_TO_ERROR = {
 }
 
 
-def _java_exception(exc: BaseException) -> Any | None:
+def java_exception(exc: BaseException) -> Any | None:
     """The Java Throwable behind `exc`, or None when it is not a Java exception."""
     try:
         from py4j.protocol import Py4JJavaError
@@ -27,6 +27,9 @@ def _java_exception(exc: BaseException) -> Any | None:
             return exc.java_exception
     except ImportError:
         pass
+    origin = getattr(exc, "_origin", None)  # pyspark's CapturedException keeps the Java one
+    if origin is not None and hasattr(origin, "getClass"):
+        return origin
     try:
         import jpype
 
@@ -48,7 +51,7 @@ def _root_causes(throwable: Any) -> list[Any]:
 
 def to_bridge_error(exc: BaseException) -> errors.BridgeError | None:
     """A bridge error for a Java exception, None for anything else."""
-    jexc = _java_exception(exc)
+    jexc = java_exception(exc)
     if jexc is None:
         return None
     for t in _root_causes(jexc):

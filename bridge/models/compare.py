@@ -20,7 +20,7 @@ from ..errors import BadInputError
 @dataclass
 class ColumnComparison:
     name: str
-    kind: str  # number | vector | text | texts | struct | other
+    kind: str  # number | vector | text | texts | nested | struct | other
     how: str  # how the values were compared, for the report
     max_abs_diff: float | None = None  # numeric kinds only
     mismatches: int = 0  # rows whose values differ (numbers: beyond the tolerance)
@@ -87,7 +87,9 @@ def _kind(values: list[Any]) -> str:
         return "other"
     if _is_seq(sample):
         inner = next((x for v in values if _is_seq(v) for x in v if not _is_null(x)), None)
-        return "texts" if isinstance(inner, str) else "vector"
+        if isinstance(inner, str):
+            return "texts"
+        return "vector" if inner is None or _is_number(inner) else "nested"
     if isinstance(sample, dict):
         return "struct"
     if _is_number(sample):
@@ -102,6 +104,7 @@ HOW = {
     "vector": "numbers elementwise, |difference|",
     "text": "text, by value",
     "texts": "array of text, by value",
+    "nested": "array of arrays/structs, elementwise",
     "struct": "map/struct, field by field",
     "other": "by value",
 }
@@ -155,7 +158,7 @@ def compare_column(name: str, a: list[Any], b: list[Any], tolerance: float) -> C
             per_row[i] = t.max_diff
         max_diff = max(max_diff, t.max_diff)
         nulls, nans = nulls + t.nulls, nans + t.nans
-    numeric = kind in ("number", "vector", "struct")
+    numeric = kind in ("number", "vector", "nested", "struct")
     return ColumnComparison(name, kind, HOW[kind], max_diff if numeric else None, mismatches, nulls, nans, per_row)
 
 

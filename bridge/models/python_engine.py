@@ -86,10 +86,9 @@ def score(model: Any, signature_inputs: str | None, spark: Any, src: Path, dst: 
     sdf = _cast_to_signature(spark.read.parquet(str(src)), signature_inputs)
     spark_rules.check_input(spark, model, sdf, signature_inputs)
     outputs = spark_rules.output_columns(spark, model, sdf)
-    out = model.transform(sdf).select(*[f"`{c}`" for c in sdf.columns + outputs])
     try:
-        write_parquet(out, dst)
-    except Exception as e:  # a stage refused a value at run time (nulls, unseen labels, ...)
+        write_parquet(model.transform(sdf).select(*[f"`{c}`" for c in sdf.columns + outputs]), dst)
+    except Exception as e:  # a stage refused the input (a column, or a value at run time: nulls, unseen labels)
         raise spark_rules.explain_failure(spark, model, sdf, e) from None
 
 

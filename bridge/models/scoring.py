@@ -33,10 +33,10 @@ def with_row_ids(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def score_frame(model_uri: str, frame: pd.DataFrame, engine: Engine, bridge: str = "py4j", tracking_uri: str | None = None) -> pd.DataFrame:
+def score_frame(model_uri: str, frame: pd.DataFrame, engine: Engine, backend: str = "py4j", tracking_uri: str | None = None) -> pd.DataFrame:
     """Scores of `frame` (which carries `_row`): input columns plus the model's outputs."""
     work = input_parquet(frame)
-    return pd.read_parquet(score_parquet(model_uri, work, engine, bridge, tracking_uri))
+    return pd.read_parquet(score_parquet(model_uri, work, engine, backend, tracking_uri))
 
 
 def input_parquet(frame: pd.DataFrame) -> Path:
@@ -48,7 +48,7 @@ def input_parquet(frame: pd.DataFrame) -> Path:
     return work / "input.parquet"
 
 
-def score_parquet(model_uri: str, src: Path, engine: Engine, bridge: str = "py4j", tracking_uri: str | None = None) -> Path:
+def score_parquet(model_uri: str, src: Path, engine: Engine, backend: str = "py4j", tracking_uri: str | None = None) -> Path:
     """Score the Parquet file `src` with one engine; returns the output Parquet file beside it."""
     dst = src.with_name(f"{engine}-output.parquet")
     if engine == "python":
@@ -63,21 +63,21 @@ def score_parquet(model_uri: str, src: Path, engine: Engine, bridge: str = "py4j
         from ..server import tracking_uri as server_uri
 
         spark = None
-        if bridge == "py4j":
+        if backend == "py4j":
             from ..jvm.py4j_backend import spark_session
 
             spark = spark_session()
         with server_uri() if tracking_uri is None else nullcontext(tracking_uri) as uri:
-            with connect(bridge, uri, spark=spark) as jvm:
+            with connect(backend, uri, spark=spark) as jvm:
                 jvm.score_parquet(model_uri, src, dst)
         return dst
     raise BadInputError(f"unknown engine {engine!r}; use 'python' or 'scala'")
 
 
-def score_file(model_uri: str, input_path: str | Path, output_path: str | Path, engine: Engine, bridge: str = "py4j") -> pd.DataFrame:
+def score_file(model_uri: str, input_path: str | Path, output_path: str | Path, engine: Engine, backend: str = "py4j") -> pd.DataFrame:
     tables.format_of(output_path)  # fail before any work on a bad output name
     frame = with_row_ids(tables.read(input_path))
-    scored = score_frame(model_uri, frame, engine, bridge).sort_values(ROW)
+    scored = score_frame(model_uri, frame, engine, backend).sort_values(ROW)
     result = scored.drop(columns=[ROW]).reset_index(drop=True)
     tables.write(_lists_for(output_path, result), output_path)
     return result
@@ -94,10 +94,10 @@ def _lists_for(path: str | Path, df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def compare_engines(model_uri: str, frame: pd.DataFrame, tolerance: float = 1e-9, bridge: str = "py4j") -> Comparison:
+def compare_engines(model_uri: str, frame: pd.DataFrame, tolerance: float = 1e-9, backend: str = "py4j") -> Comparison:
     src = input_parquet(with_row_ids(frame))
     py = pq.read_table(score_parquet(model_uri, src, "python"))
-    sc = pq.read_table(score_parquet(model_uri, src, "scala", bridge))
+    sc = pq.read_table(score_parquet(model_uri, src, "scala", backend))
     outputs = [c for c in py.column_names if c not in frame.columns and c != ROW]
     different = set(outputs) ^ {c for c in sc.column_names if c not in frame.columns and c != ROW}
     if different:
@@ -105,5 +105,5 @@ def compare_engines(model_uri: str, frame: pd.DataFrame, tolerance: float = 1e-9
     return compare(py, sc, outputs, tolerance)
 
 
-def compare_file(model_uri: str, input_path: str | Path, tolerance: float = 1e-9, bridge: str = "py4j") -> Comparison:
-    return compare_engines(model_uri, tables.read(input_path), tolerance, bridge)
+def compare_file(model_uri: str, input_path: str | Path, tolerance: float = 1e-9, backend: str = "py4j") -> Comparison:
+    return compare_engines(model_uri, tables.read(input_path), tolerance, backend)

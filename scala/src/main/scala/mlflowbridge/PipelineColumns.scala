@@ -40,32 +40,59 @@ object PipelineColumns {
 
   /**
    * The columns of `schema` (which the model accepts) that the pipeline needs: each one whose
-   * absence makes Spark's `transformSchema` fail. A label that a StringIndexerModel would index
-   * is not needed (Spark skips that stage when the column is absent), and neither is anything
-   * the pipeline ignores.
+   * absence makes Spark refuse the schema, in `transformSchema` or, for stages whose
+   * `transformSchema` does not look at their inputs (Interaction), when their `transform`
+   * analyses its plan on no rows. A label that a StringIndexerModel would index is not needed
+   * (Spark skips that stage when the column is absent), and neither is anything the pipeline ignores.
    */
-  def requiredInputs(model: PipelineModel, schema: StructType): Seq[String] =
-    schema.fieldNames.toSeq.filterNot(name => fits(model, StructType(schema.fields.filterNot(_.name == name))))
+  def requiredInputs(model: PipelineModel, schema: StructType): Seq[String] = {
+    def without(name: String) = StructType(schema.fields.filterNot(_.name == name))
+    lazy val baseline = refusingStages(model, schema)
+    schema.fieldNames.toSeq.filter(name => !fits(model, without(name)) || refusingStages(model, without(name)) != baseline)
+  }
+
+  /**
+   * The stages whose `transform` fails on a frame of no rows with the schema that reaches them.
+   * Compared with the full schema's set, so that a failure unrelated to the column (a
+   * VectorAssembler that infers vector sizes from the first row) does not count.
+   */
+  private def refusingStages(model: PipelineModel, schema: StructType): Set[Int] = {
+    val spark = org.apache.spark.sql.SparkSession.active
+    def empty(s: StructType) = spark.createDataFrame(java.util.Collections.emptyList[org.apache.spark.sql.Row](), s)
+    val all = stages(model)
+    var current = empty(schema) // transformed frames carry the ML attributes later stages read
+    all.indices.filter { i =>
+      scala.util.Try(all(i).transform(current)) match {
+        case scala.util.Success(next) => current = next; false
+        case scala.util.Failure(_) =>
+          current = empty(scala.util.Try(all(i).transformSchema(current.schema)).getOrElse(current.schema))
+          true
+      }
+    }.toSet
+  }
 
   /**
    * The model's results on `schema`, in the order Spark appends them: every column a predictor
-   * adds (prediction, rawPrediction, probability, variance; cluster ids; recommendations), what
-   * the last stage adds, and labels mapped back by IndexToString. Intermediate columns (tokens,
-   * assembled features) are left out.
+   * adds (prediction, rawPrediction, probability, variance; cluster ids; recommendations),
+   * labels mapped back by IndexToString, and every other column a stage adds that no later stage
+   * needs (by Spark's rule: the rest of the pipeline still accepts the schema without it).
+   * Intermediate columns (tokens, assembled features) are left out.
    */
   def outputs(model: PipelineModel, schema: StructType): Seq[String] = {
     val all = stages(model)
-    var current = schema
-    val results = scala.collection.mutable.LinkedHashSet.empty[String]
-    all.zipWithIndex.foreach { case (stage, i) =>
-      val next = stage.transformSchema(current)
-      val added = next.fieldNames.filterNot(current.fieldNames.contains)
-      val isResult = i == all.size - 1 || stage.hasParam("predictionCol") || stage.isInstanceOf[IndexToString]
-      if (isResult) results ++= added
-      current = next
+    val schemas = all.scanLeft(schema)((s, stage) => stage.transformSchema(s))
+    val results = all.indices.flatMap { i =>
+      val stage = all(i)
+      val added = schemas(i + 1).fieldNames.filterNot(schemas(i).fieldNames.contains).toSeq
+      val rest = all.drop(i + 1)
+      val isResult = stage.hasParam("predictionCol") || stage.isInstanceOf[IndexToString]
+      added.filter(c => isResult || !neededBy(rest, schemas(i + 1), c))
     }
-    results.toSeq.filterNot(schema.fieldNames.contains)
+    results.distinct.filterNot(schema.fieldNames.contains)
   }
+
+  private def neededBy(rest: Seq[Transformer], schema: StructType, column: String): Boolean =
+    scala.util.Try(rest.foldLeft(StructType(schema.fields.filterNot(_.name == column)))((s, stage) => stage.transformSchema(s))).isFailure
 
   /** Java/Python-friendly [[outputs]]. */
   def outputColumns(model: PipelineModel, schema: StructType): java.util.List[String] = {

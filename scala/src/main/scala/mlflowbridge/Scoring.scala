@@ -39,7 +39,8 @@ object Scoring {
   def score(model: PipelineModel, df: Dataset[Row], signature: Option[Seq[ColSpec]]): DataFrame = {
     InputCheck.check(model, df, signature)
     val input = castToSignature(df, signature)
-    val out = model.transform(input)
+    // Analysis errors surface here (a stage whose transformSchema did not check its inputs).
+    val out = try model.transform(input) catch { case NonFatal(e) => throw InputCheck.explainFailure(model, input, e) }
     val keep = df.columns.toSeq ++ PipelineColumns.outputs(model, input.schema)
     out.select(keep.map(c => col(s"`$c`")): _*)
   }

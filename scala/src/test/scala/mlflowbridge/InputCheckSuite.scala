@@ -93,6 +93,22 @@ class InputCheckSuite extends AnyFunSuite {
     assert(e.contains("`x`"), e)
   }
 
+  test("Interaction's transformSchema does not check its inputs: its transform does, and the stage is named") {
+    import org.apache.spark.ml.Pipeline
+    import org.apache.spark.ml.feature.{Interaction, VectorAssembler}
+    import org.apache.spark.ml.regression.LinearRegression
+    val train = df("SELECT id * 1.0 AS a, id % 2 * 1.0 AS s, id * 2.0 AS y, 'x' AS note FROM range(20)")
+    val m = new Pipeline().setStages(Array(
+      new VectorAssembler().setInputCols(Array("a")).setOutputCol("va"),
+      new Interaction().setInputCols(Array("s", "va")).setOutputCol("features"),
+      new LinearRegression().setLabelCol("y"))).fit(train)
+    assert(PipelineColumns.requiredInputs(m, train.schema) == Seq("a", "s"))
+    val e = intercept[BridgeException](Scoring.score(m, train.select("a"), None))
+    assert(e.kind == "BAD_INPUT")
+    assert(e.getMessage.startsWith("stage 2 of 3 (Interaction 'interaction_"), e.getMessage)
+    assert(e.getMessage.contains("`s`"), e.getMessage)
+  }
+
   private def fails2(m: org.apache.spark.ml.PipelineModel, d: DataFrame): String =
     intercept[BridgeException](InputCheck.check(m, d, None)).getMessage
 }

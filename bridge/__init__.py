@@ -15,13 +15,14 @@ from .errors import (
     ServerUnreachableError,
 )
 from .jvm import JvmSession, connect
-from .server import TrackingServer, tracking_uri
+from .server import Tracking, TrackingServer, tracking
 
 __all__ = [
     "connect",
     "JvmSession",
     "TrackingServer",
-    "tracking_uri",
+    "tracking",
+    "Tracking",
     "BridgeError",
     "BadInputError",
     "JarNotBuiltError",

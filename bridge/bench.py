@@ -27,7 +27,7 @@ def run_bench(repeat: int = 3, skip_log_model: bool = False) -> list[dict]:
     from .jvm import connect
     from .jvm.py4j_backend import spark_session
     from .models import data, train
-    from .server import tracking_uri
+    from .server import tracking
 
     rows: list[dict] = []
 
@@ -35,7 +35,8 @@ def run_bench(repeat: int = 3, skip_log_model: bool = False) -> list[dict]:
         rows.append({"what": what, "stock": stock, "ours": ours, "stock s": stock_s, "ours s": ours_s, "speed-up": stock_s / ours_s})
         print(f"  {what}: stock {stock_s:.3f}s, ours {ours_s:.3f}s -> {stock_s / ours_s:.1f}x", flush=True)
 
-    with tracking_uri() as uri:
+    with tracking() as t:
+        uri = t.uri
         spark = spark_session(app_name="mlflow-bridge-bench")
         mlflow.set_tracking_uri(uri)
         with connect("py4j", uri, spark=spark) as jvm:

@@ -37,12 +37,13 @@ def _server(args: argparse.Namespace) -> int:
 
 def _with_server(args: argparse.Namespace) -> int:
     """Run a command with MLFLOW_TRACKING_URI pointing at a tracking server (embedded unless given)."""
-    from .server import tracking_uri
+    from .server import tracking
 
     cmd = args.command[1:] if args.command[:1] == ["--"] else args.command
     if not cmd:
         raise BridgeError("with-server needs a command after --")
-    with tracking_uri(args.root) as uri:
+    with tracking(root=args.root) as t:
+        uri = t.uri
         env = dict(os.environ, MLFLOW_TRACKING_URI=uri)
         env.setdefault("MLFLOW_PYTHON_EXECUTABLE", sys.executable)
         print(f"with-server: MLFLOW_TRACKING_URI={uri}", flush=True)

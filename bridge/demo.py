@@ -12,12 +12,11 @@ import os
 import sys
 import tempfile
 import time
-from contextlib import nullcontext
 from pathlib import Path
 
 import pandas as pd
 
-from .server import TrackingServer, require_reachable
+from .server import tracking
 
 EXPERIMENT = "mlflow-bridge-demo"
 TOLERANCE = 1e-9
@@ -31,21 +30,12 @@ class Progress:
         print(f"[{time.monotonic() - self.t0:6.1f}s] {msg}", flush=True)
 
 
-def _server(root: str):
-    given = os.environ.get("MLFLOW_TRACKING_URI", "")
-    if given.startswith(("http://", "https://")):
-        require_reachable(given)
-        return nullcontext(given), None
-    server = TrackingServer(Path(root) / "server")
-    return server, server
-
-
 def run_demo(keep_serving: str = "auto", root: str = ".bridge-work/demo") -> int:
     step = Progress()
-    ctx, server = _server(root)
-    step("starting a local tracking server (sqlite, proxied artifacts)..." if server else f"using {os.environ['MLFLOW_TRACKING_URI']}")
-    with ctx as entered:
-        uri = entered.uri if server else entered
+    embedded = not os.environ.get("MLFLOW_TRACKING_URI", "").startswith(("http://", "https://"))
+    step("starting a local tracking server (sqlite, proxied artifacts)..." if embedded else f"using {os.environ['MLFLOW_TRACKING_URI']}")
+    with tracking(root=Path(root) / "server") as t:
+        uri, server = t.uri, t.server
         os.environ["MLFLOW_TRACKING_URI"] = uri
         summary = _run(uri, step)
         print()

@@ -15,10 +15,11 @@ import time
 import urllib.error
 import urllib.request
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from .errors import ServerUnreachableError
+from .errors import BadInputError, ServerUnreachableError
 
 STARTUP_TIMEOUT_S = 240.0
 
@@ -118,13 +119,22 @@ class TrackingServer:
         self.stop()
 
 
+@dataclass
+class Tracking:
+    uri: str
+    server: "TrackingServer | None"  # the embedded server, or None when the URI was given
+
+
 @contextmanager
-def tracking_uri(root: str | os.PathLike | None = None) -> Iterator[str]:
-    """MLFLOW_TRACKING_URI when it names an http(s) server, else an embedded server for the block."""
-    given = os.environ.get("MLFLOW_TRACKING_URI", "")
-    if given.startswith(("http://", "https://")):
-        require_reachable(given)
-        yield given
+def tracking(given: str | None = None, root: str | os.PathLike | None = None) -> Iterator[Tracking]:
+    """The one rule for which tracking server to use: `given`, else MLFLOW_TRACKING_URI when it
+    names an http(s) server, else an embedded server (data under `root`) for the block."""
+    if given is not None and not given.startswith(("http://", "https://")):
+        raise BadInputError(f"tracking URI {given!r} is not an http(s) tracking server; the Java client needs one")
+    uri = given or os.environ.get("MLFLOW_TRACKING_URI", "")
+    if uri.startswith(("http://", "https://")):
+        require_reachable(uri)
+        yield Tracking(uri, None)
         return
     with TrackingServer(root) as server:
-        yield server.uri
+        yield Tracking(server.uri, server)

@@ -7,11 +7,10 @@ object Dependencies {
   val mlflowClient = "org.mlflow" % "mlflow-client" % Versions.mlflowJava
   val scalatest = "org.scalatest" %% "scalatest" % Versions.scalatest % Test
 
-  // What spark-submit adds on JDK 17+ (Spark's JavaModuleOptions); needed when Spark starts
-  // without it: tests, `run`, `java -cp ... mlflowbridge.Main`.
-  val sparkOpens: Seq[String] = Seq(
-    "java.lang", "java.lang.invoke", "java.lang.reflect", "java.io", "java.net", "java.nio", "java.util",
-    "java.util.concurrent", "java.util.concurrent.atomic", "jdk.internal.ref", "sun.nio.ch", "sun.nio.cs",
-    "sun.security.action", "sun.util.calendar"
-  ).map(p => s"--add-opens=java.base/$p=ALL-UNNAMED") ++ Seq("-Djdk.reflect.useDirectMethodHandle=false", "-Dio.netty.tryReflectionSetAccessible=true")
+  // What spark-submit adds on JDK 17+, needed when Spark starts without it (tests, `run`,
+  // `java -cp ... mlflowbridge.Main`); one list, shared with JPype: bridge/spark-jvm-options.txt.
+  val sparkOpens: Seq[String] = {
+    val src = scala.io.Source.fromFile("bridge/spark-jvm-options.txt", "UTF-8")
+    try src.getLines().map(_.trim).filter(l => l.nonEmpty && !l.startsWith("#")).toList finally src.close()
+  }
 }

@@ -11,7 +11,7 @@ import sys
 import pytest
 
 from bridge import connect
-from bridge.server import tracking_uri as _tracking_uri
+from bridge.server import tracking
 
 BACKENDS = ["jpype", "py4j"]
 
@@ -24,7 +24,8 @@ os.environ.setdefault("MLFLOW_PYTHON_EXECUTABLE", sys.executable)
 
 @pytest.fixture(scope="session")
 def tracking_uri(tmp_path_factory):
-    with _tracking_uri(tmp_path_factory.mktemp("server")) as uri:
+    with tracking(root=tmp_path_factory.mktemp("server")) as t:
+        uri = t.uri
         old = os.environ.get("MLFLOW_TRACKING_URI")
         os.environ["MLFLOW_TRACKING_URI"] = uri
         yield uri

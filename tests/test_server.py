@@ -31,3 +31,19 @@ def test_embedded_server_starts_and_stops_with_its_group(tmp_path):
         time.sleep(0.2)
     assert not _group_alive(pgid)
     assert not is_healthy(server.uri)
+
+
+def test_tracking_uses_a_given_uri_or_the_environment_and_starts_nothing(tracking_uri, monkeypatch):
+    import pytest
+
+    from bridge import BadInputError
+    from bridge.server import tracking
+
+    with tracking(tracking_uri) as t:
+        assert (t.uri, t.server) == (tracking_uri, None)
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", tracking_uri)
+    with tracking() as t:
+        assert (t.uri, t.server) == (tracking_uri, None)
+    with pytest.raises(BadInputError, match="tracking URI 'sqlite:///x.db' is not an http\\(s\\) tracking server"):
+        with tracking("sqlite:///x.db"):
+            pass

@@ -108,6 +108,18 @@ def test_jvm_logged_pipeline_loads_in_stock_python(name, fitted, spark, sessions
         assert_agree(expected.select([scoring.ROW, "prediction"]), pyfunc, ["prediction"], f"{name}: stock mlflow.pyfunc predict vs pyspark")
 
 
+@pytest.mark.parametrize("name", ["text_tfidf_logistic", "imputer_gbt_regressor", "sql_rformula_glm", "als_cold_start"])
+def test_scala_engine_over_jpype(name, fitted, spark, zoo_experiment):
+    """The issue's failing kinds through the other backend: the JVM inside this process (JPype)."""
+    model, _, rows = fitted[name]
+    with mlflow.start_run(experiment_id=zoo_experiment, run_name=f"zoo-jpype-{name}"):
+        uri = train.log_stock(model, pip_requirements=train.pinned_requirements())
+    src = scoring.input_parquet(scoring.with_row_ids(rows))
+    got = pq.read_table(scoring.score_parquet(uri, src, "scala", "jpype"))
+    outputs = list(zoo.BY_NAME[name].outputs)
+    assert_agree(transformed(spark, model, src, outputs, "reference"), got, outputs, f"{name}: Scala engine over JPype vs pyspark")
+
+
 def test_compare_counts_cold_start_nan_and_passes_nulls_to_imputer(fitted, zoo_experiment):
     """The issue's two cases: ALS NaN for unseen users/items is equal in both engines (counted,
     not a disagreement), and rows with missing values reach the Imputer instead of being refused."""

@@ -20,25 +20,16 @@ from .classes import ClassCache
 _lock = threading.Lock()
 _cache: ClassCache | None = None
 
-# What Spark needs on JDK 17 (the same list spark-submit passes).
-JVM_OPTIONS = [
-    "-Xmx2g",
-    "--add-opens=java.base/java.lang=ALL-UNNAMED",
-    "--add-opens=java.base/java.lang.invoke=ALL-UNNAMED",
-    "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
-    "--add-opens=java.base/java.io=ALL-UNNAMED",
-    "--add-opens=java.base/java.net=ALL-UNNAMED",
-    "--add-opens=java.base/java.nio=ALL-UNNAMED",
-    "--add-opens=java.base/java.util=ALL-UNNAMED",
-    "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
-    "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED",
-    "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
-    "--add-opens=java.base/sun.nio.cs=ALL-UNNAMED",
-    "--add-opens=java.base/sun.security.action=ALL-UNNAMED",
-    "--add-opens=java.base/sun.util.calendar=ALL-UNNAMED",
-    "-Djdk.reflect.useDirectMethodHandle=false",
-    "-Dio.netty.tryReflectionSetAccessible=true",
-]
+# What Spark needs on JDK 17+ (the list spark-submit passes), shared with the sbt build.
+SPARK_JVM_OPTIONS_FILE = Path(__file__).parent.parent / "spark-jvm-options.txt"
+
+
+def spark_jvm_options() -> list[str]:
+    lines = SPARK_JVM_OPTIONS_FILE.read_text(encoding="utf-8").splitlines()
+    return [ln.strip() for ln in lines if ln.strip() and not ln.lstrip().startswith("#")]
+
+
+JVM_OPTIONS = ["-Xmx2g", *spark_jvm_options()]
 
 
 MIN_JAVA = 17

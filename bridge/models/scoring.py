@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import json
 import tempfile
-from contextlib import nullcontext
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -60,15 +59,15 @@ def score_parquet(model_uri: str, src: Path, engine: Engine, backend: str = "py4
         return dst
     if engine == "scala":
         from ..jvm import connect
-        from ..server import tracking_uri as server_uri
+        from ..server import tracking
 
         spark = None
         if backend == "py4j":
             from ..jvm.py4j_backend import spark_session
 
             spark = spark_session()
-        with server_uri() if tracking_uri is None else nullcontext(tracking_uri) as uri:
-            with connect(backend, uri, spark=spark) as jvm:
+        with tracking(tracking_uri) as t:
+            with connect(backend, t.uri, spark=spark) as jvm:
                 jvm.score_parquet(model_uri, src, dst)
         return dst
     raise BadInputError(f"unknown engine {engine!r}; use 'python' or 'scala'")

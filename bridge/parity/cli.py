@@ -12,9 +12,8 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from pathlib import Path
-from typing import Iterator
 
 from ..errors import BadInputError
 
@@ -39,20 +38,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-@contextmanager
-def _server(uri: str | None) -> Iterator[str]:
-    from ..server import require_reachable, tracking_uri
-
-    if uri:
-        if not uri.startswith(("http://", "https://")):
-            raise BadInputError(f"--tracking-uri {uri!r} is not an http(s) tracking server")
-        require_reachable(uri)
-        yield uri
-    else:
-        with tracking_uri() as u:
-            yield u
-
-
 def build_report(args: argparse.Namespace):
     from .catalog import BY_ID
     from .report import Report, run_rows, static_report, versions
@@ -70,7 +55,9 @@ def build_report(args: argparse.Namespace):
     from .reflect import reflect
 
     with ExitStack() as stack:
-        uri = stack.enter_context(_server(args.tracking_uri))
+        from ..server import tracking
+
+        uri = stack.enter_context(tracking(args.tracking_uri)).uri
         os.environ["MLFLOW_TRACKING_URI"] = uri
         os.environ.setdefault("MLFLOW_PYTHON_EXECUTABLE", sys.executable)  # before any JVM starts
         spark = None

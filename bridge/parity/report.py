@@ -374,7 +374,7 @@ def render_html(report: Report) -> str:
                          + "".join(f"<td>{_h(short(k, t.value(cr, k)))}</td>" for cr in CREATORS) + "</tr>")
         parts.append("<tr><td><b>same as Python?</b></td><td></td>" + "".join(
             "<td>—</td>" if cr == "python" else
-            (f"<td class=ok>yes</td>" if t.same_as_python(cr) else
+            ("<td class=ok>yes</td>" if t.same_as_python(cr) else
              f"<td class=bad>no: {_h(', '.join(t.differences(cr)))}</td>") for cr in CREATORS) + "</tr>")
         parts.append("</tbody></table>")
     if report.reflection is not None:

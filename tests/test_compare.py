@@ -66,9 +66,16 @@ def test_structs_and_maps_field_by_field():
                           [[{"size": 1, "values": [1.0]}], [{"size": 1, "values": [2.5]}]]))
     c = by_name(compare(a, b, ["hashes"], 1e-9))["hashes"]
     assert c.how == "array of arrays/structs, elementwise" and c.mismatches == 1 and c.max_abs_diff == 0.5
-    s1 = pa.table({"_row": [0], "m": pa.array([[("k", 1.0)]], type=pa.map_(pa.string(), pa.float64()))})
-    s2 = pa.table({"_row": [0], "m": pa.array([[("k", 1.0)]], type=pa.map_(pa.string(), pa.float64()))})
-    assert compare(s1, s2, ["m"], 1e-9).ok
+    maps = pa.map_(pa.string(), pa.float64())
+    s1 = pa.table({"_row": [0, 1], "m": pa.array([[("k", 1.0), ("j", 2.0)], [("k", 1.0)]], type=maps)})
+    s2 = pa.table({"_row": [0, 1], "m": pa.array([[("j", 2.0), ("k", 1.0)], [("k", 3.0)]], type=maps)})
+    m = by_name(compare(s1, s2, ["m"], 1e-9))["m"]
+    assert m.how == "map/struct, field by field" and m.mismatches == 1 and m.max_abs_diff == 2.0
+    point = pa.struct([("x", pa.float64()), ("tag", pa.string())])
+    t1 = pa.table({"_row": [0, 1], "p": pa.array([{"x": NAN, "tag": "a"}, {"x": 1.0, "tag": "b"}], type=point)})
+    t2 = pa.table({"_row": [0, 1], "p": pa.array([{"x": NAN, "tag": "a"}, {"x": 1.0, "tag": "c"}], type=point)})
+    p = by_name(compare(t1, t2, ["p"], 1e-9))["p"]
+    assert (p.mismatches, p.nans) == (1, 1)
 
 
 def test_render_names_every_column_and_how_it_was_compared():

@@ -134,7 +134,7 @@ def test_cli_names_a_missing_column(logged_models, tmp_path):
     tables.write(features("linear").drop(columns=["s1"]).head(5), tmp_path / "in.csv")
     r = cli("score", "--model-uri", logged_models[("linear", "python")], "--input", str(tmp_path / "in.csv"), "--output", str(tmp_path / "o.csv"))
     assert r.returncode == 2
-    assert "error: input is missing column(s) 's1' that stage 1 of 2 (VectorAssembler" in r.stderr, r.stderr
+    assert "error: input is missing column(s) 's1' needed by stage 1 of 2 (VectorAssembler" in r.stderr, r.stderr
 
 
 # -- legacy Scala runs: a saved PipelineModel logged as raw artifacts (amesar/mlflow-examples) ---
@@ -145,7 +145,7 @@ def test_legacy_layout_loads_in_python(spark, logged_models, mlflow_client, tmp_
     exp_id = jvm.get_or_create_experiment_id("legacy-layout")
     run_id = str(jvm.client.createRun(exp_id).getRunId())
     jvm.client.logArtifacts(run_id, jvm.java_file(tmp_path / "spark-model"), "spark-model")
-    src = scoring.input_parquet(scoring.with_row_ids(features("linear").head(10)))
+    src = scoring.input_parquet(scoring.with_row_ids(features("linear").head(10)), tmp_path)
     python_engine.score(model, None, spark, src, tmp_path / "expected.parquet")
     expected = pd.read_parquet(tmp_path / "expected.parquet")["prediction"].to_numpy()
     for uri in (f"runs:/{run_id}/spark-model/sparkml", f"runs:/{run_id}/spark-model"):

@@ -68,16 +68,16 @@ def assert_agree(expected: pa.Table, got: pa.Table, outputs: list[str], what: st
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_python_logged_pipeline_scores_in_scala(name, fitted, spark, zoo_experiment):
+def test_python_logged_pipeline_scores_in_scala(name, fitted, spark, zoo_experiment, tmp_path):
     entry = zoo.BY_NAME[name]
     model, _, rows = fitted[name]
     with mlflow.start_run(experiment_id=zoo_experiment, run_name=f"zoo-python-{name}"):
         uri = train.log_stock(model, pip_requirements=train.pinned_requirements())
-    src = scoring.input_parquet(scoring.with_row_ids(rows))
+    src = scoring.input_parquet(scoring.with_row_ids(rows), tmp_path)
     scala = pq.read_table(scoring.score_parquet(uri, src, "scala", "py4j"))
     python = pq.read_table(scoring.score_parquet(uri, src, "python"))
     outputs = [c for c in scala.column_names if c not in rows.columns and c != scoring.ROW]
-    assert set(entry.outputs) <= set(outputs), f"{name}: outputs {outputs}"
+    assert sorted(outputs) == sorted(entry.outputs), f"{name}: outputs {outputs}"
     assert outputs == [c for c in python.column_names if c not in rows.columns and c != scoring.ROW]
     expected = transformed(spark, model, src, outputs, "reference")
     assert_agree(expected, scala, outputs, f"{name}: Scala engine vs pyspark")
@@ -85,13 +85,13 @@ def test_python_logged_pipeline_scores_in_scala(name, fitted, spark, zoo_experim
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_jvm_logged_pipeline_loads_in_stock_python(name, fitted, spark, sessions, zoo_experiment):
+def test_jvm_logged_pipeline_loads_in_stock_python(name, fitted, spark, sessions, zoo_experiment, tmp_path):
     entry = zoo.BY_NAME[name]
     model, training, rows = fitted[name]
     with mlflow.start_run(experiment_id=zoo_experiment, run_name=f"zoo-jvm-{name}") as run:
         uri = sessions["py4j"].log_spark_model(run.info.run_id, model, "model", example=spark.createDataFrame(rows.head(3)),
                                                training=spark.createDataFrame(training))
-    src = scoring.input_parquet(scoring.with_row_ids(rows))
+    src = scoring.input_parquet(scoring.with_row_ids(rows), tmp_path)
     outputs = list(entry.outputs)
     expected = transformed(spark, model, src, outputs, "reference")
 
@@ -109,12 +109,12 @@ def test_jvm_logged_pipeline_loads_in_stock_python(name, fitted, spark, sessions
 
 
 @pytest.mark.parametrize("name", ["text_tfidf_logistic", "imputer_gbt_regressor", "sql_rformula_glm", "als_cold_start"])
-def test_scala_engine_over_jpype(name, fitted, spark, zoo_experiment):
+def test_scala_engine_over_jpype(name, fitted, spark, zoo_experiment, tmp_path):
     """The issue's failing kinds through the other backend: the JVM inside this process (JPype)."""
     model, _, rows = fitted[name]
     with mlflow.start_run(experiment_id=zoo_experiment, run_name=f"zoo-jpype-{name}"):
         uri = train.log_stock(model, pip_requirements=train.pinned_requirements())
-    src = scoring.input_parquet(scoring.with_row_ids(rows))
+    src = scoring.input_parquet(scoring.with_row_ids(rows), tmp_path)
     got = pq.read_table(scoring.score_parquet(uri, src, "scala", "jpype"))
     outputs = list(zoo.BY_NAME[name].outputs)
     assert_agree(transformed(spark, model, src, outputs, "reference"), got, outputs, f"{name}: Scala engine over JPype vs pyspark")
@@ -137,6 +137,24 @@ def test_compare_counts_cold_start_nan_and_passes_nulls_to_imputer(fitted, zoo_e
             assert re.search(rf"prediction\s+number, \|difference\|\s+0\.000e\+00\s+0\s+0\s+{unseen}\n", cmp.render()), cmp.render()
         else:
             assert rows[["bmi", "bp", "s1"]].isna().any(axis=1).sum() > 0 and col.nans == 0
+
+
+def test_a_pure_python_stage_scores_in_python_and_is_named_by_the_scala_engine(spark, zoo_experiment, tmp_path):
+    """Where a stage cannot cross, the error names it and its class and says what would work."""
+    from bridge import BadInputError
+
+    model, _, rows = zoo.with_python_stage(spark)
+    with mlflow.start_run(experiment_id=zoo_experiment, run_name="zoo-python-stage"):
+        uri = train.log_stock(model, pip_requirements=train.pinned_requirements())
+    src = scoring.input_parquet(scoring.with_row_ids(rows.head(20)), tmp_path)
+    python = pq.read_table(scoring.score_parquet(uri, src, "python"))
+    got = python.column("plus_one").to_pylist()
+    assert got == [p + 1.0 for p in python.column("prediction").to_pylist()]
+    uid = model.stages[-1].uid
+    with pytest.raises(BadInputError, match=rf"stage {uid} has class zoo\.PlusOne, which is not a JVM class \(a pure-Python stage, "
+                                            r"or a JVM stage whose jar is missing\); the JVM cannot load it\. Rewrite the stage as a JVM "
+                                            r"Transformer or score this model in Python"):
+        scoring.score_parquet(uri, src, "scala", "py4j")
 
 
 def test_zoo_covers_every_family_of_spark_ml(fitted):

@@ -11,6 +11,9 @@ from typing import Any, Callable
 
 import numpy as np
 import pandas as pd
+from pyspark.ml import Transformer
+from pyspark.ml.param.shared import HasInputCol, HasOutputCol
+from pyspark.ml.util import DefaultParamsReadable, DefaultParamsWritable
 
 from bridge.models import data
 
@@ -21,7 +24,7 @@ SEED = 7
 class Entry:
     name: str
     fit: Callable[[Any], tuple[Any, pd.DataFrame, pd.DataFrame]]  # spark -> (model, training, scoring)
-    outputs: tuple[str, ...]  # result columns both directions must agree on
+    outputs: tuple[str, ...]  # exactly the result columns scoring returns; both directions must agree on them
 
 
 # -- data ---------------------------------------------------------------------------------------
@@ -441,6 +444,34 @@ def lsh_hashes(spark):
     return _fit(spark, stages, wine())
 
 
+class PlusOne(Transformer, HasInputCol, HasOutputCol, DefaultParamsReadable, DefaultParamsWritable):
+    """A pure-Python stage: outputCol = inputCol + 1. It has no JVM twin."""
+
+    def __init__(self, inputCol: str = "prediction", outputCol: str = "plus_one"):
+        super().__init__()
+        self._set(inputCol=inputCol, outputCol=outputCol)
+
+    def _transform(self, df):
+        from pyspark.sql import functions as F
+
+        return df.withColumn(self.getOutputCol(), F.col(self.getInputCol()) + 1.0)
+
+
+def with_python_stage(spark):
+    """A linear pipeline with a pure-Python stage on top: the JVM cannot load it."""
+    from pyspark.ml import PipelineModel
+
+    model, train, rows = _fit(spark, _linear_stages(), diabetes())
+    return PipelineModel([*model.stages, PlusOne()]), train, rows
+
+
+def _linear_stages():
+    from pyspark.ml.feature import VectorAssembler
+    from pyspark.ml.regression import LinearRegression
+
+    return [VectorAssembler(inputCols=feats(diabetes()), outputCol="features"), LinearRegression(regParam=0.1)]
+
+
 ENTRIES = [
     Entry("text_tfidf_logistic", text_tfidf_logistic, ("prediction", "rawPrediction", "probability", "predicted_label")),
     Entry("text_ngram_hashing_bayes", text_ngram_hashing_bayes, ("prediction", "rawPrediction", "probability", "predicted_label")),
@@ -448,10 +479,10 @@ ENTRIES = [
     Entry("text_lda_topics", text_lda_topics, ("topicDistribution",)),
     Entry("imputer_gbt_regressor", imputer_gbt_regressor, ("prediction",)),
     Entry("sql_rformula_glm", sql_rformula_glm, ("prediction",)),
-    Entry("rformula_binomial_glm", rformula_binomial_glm, ("prediction",)),
-    Entry("categorical_onehot_logistic", categorical_onehot_logistic, ("prediction", "probability", "predicted_label")),
+    Entry("rformula_binomial_glm", rformula_binomial_glm, ("target", "prediction")),
+    Entry("categorical_onehot_logistic", categorical_onehot_logistic, ("prediction", "rawPrediction", "probability", "predicted_label")),
     Entry("target_encoder_trees", target_encoder_trees, ("prediction", "rawPrediction", "probability")),
-    Entry("vector_indexer_tree", vector_indexer_tree, ("prediction", "probability", "predicted_label")),
+    Entry("vector_indexer_tree", vector_indexer_tree, ("prediction", "rawPrediction", "probability", "predicted_label")),
     Entry("discretizers_linear", discretizers_linear, ("prediction",)),
     Entry("scalers_svc", scalers_svc, ("prediction", "rawPrediction", "predicted_label")),
     Entry("pca_kmeans", pca_kmeans, ("prediction",)),
@@ -460,19 +491,19 @@ ENTRIES = [
     Entry("poly_interaction_elementwise", poly_interaction_elementwise, ("prediction",)),
     Entry("hasher_dct_fm_regressor", hasher_dct_fm_regressor, ("prediction",)),
     Entry("size_hint_slicer_tree", size_hint_slicer_tree, ("prediction",)),
-    Entry("selectors_logistic", selectors_logistic, ("prediction", "probability", "predicted_label")),
-    Entry("multilayer_perceptron", multilayer_perceptron, ("prediction", "probability", "predicted_label")),
-    Entry("gbt_classifier", gbt_classifier, ("prediction", "probability", "predicted_label")),
-    Entry("fm_classifier", fm_classifier, ("prediction", "probability", "predicted_label")),
+    Entry("selectors_logistic", selectors_logistic, ("prediction", "rawPrediction", "probability", "predicted_label")),
+    Entry("multilayer_perceptron", multilayer_perceptron, ("prediction", "rawPrediction", "probability", "predicted_label")),
+    Entry("gbt_classifier", gbt_classifier, ("prediction", "rawPrediction", "probability", "predicted_label")),
+    Entry("fm_classifier", fm_classifier, ("prediction", "rawPrediction", "probability", "predicted_label")),
     Entry("random_forest_regressor", random_forest_regressor, ("prediction",)),
     Entry("aft_survival", aft_survival, ("prediction", "quantiles")),
     Entry("isotonic", isotonic, ("prediction",)),
     Entry("als_cold_start", als_cold_start, ("prediction",)),
     Entry("fpgrowth", fpgrowth, ("prediction",)),
     Entry("one_vs_rest", one_vs_rest, ("prediction", "rawPrediction", "predicted_label")),
-    Entry("cross_validated_logistic", cross_validated_logistic, ("prediction", "probability")),
+    Entry("cross_validated_logistic", cross_validated_logistic, ("prediction", "rawPrediction", "probability")),
     Entry("train_validation_split_linear", train_validation_split_linear, ("prediction",)),
-    Entry("nested_pipelines", nested_pipelines, ("prediction", "probability", "predicted_label")),
+    Entry("nested_pipelines", nested_pipelines, ("prediction", "rawPrediction", "probability", "predicted_label")),
     Entry("lsh_hashes", lsh_hashes, ("brp", "minhash")),
 ]
 BY_NAME = {e.name: e for e in ENTRIES}

@@ -11,30 +11,40 @@ from . import py4j_backend
 from .translate import bridge_error_of, java_exception, translating
 
 
-def _classes(spark: Any) -> Any:
-    return py4j_backend.classes(spark)
+class PipelineRules:
+    """One fitted pyspark pipeline's JVM twin, and the rules Spark applies to it."""
 
+    def __init__(self, classes: Any, java_model: Any):
+        self._classes = classes
+        self._java_model = java_model
 
-def check_input(spark: Any, model: Any, sdf: Any, signature_inputs_json: str | None) -> None:
-    """Missing columns, wrong types, stages that refuse the schema, and empty input: one clear error."""
-    with translating():
-        _classes(spark).get("mlflowbridge.InputCheck").checkInput(model._to_java(), sdf._jdf, signature_inputs_json)
+    @classmethod
+    def of(cls, spark: Any, model: Any) -> PipelineRules | None:
+        """The rules for `model`, or None when a pure-Python stage keeps the JVM from seeing it."""
+        try:
+            java_model = model._to_java()
+        except AttributeError:  # a stage without a JVM twin (pure Python)
+            return None
+        return cls(py4j_backend.classes(spark), java_model)
 
+    def check_input(self, sdf: Any, signature_inputs_json: str | None) -> None:
+        """Missing columns, wrong types, stages that refuse the schema, and empty input: one clear error."""
+        with translating():
+            self._classes.get("mlflowbridge.InputCheck").checkInput(self._java_model, sdf._jdf, signature_inputs_json)
 
-def output_columns(spark: Any, model: Any, sdf: Any) -> list[str]:
-    """The model's results on `sdf`'s schema (prediction, probability, ...), as the Scala engine keeps them."""
-    with translating():
-        return [str(c) for c in _classes(spark).get("mlflowbridge.PipelineColumns").outputColumns(model._to_java(), sdf._jdf.schema())]
+    def output_columns(self, sdf: Any) -> list[str]:
+        """The model's results on `sdf`'s schema (prediction, probability, ...), as the Scala engine keeps them."""
+        with translating():
+            return [str(c) for c in self._classes.get("mlflowbridge.PipelineColumns").outputColumns(self._java_model, sdf._jdf.schema())]
 
+    def explain_failure(self, sdf: Any, exc: BaseException) -> BaseException:
+        """One sentence for a scoring failure: the stage that failed, Spark's reason, nulls it met.
 
-def explain_failure(spark: Any, model: Any, sdf: Any, exc: BaseException) -> BaseException:
-    """One sentence for a scoring failure: the stage that failed, Spark's reason, nulls it met.
-
-    `exc` is what pyspark raised; anything that is not a Java exception is returned as it is.
-    """
-    jexc = java_exception(exc)
-    if jexc is None:
-        return exc
-    with translating():
-        explained = _classes(spark).get("mlflowbridge.InputCheck").explainFailure(model._to_java(), sdf._jdf, jexc)
-    return bridge_error_of(explained)
+        `exc` is what pyspark raised; anything that is not a Java exception is returned as it is.
+        """
+        jexc = java_exception(exc)
+        if jexc is None:
+            return exc
+        with translating():
+            explained = self._classes.get("mlflowbridge.InputCheck").explainFailure(self._java_model, sdf._jdf, jexc)
+        return bridge_error_of(explained)

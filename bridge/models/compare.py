@@ -170,7 +170,7 @@ def compare(python: pa.Table, scala: pa.Table, output_columns: list[str], tolera
     if python.num_rows != scala.num_rows:
         raise BadInputError(f"engines returned different row counts: python {python.num_rows}, scala {scala.num_rows}")
     a, b = python.sort_by("_row"), scala.sort_by("_row")
-    values = {c: (a.column(c).to_pylist(), b.column(c).to_pylist()) for c in output_columns}
+    values = {c: (_values(a, c), _values(b, c)) for c in output_columns}
     columns = [compare_column(c, *values[c], tolerance) for c in output_columns]
     rows = a.num_rows
     per_row = np.max(np.stack([c.per_row for c in columns]), axis=0) if columns and rows else np.zeros(rows)
@@ -184,6 +184,11 @@ def compare(python: pa.Table, scala: pa.Table, output_columns: list[str], tolera
     plotted = "probability" if "probability" in numeric else next(iter(numeric), "")
     points = (_first_values(values[plotted][0]), _first_values(values[plotted][1])) if plotted else (np.zeros(0), np.zeros(0))
     return Comparison(rows, tolerance, columns, worst_rows, plotted, *points)
+
+
+def _values(table: pa.Table, column: str) -> list[Any]:
+    """Python values of a column: maps as dicts (compared by key), NaN and null kept apart."""
+    return table.column(column).to_pylist(maps_as_pydicts="strict")
 
 
 def _first_values(values: list[Any]) -> np.ndarray:

@@ -79,17 +79,31 @@ def score(model: Any, signature_inputs: str | None, spark: Any, src: Path, dst: 
     """Score the Parquet file `src` into `dst` with pyspark's own `transform`.
 
     Input checks and the choice of output columns are Spark's own rules, asked of the JVM
-    (the same code the Scala engine runs); nulls reach the stages, whose rules decide.
+    (the same code the Scala engine runs); nulls reach the stages, whose rules decide. A
+    pipeline with a pure-Python stage has no JVM twin: it is scored as it is and every column
+    it adds is returned.
     """
-    from ..jvm import spark_rules
+    from ..jvm.spark_rules import PipelineRules
 
-    sdf = _cast_to_signature(spark.read.parquet(str(src)), signature_inputs)
-    spark_rules.check_input(spark, model, sdf, signature_inputs)
-    outputs = spark_rules.output_columns(spark, model, sdf)
+    rules = PipelineRules.of(spark, model)
+    raw = spark.read.parquet(str(src))
+    sdf = _cast_to_signature(raw, signature_inputs)
+    if rules is not None:
+        rules.check_input(raw, signature_inputs)  # the uncast input, as the Scala engine checks it
+    elif raw.isEmpty():
+        raise BadInputError("input has no rows")
     try:
-        write_parquet(model.transform(sdf).select(*[f"`{c}`" for c in sdf.columns + outputs]), dst)
+        out = model.transform(sdf)
+        outputs = rules.output_columns(sdf) if rules is not None else [c for c in out.columns if c not in sdf.columns]
+        keep = [c for c in sdf.columns if c in out.columns] + outputs  # a SQLTransformer may drop inputs
+        write_parquet(out.select(*[quote(c) for c in keep]), dst)
     except Exception as e:  # a stage refused the input (a column, or a value at run time: nulls, unseen labels)
-        raise spark_rules.explain_failure(spark, model, sdf, e) from None
+        raise (e if rules is None else rules.explain_failure(sdf, e)) from None
+
+
+def quote(name: str) -> str:
+    """A column name for Spark's select: names may hold dots, spaces and backticks."""
+    return "`" + name.replace("`", "``") + "`"
 
 
 def _cast_to_signature(sdf: Any, signature_inputs: str | None) -> Any:
@@ -104,9 +118,9 @@ def _cast_to_signature(sdf: Any, signature_inputs: str | None) -> Any:
     for f in sdf.schema.fields:
         target = want.get(f.name)
         if target and isinstance(f.dataType, NumericType) and f.dataType.simpleString() != target:
-            cols.append(sdf[f"`{f.name}`"].cast(target).alias(f.name))
+            cols.append(sdf[quote(f.name)].cast(target).alias(f.name))
         else:
-            cols.append(sdf[f"`{f.name}`"])
+            cols.append(sdf[quote(f.name)])
     return sdf.select(*cols)
 
 
@@ -116,9 +130,10 @@ def write_parquet(sdf: Any, dst: Path) -> None:
     from pyspark.ml.linalg import VectorUDT
 
     vectors = {f.name for f in sdf.schema.fields if isinstance(f.dataType, VectorUDT)}
-    flat = sdf.select(*[vector_to_array(f"`{c}`").alias(c) if c in vectors else f"`{c}`" for c in sdf.columns])
-    tmp = dst.with_name(f".{dst.name}.tmp")
-    flat.coalesce(1).write.mode("overwrite").parquet(str(tmp))
-    part = next(tmp.glob("part-*.parquet"))
-    part.replace(dst)
-    shutil.rmtree(tmp, ignore_errors=True)
+    flat = sdf.select(*[vector_to_array(quote(c)).alias(c) if c in vectors else quote(c) for c in sdf.columns])
+    tmp = Path(tempfile.mkdtemp(prefix=f".{dst.name}.", dir=dst.parent))
+    try:
+        flat.coalesce(1).write.mode("overwrite").parquet(str(tmp / "out"))
+        next((tmp / "out").glob("part-*.parquet")).replace(dst)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import tempfile
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -34,15 +34,15 @@ def with_row_ids(frame: pd.DataFrame) -> pd.DataFrame:
 
 def score_frame(model_uri: str, frame: pd.DataFrame, engine: Engine, backend: str = "py4j", tracking_uri: str | None = None) -> pd.DataFrame:
     """Scores of `frame` (which carries `_row`): input columns plus the model's outputs."""
-    work = input_parquet(frame)
-    return pd.read_parquet(score_parquet(model_uri, work, engine, backend, tracking_uri))
+    with tempfile.TemporaryDirectory(prefix="bridge-score-") as work:
+        src = input_parquet(frame, Path(work))
+        return pd.read_parquet(score_parquet(model_uri, src, engine, backend, tracking_uri))
 
 
-def input_parquet(frame: pd.DataFrame) -> Path:
-    """The typed input both engines read: one Parquet file in a fresh work folder."""
+def input_parquet(frame: pd.DataFrame, work: Path) -> Path:
+    """The typed input both engines read: one Parquet file, `input.parquet` in `work`."""
     if len(frame) == 0:
         raise BadInputError("input has no rows")
-    work = Path(tempfile.mkdtemp(prefix="bridge-score-"))
     frame.to_parquet(work / "input.parquet", index=False)
     return work / "input.parquet"
 
@@ -88,15 +88,27 @@ def _lists_for(path: str | Path, df: pd.DataFrame) -> pd.DataFrame:
         return df
     out = df.copy()
     for c in out.columns:
-        if out[c].map(lambda v: isinstance(v, (list, tuple, np.ndarray))).any():
-            out[c] = out[c].map(lambda v: None if v is None else json.dumps([float(x) for x in v]))
+        if out[c].map(lambda v: isinstance(v, (list, tuple, np.ndarray, dict))).any():
+            out[c] = out[c].map(lambda v: None if v is None else json.dumps(_plain(v)))
     return out
 
 
+def _plain(v: Any) -> Any:
+    """numpy arrays and scalars as JSON's lists and numbers (NaN as null), strings as they are."""
+    if isinstance(v, (list, tuple, np.ndarray)):
+        return [_plain(x) for x in v]
+    if isinstance(v, dict):
+        return {k: _plain(x) for k, x in v.items()}
+    if isinstance(v, np.generic):
+        v = v.item()
+    return None if isinstance(v, float) and np.isnan(v) else v
+
+
 def compare_engines(model_uri: str, frame: pd.DataFrame, tolerance: float = 1e-9, backend: str = "py4j") -> Comparison:
-    src = input_parquet(with_row_ids(frame))
-    py = pq.read_table(score_parquet(model_uri, src, "python"))
-    sc = pq.read_table(score_parquet(model_uri, src, "scala", backend))
+    with tempfile.TemporaryDirectory(prefix="bridge-compare-") as work:
+        src = input_parquet(with_row_ids(frame), Path(work))
+        py = pq.read_table(score_parquet(model_uri, src, "python"))
+        sc = pq.read_table(score_parquet(model_uri, src, "scala", backend))
     outputs = [c for c in py.column_names if c not in frame.columns and c != ROW]
     different = set(outputs) ^ {c for c in sc.column_names if c not in frame.columns and c != ROW}
     if different:

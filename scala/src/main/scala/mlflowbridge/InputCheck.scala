@@ -34,7 +34,7 @@ object InputCheck {
       val missing = m.missingColumns
       throw BridgeException.badInput(
         if (missing.nonEmpty)
-          s"input is missing column(s) ${quoted(missing)} that ${m.describe} reads; the input has ${quoted(df.columns.toSeq)}"
+          s"input is missing column(s) ${quoted(missing)} needed by ${m.describe}; the input has ${quoted(df.columns.toSeq)}"
         else s"input does not fit the model at ${m.describe}: ${firstLine(m.error)}")
     }
 
@@ -62,11 +62,12 @@ object InputCheck {
         None
       } catch {
         case NonFatal(e) =>
-          val where = PipelineColumns.Misfit(i, all.size, stage, current.schema, e).describe
+          val where = PipelineColumns.describeStage(i, all.size, stage)
           Some(BridgeException.badInput(s"$where failed on the input: ${firstLine(e)}${invalidValues(current, stage)}"))
       }
     }.collectFirst { case Some(b) => b }
-      .getOrElse(BridgeException.badInput(s"scoring failed: ${firstLine(error)}"))
+      // No stage fails on its own: not the input's fault (a write or a lost executor, say).
+      .getOrElse(new BridgeException("JVM_ERROR", s"scoring failed: ${firstLine(error)}", error))
   }
 
   /** "; its input column 'x' holds 3 null(s)" for the stage's input columns that hold any. */
@@ -74,7 +75,7 @@ object InputCheck {
     val fields = df.schema.fields.filter(f => PipelineColumns.declaredInputs(stage).contains(f.name))
     if (fields.isEmpty) return ""
     val counts: Seq[Column] = fields.toSeq.flatMap { f =>
-      val c = col(quote(f.name))
+      val c = col(PipelineColumns.quote(f.name))
       val nulls = sum(when(c.isNull, 1).otherwise(0))
       val nans = if (f.dataType == DoubleType || f.dataType == FloatType) sum(when(isnan(c), 1).otherwise(0)) else lit(0)
       Seq(nulls, nans)
@@ -97,5 +98,4 @@ object InputCheck {
   }
 
   private def quoted(cs: Seq[String]): String = cs.map(c => s"'$c'").mkString(", ")
-  private def quote(c: String): String = s"`${c.replace("`", "``")}`"
 }

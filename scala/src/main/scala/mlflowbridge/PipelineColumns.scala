@@ -3,8 +3,9 @@ package mlflowbridge
 import scala.util.control.NonFatal
 
 import org.apache.spark.ml.{PipelineModel, Transformer}
-import org.apache.spark.ml.feature.IndexToString
+import org.apache.spark.ml.feature.{IndexToString, RFormulaModel}
 import org.apache.spark.ml.param.Params
+import org.apache.spark.ml.tuning.{CrossValidatorModel, TrainValidationSplitModel}
 import org.apache.spark.sql.types.StructType
 
 /**
@@ -13,18 +14,33 @@ import org.apache.spark.sql.types.StructType
  * and that a StringIndexerModel skips an absent label column), never by guessing from params.
  */
 object PipelineColumns {
-  /** The stages Spark runs, nested pipelines flattened (tuning models stay one stage). */
-  def stages(model: PipelineModel): Seq[Transformer] = model.stages.toSeq.flatMap {
+  /** The stages Spark runs: nested pipelines flattened, tuning models by their best model (what their transform runs). */
+  def stages(model: PipelineModel): Seq[Transformer] = model.stages.toSeq.flatMap(flatten)
+
+  private def flatten(t: Transformer): Seq[Transformer] = t match {
     case p: PipelineModel => stages(p)
-    case t => Seq(t)
+    case cv: CrossValidatorModel => flatten(cv.bestModel.asInstanceOf[Transformer])
+    case tvs: TrainValidationSplitModel => flatten(tvs.bestModel.asInstanceOf[Transformer])
+    case other => Seq(other)
   }
 
   /** A stage that does not accept the schema it is given, and Spark's reason. */
-  final case class Misfit(index: Int, count: Int, stage: Transformer, schema: StructType, error: Throwable) {
-    def describe: String = s"stage ${index + 1} of $count (${stage.getClass.getSimpleName} '${stage.uid}')"
-    /** The columns this stage names as its inputs that are absent where it runs. */
-    def missingColumns: Seq[String] = declaredInputs(stage).filterNot(schema.fieldNames.contains)
+  final case class Misfit(index: Int, count: Int, stage: Transformer, schema: StructType, error: Throwable,
+      input: StructType = new StructType(), earlier: Seq[Transformer] = Nil) {
+    def describe: String = describeStage(index, count, stage)
+    /**
+     * The input columns to blame: those this stage names as inputs that are absent where it runs;
+     * one that an earlier stage should have produced (a StringIndexerModel skips an absent
+     * column) is traced back to that stage's inputs missing from the input.
+     */
+    def missingColumns: Seq[String] = declaredInputs(stage).filterNot(schema.fieldNames.contains).flatMap { c =>
+      earlier.reverse.find(s => declaredOutputs(s).contains(c))
+        .fold(Seq(c))(s => declaredInputs(s).filterNot(input.fieldNames.contains))
+    }.distinct
   }
+
+  def describeStage(index: Int, count: Int, stage: Transformer): String =
+    s"stage ${index + 1} of $count (${stage.getClass.getSimpleName} '${stage.uid}')"
 
   /** The first stage whose `transformSchema` rejects what reaches it from `schema`, if any. */
   def misfit(model: PipelineModel, schema: StructType): Option[Misfit] = {
@@ -32,7 +48,7 @@ object PipelineColumns {
     var current = schema
     all.indices.iterator.map { i =>
       try { current = all(i).transformSchema(current); None }
-      catch { case NonFatal(e) => Some(Misfit(i, all.size, all(i), current, e)) }
+      catch { case NonFatal(e) => Some(Misfit(i, all.size, all(i), current, e, schema, all.take(i))) }
     }.collectFirst { case Some(m) => m }
   }
 
@@ -91,8 +107,10 @@ object PipelineColumns {
     results.distinct.filterNot(schema.fieldNames.contains)
   }
 
+  // Also by name: some stages' transformSchema does not look at their inputs (Interaction).
   private def neededBy(rest: Seq[Transformer], schema: StructType, column: String): Boolean =
-    scala.util.Try(rest.foldLeft(StructType(schema.fields.filterNot(_.name == column)))((s, stage) => stage.transformSchema(s))).isFailure
+    rest.exists(s => declaredInputs(s).contains(column)) ||
+      scala.util.Try(rest.foldLeft(StructType(schema.fields.filterNot(_.name == column)))((s, stage) => stage.transformSchema(s))).isFailure
 
   /** Java/Python-friendly [[outputs]]. */
   def outputColumns(model: PipelineModel, schema: StructType): java.util.List[String] = {
@@ -104,8 +122,16 @@ object PipelineColumns {
   def predictionCol(model: PipelineModel): String =
     stages(model).reverse.flatMap(s => values(s, Seq("predictionCol"))).headOption.getOrElse("prediction")
 
-  /** Column names a stage declares in its input params; used only to word errors. */
-  def declaredInputs(stage: Params): Seq[String] = values(stage, Seq("inputCol", "inputCols", "featuresCol", "userCol", "itemCol", "itemsCol"))
+  /** Column names a stage declares in its input params (RFormula's featuresCol is an output). */
+  def declaredInputs(stage: Params): Seq[String] = stage match {
+    case r: RFormulaModel => Nil
+    case s => values(s, Seq("inputCol", "inputCols", "featuresCol", "userCol", "itemCol", "itemsCol"))
+  }
+
+  private def declaredOutputs(stage: Params): Seq[String] = values(stage, Seq("outputCol", "outputCols"))
+
+  /** A column name for Spark's `col()`, backticks escaped: names may hold dots, spaces and backticks. */
+  def quote(name: String): String = s"`${name.replace("`", "``")}`"
 
   /** The values of the named column params that the stage has and sets (or defaults). */
   private def values(p: Params, names: Seq[String]): Seq[String] = names.flatMap { n =>

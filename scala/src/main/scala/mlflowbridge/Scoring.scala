@@ -41,8 +41,9 @@ object Scoring {
     val input = castToSignature(df, signature)
     // Analysis errors surface here (a stage whose transformSchema did not check its inputs).
     val out = try model.transform(input) catch { case NonFatal(e) => throw InputCheck.explainFailure(model, input, e) }
-    val keep = df.columns.toSeq ++ PipelineColumns.outputs(model, input.schema)
-    out.select(keep.map(c => col(s"`$c`")): _*)
+    // Input columns the pipeline kept (a SQLTransformer may drop some), then the model's results.
+    val keep = df.columns.toSeq.filter(out.columns.contains) ++ PipelineColumns.outputs(model, input.schema)
+    out.select(keep.map(c => col(PipelineColumns.quote(c))): _*)
   }
 
   def score(model: PipelineModel, df: Dataset[Row]): DataFrame = score(model, df, SparkModels.signatureOf(model))
@@ -52,7 +53,7 @@ object Scoring {
     val want = signature.toSeq.flatten.flatMap(s => Signature.sparkType(s).map(s.name -> _)).toMap
     val cols = df.schema.fields.toSeq.map { f =>
       want.get(f.name).filter(t => t != f.dataType && f.dataType.isInstanceOf[NumericType])
-        .fold(col(s"`${f.name}`"))(t => col(s"`${f.name}`").cast(t).as(f.name))
+        .fold(col(PipelineColumns.quote(f.name)))(t => col(PipelineColumns.quote(f.name)).cast(t).as(f.name))
     }
     df.select(cols: _*)
   }
@@ -95,7 +96,7 @@ object Scoring {
 
   /** Vectors become arrays (Parquet/JSON) or JSON text (CSV, which has no arrays). */
   private def flatten(df: DataFrame, format: String): DataFrame = df.select(df.schema.fields.toSeq.map { f =>
-    val c: Column = col(s"`${f.name}`")
+    val c: Column = col(PipelineColumns.quote(f.name))
     if (f.dataType == VectorType) {
       val arr = vector_to_array(c)
       (if (format.equalsIgnoreCase("csv")) to_json(arr) else arr).as(f.name)

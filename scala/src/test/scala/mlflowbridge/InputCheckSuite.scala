@@ -27,8 +27,8 @@ class InputCheckSuite extends AnyFunSuite {
       "input is missing required column(s) 'b'; the model reads 'a', 'b', the input has 'a', 'c'")
     // Without a signature, Spark's transformSchema decides; the stage that reads them is named.
     val e = fails(df("SELECT 1.0 AS x"), None)
-    assert(e.getMessage.startsWith("input is missing column(s) 'a', 'b' that stage 1 of 2 (VectorAssembler 'vecAssembler_"), e.getMessage)
-    assert(e.getMessage.endsWith("reads; the input has 'x'"), e.getMessage)
+    assert(e.getMessage.startsWith("input is missing column(s) 'a', 'b' needed by stage 1 of 2 (VectorAssembler 'vecAssembler_"), e.getMessage)
+    assert(e.getMessage.endsWith("'); the input has 'x'"), e.getMessage)
   }
 
   test("wrong types name the expected and the actual type") {
@@ -66,7 +66,7 @@ class InputCheckSuite extends AnyFunSuite {
 
   test("SparkModels.checkInput of a model that was not loaded asks Spark's transformSchema") {
     val e = intercept[BridgeException](SparkModels.checkInput(model, df("SELECT 1.0 AS a")))
-    assert(e.getMessage.startsWith("input is missing column(s) 'b' that stage 1 of 2"), e.getMessage)
+    assert(e.getMessage.startsWith("input is missing column(s) 'b' needed by stage 1 of 2"), e.getMessage)
   }
 
   test("a classifier's string label is not an input: scoring data without it passes") {
@@ -91,6 +91,40 @@ class InputCheckSuite extends AnyFunSuite {
     val e = fails2(m, train.select("g"))
     assert(e.startsWith("input does not fit the model at stage 1 of 3 (SQLTransformer"), e)
     assert(e.contains("`x`"), e)
+    // RFormula's featuresCol is its output, never blamed as a missing input.
+    val r = fails2(m, train.select("x"))
+    assert(r.startsWith("input does not fit the model at stage 2 of 3 (RFormulaModel"), r)
+    assert(!r.contains("'features'"), r)
+  }
+
+  test("a column a skipped StringIndexerModel should have indexed is traced back to the input column") {
+    import org.apache.spark.ml.Pipeline
+    import org.apache.spark.ml.feature.{OneHotEncoder, StringIndexer, VectorAssembler}
+    import org.apache.spark.ml.regression.LinearRegression
+    val train = df("SELECT CAST(id % 3 AS STRING) AS color, id * 1.0 AS w, id * 2.0 AS y FROM range(30)")
+    val m = new Pipeline().setStages(Array(
+      new StringIndexer().setInputCol("color").setOutputCol("color_i"),
+      new OneHotEncoder().setInputCol("color_i").setOutputCol("color_v"),
+      new VectorAssembler().setInputCols(Array("color_v", "w")).setOutputCol("features"),
+      new LinearRegression().setLabelCol("y"))).fit(train)
+    val e = fails2(m, train.select("w"))
+    assert(e.startsWith("input is missing column(s) 'color' needed by stage 2 of 4 (OneHotEncoderModel"), e)
+  }
+
+  test("tuning models count as their best model's stages") {
+    import org.apache.spark.ml.Pipeline
+    import org.apache.spark.ml.evaluation.RegressionEvaluator
+    import org.apache.spark.ml.feature.VectorAssembler
+    import org.apache.spark.ml.regression.LinearRegression
+    import org.apache.spark.ml.tuning.{ParamGridBuilder, TrainValidationSplit}
+    val lr = new LinearRegression().setLabelCol("y")
+    val inner = new Pipeline().setStages(Array(new VectorAssembler().setInputCols(Array("a", "b")).setOutputCol("features"), lr))
+    val tvs = new TrainValidationSplit().setEstimator(inner).setEvaluator(new RegressionEvaluator().setLabelCol("y"))
+      .setEstimatorParamMaps(new ParamGridBuilder().addGrid(lr.regParam, Array(0.0, 0.1)).build()).setTrainRatio(0.7).setSeed(1)
+    val data = df("SELECT id * 1.0 AS a, (id % 7) * 1.0 AS b, 1 + 2 * id + 3 * (id % 7) AS y FROM range(40)")
+    val m = new Pipeline().setStages(Array(tvs)).fit(data)
+    assert(PipelineColumns.stages(m).map(_.getClass.getSimpleName) == Seq("VectorAssembler", "LinearRegressionModel"))
+    assert(PipelineColumns.outputs(m, data.select("a", "b").schema) == Seq("prediction"))
   }
 
   test("Interaction's transformSchema does not check its inputs: its transform does, and the stage is named") {

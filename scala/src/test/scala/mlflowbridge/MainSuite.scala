@@ -77,7 +77,7 @@ class MainSuite extends AnyFunSuite {
     TestSpark.linearModel.write.save(model.resolve("sparkml").toString)
     val (code, _, err) = run("score", "--model-uri", model.toString, "--input", input.toString, "--output", dir.resolve("o.csv").toString)
     assert(code == 2)
-    assert(err.contains("error [BAD_INPUT]: input is missing column(s) 'a', 'b' that stage 1 of 2 (VectorAssembler"), err)
+    assert(err.contains("error [BAD_INPUT]: input is missing column(s) 'a', 'b' needed by stage 1 of 2 (VectorAssembler"), err)
   }
 
   test("usage errors") {

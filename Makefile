@@ -4,14 +4,20 @@ PY := .venv/bin/python
 SBT := build/sbt
 SCALA_SOURCES := $(shell find scala/src/main -type f) build.sbt project/build.properties $(wildcard project/*.scala) bridge/versions.properties
 
-.PHONY: demo test test-scala test-python jars venv chromium doctor clean
+.PHONY: demo test lint test-scala test-python jars venv chromium doctor clean
 
 demo: venv jars
 	.venv/bin/mlflow-bridge demo
 
 # Scala tests and pytest share one embedded tracking server (or MLFLOW_TRACKING_URI if set).
-test: venv chromium jars
+test: lint venv chromium jars
 	.venv/bin/mlflow-bridge with-server -- bash -c '$(SBT) test && .venv/bin/python -m pytest -rxX'
+
+# Lint, format and types (see CONTRIBUTING in the README); make test runs it first.
+lint: venv
+	.venv/bin/ruff check bridge tests
+	.venv/bin/ruff format --check bridge tests
+	.venv/bin/mypy
 
 test-scala: venv jars
 	.venv/bin/mlflow-bridge with-server -- $(SBT) test

@@ -21,5 +21,5 @@ setup(
         "scikit-learn",
         "matplotlib",
     ],
-    extras_require={"test": ["pytest>=8", "pytest-timeout"]},
+    extras_require={"test": ["pytest>=8", "pytest-timeout", "ruff==0.17.6", "mypy==2.4.1"]},
 )

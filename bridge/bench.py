@@ -3,6 +3,7 @@
 Each row times the stock way and ours on the same input in the same process and prints the
 ratio. Timings are medians of `--repeat` runs (log_model: one run each; it takes a minute).
 """
+
 from __future__ import annotations
 
 import statistics

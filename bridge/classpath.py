@@ -3,6 +3,7 @@
 `build/sbt bridgeJars` (run by `make jars`) writes bridge/jars/ with our module's jar,
 mlflow-client and a manifest.json of the versions they were built against.
 """
+
 from __future__ import annotations
 
 import json

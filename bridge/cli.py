@@ -1,4 +1,5 @@
 """The `mlflow-bridge` command."""
+
 from __future__ import annotations
 
 import argparse

@@ -1,4 +1,5 @@
 """Model subcommands: score, compare, demo."""
+
 from __future__ import annotations
 
 import argparse
@@ -8,7 +9,9 @@ def _score(args: argparse.Namespace) -> int:
     from .models.scoring import score_file
 
     result = score_file(args.model_uri, args.input, args.output, args.engine, args.backend)
-    print(f"scored {len(result)} rows with the {args.engine} engine" + (f" ({args.backend})" if args.engine == "scala" else "") + f" -> {args.output}")
+    print(
+        f"scored {len(result)} rows with the {args.engine} engine" + (f" ({args.backend})" if args.engine == "scala" else "") + f" -> {args.output}"
+    )
     return 0
 
 
@@ -55,7 +58,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_compare)
 
     p = sub.add_parser("demo", help="train in Python and score in Scala, train in Scala and score in Python, compare")
-    p.add_argument("--keep-serving", choices=["auto", "yes", "no"], default="auto",
-                   help="keep the embedded tracking server up for the UI afterwards (auto: when on a terminal)")
+    p.add_argument(
+        "--keep-serving",
+        choices=["auto", "yes", "no"],
+        default="auto",
+        help="keep the embedded tracking server up for the UI afterwards (auto: when on a terminal)",
+    )
     p.add_argument("--root", default=".bridge-work/demo", help="where the embedded server keeps its data")
     p.set_defaults(func=_demo)

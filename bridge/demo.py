@@ -6,6 +6,7 @@
    `SparkModels.logModel`, register it from the JVM, and score it with stock Python loaders.
 3. Compare both engines on both models, log a plot and a report to the demo run.
 """
+
 from __future__ import annotations
 
 import os

@@ -1,4 +1,5 @@
 """`mlflow-bridge doctor`: every check with its verdict and, for a problem, the command that fixes it."""
+
 from __future__ import annotations
 
 import os

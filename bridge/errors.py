@@ -1,4 +1,5 @@
 """Exceptions of the bridge. Java exceptions never leak: the wrapper layer maps them here."""
+
 from __future__ import annotations
 
 

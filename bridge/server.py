@@ -3,6 +3,7 @@
 Started in its own process group so that stopping it ends uvicorn's workers too
 (SIGTERM alone does not stop it promptly). sqlite backend, proxied artifacts.
 """
+
 from __future__ import annotations
 
 import os
@@ -40,9 +41,7 @@ def is_healthy(uri: str, timeout: float = 2.0) -> bool:
 
 def require_reachable(uri: str) -> None:
     if not is_healthy(uri, timeout=5.0):
-        raise ServerUnreachableError(
-            f"tracking server {uri} is unreachable; start one (mlflow-bridge server) or fix MLFLOW_TRACKING_URI"
-        )
+        raise ServerUnreachableError(f"tracking server {uri} is unreachable; start one (mlflow-bridge server) or fix MLFLOW_TRACKING_URI")
 
 
 class TrackingServer:

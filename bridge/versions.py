@@ -1,4 +1,5 @@
 """The pinned versions (bridge/versions.properties, shared with build.sbt) and the installed ones."""
+
 from __future__ import annotations
 
 import importlib.metadata

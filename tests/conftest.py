@@ -3,6 +3,7 @@
 JPype's JVM lives in this process and can never be restarted; py4j's JVM is pyspark's driver,
 started once with the bridge jars. Both stay up for the whole session.
 """
+
 from __future__ import annotations
 
 import os

@@ -1,4 +1,5 @@
 """Models logged once per session: each kind from Python (stock log_model) and from Scala (SparkModels.logModel)."""
+
 from __future__ import annotations
 
 import mlflow

@@ -1,4 +1,5 @@
 """`compare` on hand-made Arrow tables: what counts as agreement for each kind of column."""
+
 from __future__ import annotations
 
 import math
@@ -62,8 +63,9 @@ def test_vectors_elementwise_with_nan_inside_and_length_differences():
 
 
 def test_structs_and_maps_field_by_field():
-    a, b = tables(hashes=([[{"size": 1, "values": [1.0]}], [{"size": 1, "values": [2.0]}]],
-                          [[{"size": 1, "values": [1.0]}], [{"size": 1, "values": [2.5]}]]))
+    a, b = tables(
+        hashes=([[{"size": 1, "values": [1.0]}], [{"size": 1, "values": [2.0]}]], [[{"size": 1, "values": [1.0]}], [{"size": 1, "values": [2.5]}]])
+    )
     c = by_name(compare(a, b, ["hashes"], 1e-9))["hashes"]
     assert c.how == "array of arrays/structs, elementwise" and c.mismatches == 1 and c.max_abs_diff == 0.5
     maps = pa.map_(pa.string(), pa.float64())

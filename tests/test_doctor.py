@@ -1,4 +1,5 @@
 """`mlflow-bridge doctor`: passes on a good setup, names the fix on a broken one."""
+
 from __future__ import annotations
 
 import os
@@ -39,7 +40,7 @@ def test_doctor_flags_an_old_java(tmp_path, tracking_uri):
     fake = tmp_path / "bin"
     fake.mkdir()
     java = fake / "java"
-    java.write_text('#!/bin/sh\necho \'openjdk version "11.0.2" 2019-01-15\' >&2\n')
+    java.write_text("#!/bin/sh\necho 'openjdk version \"11.0.2\" 2019-01-15' >&2\n")
     java.chmod(0o755)
     r = doctor("--tracking-uri", tracking_uri, PATH=f"{fake}:{os.environ['PATH']}")
     assert r.returncode == 1

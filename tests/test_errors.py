@@ -1,4 +1,5 @@
 """Every failure a user can cause arrives as one of bridge's exception types with a one-line message."""
+
 from __future__ import annotations
 
 import os

@@ -1,4 +1,5 @@
 """`mlflow-bridge score` / `compare` on files, bad input at the API and the CLI, legacy layouts, `mlflow models serve`."""
+
 from __future__ import annotations
 
 import json
@@ -63,6 +64,7 @@ def test_cli_compare_reports_and_exits_zero(logged_models, tmp_path):
 
 
 # -- bad input: a clear error naming what was wrong, at the API and the CLI ------------------------
+
 
 @pytest.mark.parametrize("engine", ["python", "scala"])
 def test_missing_column(logged_models, engine):
@@ -139,6 +141,7 @@ def test_cli_names_a_missing_column(logged_models, tmp_path):
 
 # -- legacy Scala runs: a saved PipelineModel logged as raw artifacts (amesar/mlflow-examples) ---
 
+
 def test_legacy_layout_loads_in_python(spark, logged_models, mlflow_client, tmp_path, jvm):
     model = mlflow.spark.load_model(logged_models[("linear", "scala")])
     model.write().overwrite().save(str(tmp_path / "spark-model" / "sparkml"))
@@ -157,6 +160,7 @@ def test_legacy_layout_loads_in_python(spark, logged_models, mlflow_client, tmp_
 
 
 # -- stock `mlflow models serve` answers for a Scala-logged model ---------------------------------
+
 
 def test_mlflow_models_serve_scala_logged(logged_models, tmp_path):
     uri = logged_models[("linear", "scala")]

@@ -1,4 +1,5 @@
 """Both engines agree on models logged from either side; stock Python loads Scala-logged models."""
+
 from __future__ import annotations
 
 import json

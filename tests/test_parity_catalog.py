@@ -2,6 +2,7 @@
 
 Needs no tracking server; the reflection test starts the in-process JVM (JPype).
 """
+
 from __future__ import annotations
 
 import json
@@ -56,11 +57,34 @@ def test_catalog_is_well_formed():
 
 def test_catalog_covers_the_issue():
     """The capabilities the issue names are all there."""
-    needed = ["experiments", "runs", "search_runs", "artifacts_no_python", "log_model_spark", "flavors_other",
-              "load_model_spark", "managed_from_raw", "projects", "register_model", "stage_transitions", "aliases",
-              "search_registered_models", "delete_registered_model", "delete_model_version", "logged_models",
-              "log_inputs", "log_text_etc", "autolog", "traces", "local_tracking_uri", "credentials_env",
-              "score_non_sparkml_jvm", "score_sparkml_jvm", "system_tags", "set_experiment"]
+    needed = [
+        "experiments",
+        "runs",
+        "search_runs",
+        "artifacts_no_python",
+        "log_model_spark",
+        "flavors_other",
+        "load_model_spark",
+        "managed_from_raw",
+        "projects",
+        "register_model",
+        "stage_transitions",
+        "aliases",
+        "search_registered_models",
+        "delete_registered_model",
+        "delete_model_version",
+        "logged_models",
+        "log_inputs",
+        "log_text_etc",
+        "autolog",
+        "traces",
+        "local_tracking_uri",
+        "credentials_env",
+        "score_non_sparkml_jvm",
+        "score_sparkml_jvm",
+        "system_tags",
+        "set_experiment",
+    ]
     assert [n for n in needed if n not in BY_ID] == []
     c = counts()
     assert sum(c.values()) == len(CATALOG) and all(c[s] > 0 for s in STATUSES)
@@ -108,15 +132,16 @@ def test_bridged_functions_are_in_the_jars(jpype_classes):
 
 
 def test_xfail_reasons_are_the_catalog_lines():
-    import tests.test_parity_checks as t
+    import test_parity_checks as t
 
     reasons = {p.id: m.kwargs["reason"] for p in t._params("stock") for m in p.marks if m.name == "xfail"}
     for cap in CATALOG:
         if cap.status != PARITY:
             assert any(r.startswith(cap.line()) for pid, r in reasons.items() if pid.startswith(cap.id + "-")), cap.id
     assert all(m.kwargs["strict"] for p in t._params("stock") for m in p.marks if m.name == "xfail")
-    assert [m.name for kind in ("workaround", "parity") for p in t._params(kind) for m in p.marks
-            if m.name != "spark"] == [], "only the stock-Java attempts are xfails"
+    assert [m.name for kind in ("workaround", "parity") for p in t._params(kind) for m in p.marks if m.name != "spark"] == [], (
+        "only the stock-Java attempts are xfails"
+    )
 
 
 def test_readme_parity_table_is_current():
@@ -167,14 +192,29 @@ def _fake_live_report() -> Report:
             if cap.status == BRIDGED:
                 row.workaround = Outcome("pass", "", 1.0) if i % 3 else Outcome("not-run", "needs Spark")
         rows.append(row)
-    tags = {"python": {"tags": {"mlflow.user": "u", "mlflow.source.name": "/x/train.py", "mlflow.source.type": "LOCAL",
-                                "mlflow.runName": "r", "mlflow.source.git.commit": "0123456789abcdef"}},
-            "java_context": {"tags": {"mlflow.user": "u", "mlflow.source.type": "LOCAL", "mlflow.runName": "r"}},
-            "java_client": {"tags": {"mlflow.runName": "generated-name-1"}},
-            "bridge": {"tags": {"mlflow.user": "u", "mlflow.source.name": "/x/train.py", "mlflow.source.type": "LOCAL",
-                                "mlflow.runName": "r", "mlflow.source.git.commit": "0123456789abcdef"}}}
-    return Report(rows, {"mlflow (Python, installed)": "3.17.2", "tracking server": "http://127.0.0.1:1"},
-                  systags=build(tags))
+    tags = {
+        "python": {
+            "tags": {
+                "mlflow.user": "u",
+                "mlflow.source.name": "/x/train.py",
+                "mlflow.source.type": "LOCAL",
+                "mlflow.runName": "r",
+                "mlflow.source.git.commit": "0123456789abcdef",
+            }
+        },
+        "java_context": {"tags": {"mlflow.user": "u", "mlflow.source.type": "LOCAL", "mlflow.runName": "r"}},
+        "java_client": {"tags": {"mlflow.runName": "generated-name-1"}},
+        "bridge": {
+            "tags": {
+                "mlflow.user": "u",
+                "mlflow.source.name": "/x/train.py",
+                "mlflow.source.type": "LOCAL",
+                "mlflow.runName": "r",
+                "mlflow.source.git.commit": "0123456789abcdef",
+            }
+        },
+    }
+    return Report(rows, {"mlflow (Python, installed)": "3.17.2", "tracking server": "http://127.0.0.1:1"}, systags=build(tags))
 
 
 class _Scan(HTMLParser):
@@ -184,8 +224,7 @@ class _Scan(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
-        if tag in ("script", "link", "img", "iframe") or any(
-                k in ("src", "href") and v and re.match(r"(https?:)?//", v) for k, v in a.items()):
+        if tag in ("script", "link", "img", "iframe") or any(k in ("src", "href") and v and re.match(r"(https?:)?//", v) for k, v in a.items()):
             self.external.append((tag, a))
         if tag == "tr":
             self.rows += 1

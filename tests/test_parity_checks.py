@@ -9,6 +9,7 @@
 Backends: comparisons and workarounds run through both bridges (jpype, py4j); stock-Java attempts
 once (jpype), because what the stock client can do does not depend on how Python reaches it.
 """
+
 from __future__ import annotations
 
 import pytest

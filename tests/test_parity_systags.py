@@ -1,4 +1,5 @@
 """The system run tags table (the FAQ's "What are the MLflow system run tags?") and the live CLI."""
+
 from __future__ import annotations
 
 import json

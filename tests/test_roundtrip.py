@@ -1,4 +1,5 @@
 """The stock Java client's tracking and artifact calls, driven from Python through both bridges."""
+
 from __future__ import annotations
 
 import hashlib
@@ -6,16 +7,11 @@ import os
 from pathlib import Path
 
 import pytest
-
 from conftest import unique
 
 
 def sha256_tree(root: Path) -> dict[str, str]:
-    return {
-        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(root.rglob("*"))
-        if p.is_file()
-    }
+    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
 @pytest.fixture(scope="module")

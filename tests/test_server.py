@@ -1,4 +1,5 @@
 """The embedded tracking server: starts on a free loopback port, answers, stops with its whole group."""
+
 from __future__ import annotations
 
 import os

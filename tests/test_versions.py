@@ -1,4 +1,5 @@
 """One version source: bridge/versions.properties, read by build.sbt and setup.py, matches what is installed."""
+
 from __future__ import annotations
 
 import json

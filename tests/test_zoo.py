@@ -11,6 +11,7 @@ Both engines run the same Spark ML code on the same typed rows, so results are e
 bit-identical; 1e-9 is asserted on every number, text and arrays of text must be equal, and NaN
 and null must sit on the same rows.
 """
+
 from __future__ import annotations
 
 import re
@@ -89,8 +90,9 @@ def test_jvm_logged_pipeline_loads_in_stock_python(name, fitted, spark, sessions
     entry = zoo.BY_NAME[name]
     model, training, rows = fitted[name]
     with mlflow.start_run(experiment_id=zoo_experiment, run_name=f"zoo-jvm-{name}") as run:
-        uri = sessions["py4j"].log_spark_model(run.info.run_id, model, "model", example=spark.createDataFrame(rows.head(3)),
-                                               training=spark.createDataFrame(training))
+        uri = sessions["py4j"].log_spark_model(
+            run.info.run_id, model, "model", example=spark.createDataFrame(rows.head(3)), training=spark.createDataFrame(training)
+        )
     src = scoring.input_parquet(scoring.with_row_ids(rows), tmp_path)
     outputs = list(entry.outputs)
     expected = transformed(spark, model, src, outputs, "reference")
@@ -151,9 +153,12 @@ def test_a_pure_python_stage_scores_in_python_and_is_named_by_the_scala_engine(s
     got = python.column("plus_one").to_pylist()
     assert got == [p + 1.0 for p in python.column("prediction").to_pylist()]
     uid = model.stages[-1].uid
-    with pytest.raises(BadInputError, match=rf"stage {uid} has class zoo\.PlusOne, which is not a JVM class \(a pure-Python stage, "
-                                            r"or a JVM stage whose jar is missing\); the JVM cannot load it\. Rewrite the stage as a JVM "
-                                            r"Transformer or score this model in Python"):
+    with pytest.raises(
+        BadInputError,
+        match=rf"stage {uid} has class zoo\.PlusOne, which is not a JVM class \(a pure-Python stage, "
+        r"or a JVM stage whose jar is missing\); the JVM cannot load it\. Rewrite the stage as a JVM "
+        r"Transformer or score this model in Python",
+    ):
         scoring.score_parquet(uri, src, "scala", "py4j")
 
 
@@ -186,8 +191,13 @@ def test_cli_compare_on_a_text_pipeline(fitted, zoo_experiment, tmp_path):
     with mlflow.start_run(experiment_id=zoo_experiment, run_name="zoo-cli-text"):
         uri = train.log_stock(model, pip_requirements=train.pinned_requirements())
     rows.head(50).to_json(tmp_path / "docs.jsonl", orient="records", lines=True)
-    r = subprocess.run([sys.executable, "-m", "bridge", "compare", "--model-uri", uri, "--input", str(tmp_path / "docs.jsonl")],
-                       capture_output=True, text=True, timeout=600, env=dict(os.environ))
+    r = subprocess.run(
+        [sys.executable, "-m", "bridge", "compare", "--model-uri", uri, "--input", str(tmp_path / "docs.jsonl")],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=dict(os.environ),
+    )
     assert r.returncode == 0, r.stderr[-3000:]
     assert "rows compared: 50" in r.stdout and "verdict: AGREE" in r.stdout, r.stdout
     assert re.search(r"predicted_label\s+text, by value\s+0\s+0\s+0", r.stdout), r.stdout

@@ -4,10 +4,11 @@ Each entry fits on small data (scikit-learn's bundled sets or generated with a f
 gives the rows to score, which lack the label. `STAGE_KINDS` lists what the zoo covers (the
 README copies it); a test checks that the fitted pipelines really contain every one of them.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, cast
 
 import numpy as np
 import pandas as pd
@@ -120,6 +121,7 @@ def feats(df: pd.DataFrame, k: int | None = None) -> list[str]:
 # -- pipelines ----------------------------------------------------------------------------------
 # Each builder returns (fitted PipelineModel, training frame, scoring frame without the label).
 
+
 def _fit(spark: Any, stages: list[Any], train: pd.DataFrame, score: pd.DataFrame | None = None, drop: tuple[str, ...] = ("label",)):
     from pyspark.ml import Pipeline
 
@@ -135,7 +137,7 @@ def _classify(spark: Any, stages: list[Any], classifier: Any, train: pd.DataFram
 
     indexer = StringIndexer(inputCol="label", outputCol="label_idx", stringOrderType="alphabetAsc")
     fitted = Pipeline(stages=[indexer, *stages, classifier.setLabelCol("label_idx")]).fit(spark.createDataFrame(train))
-    labels = fitted.stages[0].labels
+    labels = cast(Any, fitted.stages[0]).labels
     model = PipelineModel([*fitted.stages, IndexToString(inputCol="prediction", outputCol="predicted_label", labels=labels)])
     scoring = (train if score is None else score).drop(columns=["label"])
     return model, train, scoring.reset_index(drop=True)
@@ -145,8 +147,12 @@ def text_tfidf_logistic(spark):
     from pyspark.ml.classification import LogisticRegression
     from pyspark.ml.feature import IDF, CountVectorizer, StopWordsRemover, Tokenizer
 
-    stages = [Tokenizer(inputCol="text", outputCol="words"), StopWordsRemover(inputCol="words", outputCol="filtered"),
-              CountVectorizer(inputCol="filtered", outputCol="tf", minDF=2), IDF(inputCol="tf", outputCol="features")]
+    stages = [
+        Tokenizer(inputCol="text", outputCol="words"),
+        StopWordsRemover(inputCol="words", outputCol="filtered"),
+        CountVectorizer(inputCol="filtered", outputCol="tf", minDF=2),
+        IDF(inputCol="tf", outputCol="features"),
+    ]
     return _classify(spark, stages, LogisticRegression(maxIter=30, regParam=0.01), text())
 
 
@@ -154,8 +160,11 @@ def text_ngram_hashing_bayes(spark):
     from pyspark.ml.classification import NaiveBayes
     from pyspark.ml.feature import HashingTF, NGram, RegexTokenizer
 
-    stages = [RegexTokenizer(inputCol="text", outputCol="words", pattern="\\W+", toLowercase=True),
-              NGram(n=2, inputCol="words", outputCol="bigrams"), HashingTF(inputCol="bigrams", outputCol="features", numFeatures=256)]
+    stages = [
+        RegexTokenizer(inputCol="text", outputCol="words", pattern="\\W+", toLowercase=True),
+        NGram(n=2, inputCol="words", outputCol="bigrams"),
+        HashingTF(inputCol="bigrams", outputCol="features", numFeatures=256),
+    ]
     return _classify(spark, stages, NaiveBayes(smoothing=1.0), text())
 
 
@@ -163,7 +172,10 @@ def text_word2vec_forest(spark):
     from pyspark.ml.classification import RandomForestClassifier
     from pyspark.ml.feature import Tokenizer, Word2Vec
 
-    stages = [Tokenizer(inputCol="text", outputCol="words"), Word2Vec(inputCol="words", outputCol="features", vectorSize=8, minCount=1, seed=SEED, maxIter=2)]
+    stages = [
+        Tokenizer(inputCol="text", outputCol="words"),
+        Word2Vec(inputCol="words", outputCol="features", vectorSize=8, minCount=1, seed=SEED, maxIter=2),
+    ]
     return _classify(spark, stages, RandomForestClassifier(numTrees=10, maxDepth=4, seed=SEED), text())
 
 
@@ -171,8 +183,12 @@ def text_lda_topics(spark):
     from pyspark.ml.clustering import LDA
     from pyspark.ml.feature import CountVectorizer, StopWordsRemover, Tokenizer
 
-    stages = [Tokenizer(inputCol="text", outputCol="words"), StopWordsRemover(inputCol="words", outputCol="filtered"),
-              CountVectorizer(inputCol="filtered", outputCol="features", vocabSize=40), LDA(k=3, maxIter=5, seed=SEED, optimizer="online")]
+    stages = [
+        Tokenizer(inputCol="text", outputCol="words"),
+        StopWordsRemover(inputCol="words", outputCol="filtered"),
+        CountVectorizer(inputCol="filtered", outputCol="features", vocabSize=40),
+        LDA(k=3, maxIter=5, seed=SEED, optimizer="online"),
+    ]
     return _fit(spark, stages, text())
 
 
@@ -182,10 +198,12 @@ def imputer_gbt_regressor(spark):
 
     cols = feats(diabetes())
     train = with_missing(diabetes(), ["bmi", "bp", "s1"])
-    stages = [Imputer(inputCols=["bmi", "bp"], outputCols=["bmi_i", "bp_i"], strategy="mean"),
-              Imputer(inputCols=["s1"], outputCols=["s1_i"], strategy="median"),
-              VectorAssembler(inputCols=[c for c in cols if c not in ("bmi", "bp", "s1")] + ["bmi_i", "bp_i", "s1_i"], outputCol="features"),
-              GBTRegressor(maxIter=10, maxDepth=3, seed=SEED)]
+    stages = [
+        Imputer(inputCols=["bmi", "bp"], outputCols=["bmi_i", "bp_i"], strategy="mean"),
+        Imputer(inputCols=["s1"], outputCols=["s1_i"], strategy="median"),
+        VectorAssembler(inputCols=[c for c in cols if c not in ("bmi", "bp", "s1")] + ["bmi_i", "bp_i", "s1_i"], outputCol="features"),
+        GBTRegressor(maxIter=10, maxDepth=3, seed=SEED),
+    ]
     return _fit(spark, stages, train)
 
 
@@ -194,8 +212,11 @@ def sql_rformula_glm(spark):
     from pyspark.ml.regression import GeneralizedLinearRegression
 
     train = categorical().assign(label=lambda d: d["weight"] * 2 + d["price"])
-    stages = [SQLTransformer(statement="SELECT *, weight * price AS wp, UPPER(color) AS colour FROM __THIS__"),
-              RFormula(formula="label ~ colour + size + weight + wp"), GeneralizedLinearRegression(family="gaussian", link="identity", regParam=0.01)]
+    stages = [
+        SQLTransformer(statement="SELECT *, weight * price AS wp, UPPER(color) AS colour FROM __THIS__"),
+        RFormula(formula="label ~ colour + size + weight + wp"),
+        GeneralizedLinearRegression(family="gaussian", link="identity", regParam=0.01),
+    ]
     return _fit(spark, stages, train)
 
 
@@ -203,7 +224,10 @@ def rformula_binomial_glm(spark):
     from pyspark.ml.feature import RFormula
     from pyspark.ml.regression import GeneralizedLinearRegression
 
-    stages = [RFormula(formula="label ~ . - shape", labelCol="target", handleInvalid="keep"), GeneralizedLinearRegression(family="binomial", link="logit", labelCol="target")]
+    stages = [
+        RFormula(formula="label ~ . - shape", labelCol="target", handleInvalid="keep"),
+        GeneralizedLinearRegression(family="binomial", link="logit", labelCol="target"),
+    ]
     return _fit(spark, stages, categorical(), drop=())  # RFormula's label may be present when scoring
 
 
@@ -211,9 +235,11 @@ def categorical_onehot_logistic(spark):
     from pyspark.ml.classification import LogisticRegression
     from pyspark.ml.feature import OneHotEncoder, StringIndexer, VectorAssembler
 
-    stages = [StringIndexer(inputCols=["color", "size", "shape"], outputCols=["color_i", "size_i", "shape_i"], handleInvalid="keep"),
-              OneHotEncoder(inputCols=["color_i", "size_i", "shape_i"], outputCols=["color_v", "size_v", "shape_v"]),
-              VectorAssembler(inputCols=["color_v", "size_v", "shape_v", "weight", "price"], outputCol="features")]
+    stages = [
+        StringIndexer(inputCols=["color", "size", "shape"], outputCols=["color_i", "size_i", "shape_i"], handleInvalid="keep"),
+        OneHotEncoder(inputCols=["color_i", "size_i", "shape_i"], outputCols=["color_v", "size_v", "shape_v"]),
+        VectorAssembler(inputCols=["color_v", "size_v", "shape_v", "weight", "price"], outputCol="features"),
+    ]
     score = categorical().head(60).copy()
     score.loc[:4, "color"] = "purple"  # unseen category: handleInvalid="keep"
     return _classify(spark, stages, LogisticRegression(maxIter=30), categorical(), score)
@@ -223,9 +249,11 @@ def target_encoder_trees(spark):
     from pyspark.ml.classification import DecisionTreeClassifier
     from pyspark.ml.feature import StringIndexer, TargetEncoder, VectorAssembler
 
-    stages = [StringIndexer(inputCols=["color", "size"], outputCols=["color_i", "size_i"]),
-              TargetEncoder(inputCols=["color_i", "size_i"], outputCols=["color_t", "size_t"], labelCol="label_idx", targetType="binary"),
-              VectorAssembler(inputCols=["color_t", "size_t", "weight", "price"], outputCol="features")]
+    stages = [
+        StringIndexer(inputCols=["color", "size"], outputCols=["color_i", "size_i"]),
+        TargetEncoder(inputCols=["color_i", "size_i"], outputCols=["color_t", "size_t"], labelCol="label_idx", targetType="binary"),
+        VectorAssembler(inputCols=["color_t", "size_t", "weight", "price"], outputCol="features"),
+    ]
     from pyspark.ml.feature import StringIndexer as SI
 
     label = SI(inputCol="label", outputCol="label_idx", stringOrderType="alphabetAsc")
@@ -236,9 +264,11 @@ def vector_indexer_tree(spark):
     from pyspark.ml.classification import DecisionTreeClassifier
     from pyspark.ml.feature import StringIndexer, VectorAssembler, VectorIndexer
 
-    stages = [StringIndexer(inputCols=["color", "size"], outputCols=["color_i", "size_i"]),
-              VectorAssembler(inputCols=["color_i", "size_i", "weight", "price"], outputCol="raw"),
-              VectorIndexer(inputCol="raw", outputCol="features", maxCategories=5)]
+    stages = [
+        StringIndexer(inputCols=["color", "size"], outputCols=["color_i", "size_i"]),
+        VectorAssembler(inputCols=["color_i", "size_i", "weight", "price"], outputCol="raw"),
+        VectorIndexer(inputCol="raw", outputCol="features", maxCategories=5),
+    ]
     return _classify(spark, stages, DecisionTreeClassifier(maxDepth=5, seed=SEED), categorical())
 
 
@@ -246,10 +276,13 @@ def discretizers_linear(spark):
     from pyspark.ml.feature import Binarizer, Bucketizer, QuantileDiscretizer, VectorAssembler
     from pyspark.ml.regression import LinearRegression
 
-    stages = [Bucketizer(inputCol="age", outputCol="age_b", splits=[-float("inf"), -0.05, 0.0, 0.05, float("inf")]),
-              QuantileDiscretizer(inputCol="bmi", outputCol="bmi_q", numBuckets=4),
-              Binarizer(inputCol="bp", outputCol="bp_high", threshold=0.0),
-              VectorAssembler(inputCols=["age_b", "bmi_q", "bp_high", "s1", "s5"], outputCol="features"), LinearRegression(regParam=0.1)]
+    stages = [
+        Bucketizer(inputCol="age", outputCol="age_b", splits=[-float("inf"), -0.05, 0.0, 0.05, float("inf")]),
+        QuantileDiscretizer(inputCol="bmi", outputCol="bmi_q", numBuckets=4),
+        Binarizer(inputCol="bp", outputCol="bp_high", threshold=0.0),
+        VectorAssembler(inputCols=["age_b", "bmi_q", "bp_high", "s1", "s5"], outputCol="features"),
+        LinearRegression(regParam=0.1),
+    ]
     return _fit(spark, stages, diabetes())
 
 
@@ -257,8 +290,13 @@ def scalers_svc(spark):
     from pyspark.ml.classification import LinearSVC
     from pyspark.ml.feature import MaxAbsScaler, MinMaxScaler, RobustScaler, StandardScaler, VectorAssembler
 
-    stages = [VectorAssembler(inputCols=feats(cancer(), 10), outputCol="raw"), StandardScaler(inputCol="raw", outputCol="std", withMean=True),
-              MinMaxScaler(inputCol="std", outputCol="mm"), MaxAbsScaler(inputCol="mm", outputCol="ma"), RobustScaler(inputCol="ma", outputCol="features")]
+    stages = [
+        VectorAssembler(inputCols=feats(cancer(), 10), outputCol="raw"),
+        StandardScaler(inputCol="raw", outputCol="std", withMean=True),
+        MinMaxScaler(inputCol="std", outputCol="mm"),
+        MaxAbsScaler(inputCol="mm", outputCol="ma"),
+        RobustScaler(inputCol="ma", outputCol="features"),
+    ]
     return _classify(spark, stages, LinearSVC(maxIter=20, regParam=0.1), cancer())
 
 
@@ -266,8 +304,12 @@ def pca_kmeans(spark):
     from pyspark.ml.clustering import KMeans
     from pyspark.ml.feature import PCA, StandardScaler, VectorAssembler
 
-    stages = [VectorAssembler(inputCols=feats(wine()), outputCol="raw"), StandardScaler(inputCol="raw", outputCol="scaled"),
-              PCA(k=3, inputCol="scaled", outputCol="features"), KMeans(k=3, seed=SEED)]
+    stages = [
+        VectorAssembler(inputCols=feats(wine()), outputCol="raw"),
+        StandardScaler(inputCol="raw", outputCol="scaled"),
+        PCA(k=3, inputCol="scaled", outputCol="features"),
+        KMeans(k=3, seed=SEED),
+    ]
     return _fit(spark, stages, wine())
 
 
@@ -275,7 +317,11 @@ def bisecting_kmeans(spark):
     from pyspark.ml.clustering import BisectingKMeans
     from pyspark.ml.feature import Normalizer, VectorAssembler
 
-    stages = [VectorAssembler(inputCols=feats(wine(), 6), outputCol="raw"), Normalizer(inputCol="raw", outputCol="features", p=2.0), BisectingKMeans(k=4, seed=SEED)]
+    stages = [
+        VectorAssembler(inputCols=feats(wine(), 6), outputCol="raw"),
+        Normalizer(inputCol="raw", outputCol="features", p=2.0),
+        BisectingKMeans(k=4, seed=SEED),
+    ]
     return _fit(spark, stages, wine())
 
 
@@ -283,7 +329,11 @@ def gaussian_mixture(spark):
     from pyspark.ml.clustering import GaussianMixture
     from pyspark.ml.feature import StandardScaler, VectorAssembler
 
-    stages = [VectorAssembler(inputCols=feats(wine(), 4), outputCol="raw"), StandardScaler(inputCol="raw", outputCol="features"), GaussianMixture(k=3, seed=SEED, maxIter=20)]
+    stages = [
+        VectorAssembler(inputCols=feats(wine(), 4), outputCol="raw"),
+        StandardScaler(inputCol="raw", outputCol="features"),
+        GaussianMixture(k=3, seed=SEED, maxIter=20),
+    ]
     return _fit(spark, stages, wine())
 
 
@@ -292,9 +342,14 @@ def poly_interaction_elementwise(spark):
     from pyspark.ml.linalg import Vectors
     from pyspark.ml.regression import LinearRegression
 
-    stages = [VectorAssembler(inputCols=["age", "bmi", "bp"], outputCol="base"), PolynomialExpansion(degree=2, inputCol="base", outputCol="poly"),
-              Interaction(inputCols=["sex", "base"], outputCol="inter"), ElementwiseProduct(scalingVec=Vectors.dense([2.0, 0.5, 1.0]), inputCol="base", outputCol="scaled"),
-              VectorAssembler(inputCols=["poly", "inter", "scaled", "s5"], outputCol="features"), LinearRegression(regParam=0.05)]
+    stages = [
+        VectorAssembler(inputCols=["age", "bmi", "bp"], outputCol="base"),
+        PolynomialExpansion(degree=2, inputCol="base", outputCol="poly"),
+        Interaction(inputCols=["sex", "base"], outputCol="inter"),
+        ElementwiseProduct(scalingVec=Vectors.dense([2.0, 0.5, 1.0]), inputCol="base", outputCol="scaled"),
+        VectorAssembler(inputCols=["poly", "inter", "scaled", "s5"], outputCol="features"),
+        LinearRegression(regParam=0.05),
+    ]
     return _fit(spark, stages, diabetes())
 
 
@@ -303,8 +358,11 @@ def hasher_dct_fm_regressor(spark):
     from pyspark.ml.regression import FMRegressor
 
     train = categorical().assign(label=lambda d: d["weight"] + (d["color"] == "red") * 3.0)
-    stages = [FeatureHasher(inputCols=["color", "size", "weight", "price"], outputCol="hashed", numFeatures=32),
-              DCT(inputCol="hashed", outputCol="features"), FMRegressor(factorSize=2, maxIter=20, stepSize=0.05, seed=SEED)]
+    stages = [
+        FeatureHasher(inputCols=["color", "size", "weight", "price"], outputCol="hashed", numFeatures=32),
+        DCT(inputCol="hashed", outputCol="features"),
+        FMRegressor(factorSize=2, maxIter=20, stepSize=0.05, seed=SEED),
+    ]
     return _fit(spark, stages, train)
 
 
@@ -313,8 +371,12 @@ def size_hint_slicer_tree(spark):
     from pyspark.ml.regression import DecisionTreeRegressor
 
     cols = feats(diabetes())
-    stages = [VectorAssembler(inputCols=cols, outputCol="raw"), VectorSizeHint(inputCol="raw", size=len(cols), handleInvalid="error"),
-              VectorSlicer(inputCol="raw", outputCol="features", indices=[0, 2, 3, 8]), DecisionTreeRegressor(maxDepth=4, seed=SEED)]
+    stages = [
+        VectorAssembler(inputCols=cols, outputCol="raw"),
+        VectorSizeHint(inputCol="raw", size=len(cols), handleInvalid="error"),
+        VectorSlicer(inputCol="raw", outputCol="features", indices=[0, 2, 3, 8]),
+        DecisionTreeRegressor(maxDepth=4, seed=SEED),
+    ]
     return _fit(spark, stages, diabetes())
 
 
@@ -323,11 +385,16 @@ def selectors_logistic(spark):
     from pyspark.ml.feature import ChiSqSelector, QuantileDiscretizer, UnivariateFeatureSelector, VarianceThresholdSelector, VectorAssembler
 
     cols = feats(wine(), 8)
-    stages = [QuantileDiscretizer(inputCols=cols, outputCols=[f"{c}_q" for c in cols], numBuckets=4),
-              VectorAssembler(inputCols=[f"{c}_q" for c in cols], outputCol="q"),
-              VarianceThresholdSelector(featuresCol="q", outputCol="var", varianceThreshold=0.1),
-              ChiSqSelector(featuresCol="var", outputCol="chi", numTopFeatures=6, labelCol="label_idx"),
-              UnivariateFeatureSelector(featuresCol="chi", outputCol="features", labelCol="label_idx", selectionMode="numTopFeatures").setFeatureType("categorical").setLabelType("categorical").setSelectionThreshold(4)]
+    stages = [
+        QuantileDiscretizer(inputCols=cols, outputCols=[f"{c}_q" for c in cols], numBuckets=4),
+        VectorAssembler(inputCols=[f"{c}_q" for c in cols], outputCol="q"),
+        VarianceThresholdSelector(featuresCol="q", outputCol="var", varianceThreshold=0.1),
+        ChiSqSelector(featuresCol="var", outputCol="chi", numTopFeatures=6, labelCol="label_idx"),
+        UnivariateFeatureSelector(featuresCol="chi", outputCol="features", labelCol="label_idx", selectionMode="numTopFeatures")
+        .setFeatureType("categorical")
+        .setLabelType("categorical")
+        .setSelectionThreshold(4),
+    ]
     return _classify(spark, stages, LogisticRegression(maxIter=30), wine())
 
 
@@ -343,7 +410,9 @@ def gbt_classifier(spark):
     from pyspark.ml.classification import GBTClassifier
     from pyspark.ml.feature import VectorAssembler
 
-    return _classify(spark, [VectorAssembler(inputCols=feats(cancer(), 12), outputCol="features")], GBTClassifier(maxIter=10, maxDepth=3, seed=SEED), cancer())
+    return _classify(
+        spark, [VectorAssembler(inputCols=feats(cancer(), 12), outputCol="features")], GBTClassifier(maxIter=10, maxDepth=3, seed=SEED), cancer()
+    )
 
 
 def fm_classifier(spark):
@@ -358,7 +427,11 @@ def random_forest_regressor(spark):
     from pyspark.ml.feature import VectorAssembler
     from pyspark.ml.regression import RandomForestRegressor
 
-    return _fit(spark, [VectorAssembler(inputCols=feats(diabetes()), outputCol="features"), RandomForestRegressor(numTrees=12, maxDepth=4, seed=SEED)], diabetes())
+    return _fit(
+        spark,
+        [VectorAssembler(inputCols=feats(diabetes()), outputCol="features"), RandomForestRegressor(numTrees=12, maxDepth=4, seed=SEED)],
+        diabetes(),
+    )
 
 
 def aft_survival(spark):
@@ -410,7 +483,9 @@ def cross_validated_logistic(spark):
     lr = LogisticRegression(featuresCol="features", labelCol="label_idx", maxIter=20)
     inner = Pipeline(stages=[VectorAssembler(inputCols=feats(wine()), outputCol="features"), lr])
     grid = ParamGridBuilder().addGrid(lr.regParam, [0.01, 0.1]).build()
-    cv = CrossValidator(estimator=inner, estimatorParamMaps=grid, evaluator=MulticlassClassificationEvaluator(labelCol="label_idx"), numFolds=2, seed=SEED)
+    cv = CrossValidator(
+        estimator=inner, estimatorParamMaps=grid, evaluator=MulticlassClassificationEvaluator(labelCol="label_idx"), numFolds=2, seed=SEED
+    )
     return _fit(spark, [StringIndexer(inputCol="label", outputCol="label_idx"), cv], wine())
 
 
@@ -431,16 +506,20 @@ def nested_pipelines(spark):
     from pyspark.ml.classification import LogisticRegression
     from pyspark.ml.feature import StandardScaler, VectorAssembler
 
-    prep = Pipeline(stages=[Pipeline(stages=[VectorAssembler(inputCols=feats(wine()), outputCol="raw")]), StandardScaler(inputCol="raw", outputCol="features")])
+    prep = Pipeline(
+        stages=[Pipeline(stages=[VectorAssembler(inputCols=feats(wine()), outputCol="raw")]), StandardScaler(inputCol="raw", outputCol="features")]
+    )
     return _classify(spark, [prep], LogisticRegression(maxIter=30), wine())
 
 
 def lsh_hashes(spark):
     from pyspark.ml.feature import BucketedRandomProjectionLSH, MinHashLSH, VectorAssembler
 
-    stages = [VectorAssembler(inputCols=feats(wine(), 5), outputCol="features"),
-              BucketedRandomProjectionLSH(inputCol="features", outputCol="brp", bucketLength=20.0, numHashTables=2, seed=SEED),
-              MinHashLSH(inputCol="features", outputCol="minhash", numHashTables=2, seed=SEED)]
+    stages = [
+        VectorAssembler(inputCols=feats(wine(), 5), outputCol="features"),
+        BucketedRandomProjectionLSH(inputCol="features", outputCol="brp", bucketLength=20.0, numHashTables=2, seed=SEED),
+        MinHashLSH(inputCol="features", outputCol="minhash", numHashTables=2, seed=SEED),
+    ]
     return _fit(spark, stages, wine())
 
 
@@ -512,15 +591,48 @@ BY_NAME = {e.name: e for e in ENTRIES}
 STAGE_KINDS = {
     "text": ["Tokenizer", "RegexTokenizer", "StopWordsRemover", "NGram", "HashingTF", "CountVectorizerModel", "IDFModel", "Word2VecModel"],
     "categorical": ["StringIndexerModel", "OneHotEncoderModel", "IndexToString", "VectorIndexerModel", "TargetEncoderModel", "FeatureHasher"],
-    "numeric": ["ImputerModel", "Bucketizer", "Binarizer", "StandardScalerModel", "MinMaxScalerModel",
-                "MaxAbsScalerModel", "RobustScalerModel", "Normalizer", "PCAModel", "PolynomialExpansion", "Interaction", "ElementwiseProduct",
-                "DCT", "VectorAssembler", "VectorSizeHint", "VectorSlicer", "BucketedRandomProjectionLSHModel", "MinHashLSHModel"],
+    "numeric": [
+        "ImputerModel",
+        "Bucketizer",
+        "Binarizer",
+        "StandardScalerModel",
+        "MinMaxScalerModel",
+        "MaxAbsScalerModel",
+        "RobustScalerModel",
+        "Normalizer",
+        "PCAModel",
+        "PolynomialExpansion",
+        "Interaction",
+        "ElementwiseProduct",
+        "DCT",
+        "VectorAssembler",
+        "VectorSizeHint",
+        "VectorSlicer",
+        "BucketedRandomProjectionLSHModel",
+        "MinHashLSHModel",
+    ],
     "selectors": ["ChiSqSelectorModel", "UnivariateFeatureSelectorModel", "VarianceThresholdSelectorModel"],
     "sql and formulas": ["SQLTransformer", "RFormulaModel"],
-    "classifiers": ["LogisticRegressionModel", "DecisionTreeClassificationModel", "RandomForestClassificationModel", "GBTClassificationModel",
-                    "NaiveBayesModel", "LinearSVCModel", "MultilayerPerceptronClassificationModel", "FMClassificationModel"],
-    "regressors": ["LinearRegressionModel", "GeneralizedLinearRegressionModel", "DecisionTreeRegressionModel", "RandomForestRegressionModel",
-                   "GBTRegressionModel", "AFTSurvivalRegressionModel", "IsotonicRegressionModel", "FMRegressionModel"],
+    "classifiers": [
+        "LogisticRegressionModel",
+        "DecisionTreeClassificationModel",
+        "RandomForestClassificationModel",
+        "GBTClassificationModel",
+        "NaiveBayesModel",
+        "LinearSVCModel",
+        "MultilayerPerceptronClassificationModel",
+        "FMClassificationModel",
+    ],
+    "regressors": [
+        "LinearRegressionModel",
+        "GeneralizedLinearRegressionModel",
+        "DecisionTreeRegressionModel",
+        "RandomForestRegressionModel",
+        "GBTRegressionModel",
+        "AFTSurvivalRegressionModel",
+        "IsotonicRegressionModel",
+        "FMRegressionModel",
+    ],
     "clustering": ["KMeansModel", "BisectingKMeansModel", "GaussianMixtureModel", "LocalLDAModel"],
     "recommendation and patterns": ["ALSModel", "FPGrowthModel"],
     "meta and tuning": ["OneVsRestModel", "CrossValidatorModel", "TrainValidationSplitModel", "PipelineModel"],

@@ -5,6 +5,7 @@ Two backends behind one interface, `JvmSession`:
   (JPype cannot restart a JVM); do not fork after it started (use spawn).
 - "py4j":  pyspark's gateway; the JVM is pyspark's driver, with our jars on its classpath.
 """
+
 from __future__ import annotations
 
 from .session import JvmSession, connect

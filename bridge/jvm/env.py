@@ -1,4 +1,5 @@
 """The environment a JVM must start with (it copies the environment once, at start)."""
+
 from __future__ import annotations
 
 import os

@@ -2,13 +2,14 @@
 
 JPype cannot restart a JVM: the first start fixes the classpath for the process' lifetime.
 """
+
 from __future__ import annotations
 
 import os
 import re
-import sys
 import shutil
 import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -68,7 +69,12 @@ def _release_version(libjvm: Path) -> str | None:
 
 def java_major(version: str) -> int:
     parts = version.split(".")
-    return int(parts[1]) if parts[0] == "1" else int(re.match(r"\d+", parts[0]).group(0))
+    if parts[0] == "1":
+        return int(parts[1])
+    major = re.match(r"\d+", parts[0])
+    if major is None:
+        raise JavaNotFoundError(f"cannot read the Java version {version!r}")
+    return int(major.group(0))
 
 
 def _start() -> None:
@@ -100,7 +106,6 @@ def java_version() -> str | None:
     out = subprocess.run([java, "-version"], capture_output=True, text=True).stderr
     m = re.search(r'version "([^"]+)"', out)
     return m.group(1) if m else None
-
 
 
 def leave_process(code: int) -> None:

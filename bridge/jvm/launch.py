@@ -1,4 +1,5 @@
 """Run our Scala mains in a JVM of their own (`java -cp bridge/jars/*:pyspark/jars/* ...`)."""
+
 from __future__ import annotations
 
 import os

@@ -1,4 +1,5 @@
 """py4j: pyspark's gateway. The JVM is pyspark's driver, started with our jars on its classpath."""
+
 from __future__ import annotations
 
 import os

@@ -1,4 +1,5 @@
 """JvmSession: the same Python-level operations over either backend."""
+
 from __future__ import annotations
 
 import os
@@ -59,10 +60,16 @@ class JvmSession:
         if self._pyspark is None:
             raise BadInputError("a pyspark model lives in pyspark's JVM: log it through backend='py4j'")
         with translating():
-            return str(self.classes.get("mlflowbridge.SparkModels").logModel(
-                self.raw_client, run_id, model._to_java(), artifact_path,
-                None if example is None else example._jdf,
-                None if training is None else training._jdf.schema()))
+            return str(
+                self.classes.get("mlflowbridge.SparkModels").logModel(
+                    self.raw_client,
+                    run_id,
+                    model._to_java(),
+                    artifact_path,
+                    None if example is None else example._jdf,
+                    None if training is None else training._jdf.schema(),
+                )
+            )
 
     def artifact_store(self) -> Any:
         """mlflowbridge.ArtifactStore: artifacts over the tracking server's REST API, no Python fork."""
@@ -123,7 +130,6 @@ def connect(backend: Backend = "jpype", tracking_uri: str | None = None, spark: 
         return JvmSession("jpype", jpype_backend.classes(), uri)
     if backend == "py4j":
         from . import py4j_backend
-
         from .py4j_backend import spark_session
 
         spark = spark or spark_session()

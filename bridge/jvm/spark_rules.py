@@ -3,6 +3,7 @@
 The same Scala code (mlflowbridge.InputCheck, PipelineColumns) decides for the Scala engine, so
 both engines accept, refuse and return the same columns.
 """
+
 from __future__ import annotations
 
 from typing import Any

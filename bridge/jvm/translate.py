@@ -3,6 +3,7 @@
 A Java exception arrives as a jpype JException or a py4j Py4JJavaError; callers see one of
 bridge.errors with a one-line message instead.
 """
+
 from __future__ import annotations
 
 import re

@@ -4,6 +4,7 @@ Numbers compare by absolute difference; NaN equals NaN and null equals null (cou
 disagreement by themselves); text and booleans compare by value; vectors and arrays elementwise
 (strings by value, numbers within the tolerance); maps and structs field by field.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

@@ -1,4 +1,5 @@
 """Data sets that installed packages ship (scikit-learn); nothing is downloaded."""
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """The Python engine: stock `mlflow.spark.load_model` on pyspark (plus the legacy run layout)."""
+
 from __future__ import annotations
 
 import json
@@ -41,7 +42,9 @@ def _check_mlmodel(local: Path, model_uri: str) -> dict:
     except yaml.YAMLError as e:
         raise BadInputError(f"{model_uri}: MLmodel is not valid YAML ({str(e).splitlines()[0]})") from None
     if not isinstance(meta, dict) or "spark" not in (meta.get("flavors") or {}):
-        raise BadInputError(f"{model_uri}: MLmodel has no spark flavor (flavors: {sorted((meta or {}).get('flavors') or {}) if isinstance(meta, dict) else 'none'})")
+        raise BadInputError(
+            f"{model_uri}: MLmodel has no spark flavor (flavors: {sorted((meta or {}).get('flavors') or {}) if isinstance(meta, dict) else 'none'})"
+        )
     data = meta["flavors"]["spark"].get("model_data", "sparkml")
     if not (local / data / "metadata").is_dir():
         raise BadInputError(f"{model_uri}: the spark flavor's {data}/ directory is missing or has no metadata/")
@@ -56,8 +59,7 @@ def _load_legacy(local: Path, model_uri: str) -> Any:
             return PipelineModel.load(str(candidate))
     found = sorted(p.name for p in local.iterdir())[:10]
     raise BadInputError(
-        f"{model_uri} is neither an MLflow model (no MLmodel) nor a saved PipelineModel "
-        f"(no metadata/ and stages/, nor sparkml/); found: {found}"
+        f"{model_uri} is neither an MLflow model (no MLmodel) nor a saved PipelineModel (no metadata/ and stages/, nor sparkml/); found: {found}"
     )
 
 
@@ -130,7 +132,7 @@ def write_parquet(sdf: Any, dst: Path) -> None:
     from pyspark.ml.linalg import VectorUDT
 
     vectors = {f.name for f in sdf.schema.fields if isinstance(f.dataType, VectorUDT)}
-    flat = sdf.select(*[vector_to_array(quote(c)).alias(c) if c in vectors else quote(c) for c in sdf.columns])
+    flat = sdf.select(*[vector_to_array(sdf[quote(c)]).alias(c) if c in vectors else sdf[quote(c)] for c in sdf.columns])
     tmp = Path(tempfile.mkdtemp(prefix=f".{dst.name}.", dir=dst.parent))
     try:
         flat.coalesce(1).write.mode("overwrite").parquet(str(tmp / "out"))

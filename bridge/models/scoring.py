@@ -5,6 +5,7 @@ a `_row` id and written to Parquet, so CSV type inference can't make the engines
 - python: stock `mlflow.spark.load_model` on pyspark.
 - scala:  our Scala loader (`mlflowbridge.SparkModels`) in the JVM, through JPype or py4j.
 """
+
 from __future__ import annotations
 
 import json
@@ -21,6 +22,7 @@ from . import python_engine, tables
 from .compare import Comparison, compare
 
 Engine = Literal["python", "scala"]
+Backend = Literal["jpype", "py4j"]
 ROW = "_row"
 
 
@@ -32,7 +34,7 @@ def with_row_ids(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def score_frame(model_uri: str, frame: pd.DataFrame, engine: Engine, backend: str = "py4j", tracking_uri: str | None = None) -> pd.DataFrame:
+def score_frame(model_uri: str, frame: pd.DataFrame, engine: Engine, backend: Backend = "py4j", tracking_uri: str | None = None) -> pd.DataFrame:
     """Scores of `frame` (which carries `_row`): input columns plus the model's outputs."""
     with tempfile.TemporaryDirectory(prefix="bridge-score-") as work:
         src = input_parquet(frame, Path(work))
@@ -47,7 +49,7 @@ def input_parquet(frame: pd.DataFrame, work: Path) -> Path:
     return work / "input.parquet"
 
 
-def score_parquet(model_uri: str, src: Path, engine: Engine, backend: str = "py4j", tracking_uri: str | None = None) -> Path:
+def score_parquet(model_uri: str, src: Path, engine: Engine, backend: Backend = "py4j", tracking_uri: str | None = None) -> Path:
     """Score the Parquet file `src` with one engine; returns the output Parquet file beside it."""
     dst = src.with_name(f"{engine}-output.parquet")
     if engine == "python":
@@ -73,7 +75,7 @@ def score_parquet(model_uri: str, src: Path, engine: Engine, backend: str = "py4
     raise BadInputError(f"unknown engine {engine!r}; use 'python' or 'scala'")
 
 
-def score_file(model_uri: str, input_path: str | Path, output_path: str | Path, engine: Engine, backend: str = "py4j") -> pd.DataFrame:
+def score_file(model_uri: str, input_path: str | Path, output_path: str | Path, engine: Engine, backend: Backend = "py4j") -> pd.DataFrame:
     tables.format_of(output_path)  # fail before any work on a bad output name
     frame = with_row_ids(tables.read(input_path))
     scored = score_frame(model_uri, frame, engine, backend).sort_values(ROW)
@@ -104,7 +106,7 @@ def _plain(v: Any) -> Any:
     return None if isinstance(v, float) and np.isnan(v) else v
 
 
-def compare_engines(model_uri: str, frame: pd.DataFrame, tolerance: float = 1e-9, backend: str = "py4j") -> Comparison:
+def compare_engines(model_uri: str, frame: pd.DataFrame, tolerance: float = 1e-9, backend: Backend = "py4j") -> Comparison:
     with tempfile.TemporaryDirectory(prefix="bridge-compare-") as work:
         src = input_parquet(with_row_ids(frame), Path(work))
         py = pq.read_table(score_parquet(model_uri, src, "python"))
@@ -116,5 +118,5 @@ def compare_engines(model_uri: str, frame: pd.DataFrame, tolerance: float = 1e-9
     return compare(py, sc, outputs, tolerance)
 
 
-def compare_file(model_uri: str, input_path: str | Path, tolerance: float = 1e-9, backend: str = "py4j") -> Comparison:
+def compare_file(model_uri: str, input_path: str | Path, tolerance: float = 1e-9, backend: Backend = "py4j") -> Comparison:
     return compare_engines(model_uri, tables.read(input_path), tolerance, backend)

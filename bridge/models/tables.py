@@ -1,4 +1,5 @@
 """Reading and writing score inputs/outputs: CSV, Parquet, JSON lines, chosen by extension."""
+
 from __future__ import annotations
 
 from pathlib import Path

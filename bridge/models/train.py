@@ -1,4 +1,5 @@
 """Python-side training: PySpark pipelines logged with the *stock* `mlflow.spark.log_model`."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -18,6 +19,7 @@ def fit(spark: Any, pdf: pd.DataFrame, kind: str, label: str = "label") -> Any:
     from pyspark.ml.feature import StringIndexer, VectorAssembler
     from pyspark.ml.regression import GBTRegressor, LinearRegression
 
+    stages: list[Any]
     assembler = VectorAssembler(inputCols=features(pdf, label), outputCol="features")
     if kind == "linear":
         stages = [assembler, LinearRegression(featuresCol="features", labelCol=label, regParam=0.1)]

@@ -2,6 +2,7 @@
 
 `make test` installs Debian's `chromium` first, so the tests that use it always have it.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -9,8 +10,16 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run", "--hide-scrollbars"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--hide-scrollbars",
+]
 
 
 def chromium() -> str | None:
@@ -26,8 +35,9 @@ def _run(html_file: Path, *args: str, timeout: float = 120) -> subprocess.Comple
     if exe is None:
         raise FileNotFoundError("no Chromium: apt-get install -y chromium")
     with tempfile.TemporaryDirectory(prefix="parity-chromium-") as profile:
-        return subprocess.run([exe, *FLAGS, f"--user-data-dir={profile}", *args, html_file.resolve().as_uri()],
-                              capture_output=True, text=True, timeout=timeout)
+        return subprocess.run(
+            [exe, *FLAGS, f"--user-data-dir={profile}", *args, html_file.resolve().as_uri()], capture_output=True, text=True, timeout=timeout
+        )
 
 
 def screenshot(html_file: Path, png: Path, width: int = 1400, height: int = 1800) -> Path:

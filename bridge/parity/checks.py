@@ -10,6 +10,7 @@ Every check takes a Ctx (a JvmSession on one backend, a Python MlflowClient on t
              into a failure that says "update the catalog".
 - bridge_*:  our workaround, which must pass.
 """
+
 from __future__ import annotations
 
 import base64
@@ -34,7 +35,7 @@ from .reflect import JAVA_STOCK_CLASSES, java_class, java_methods
 from .runs import RUN_NAME, SOURCE_NAME, SOURCE_TYPE, SYSTEM_TAGS, USER, create_run
 
 BOTH = ("jpype", "py4j")
-ONE = ("jpype",)          # the stock client's abilities do not depend on the bridge
+ONE = ("jpype",)  # the stock client's abilities do not depend on the bridge
 
 
 class GapConfirmed(AssertionError):
@@ -47,10 +48,10 @@ class NeedsSpark(Exception):
 
 @dataclass
 class Ctx:
-    jvm: Any                  # bridge.JvmSession
-    py: Any                   # mlflow.tracking.MlflowClient on the same server
+    jvm: Any  # bridge.JvmSession
+    py: Any  # mlflow.tracking.MlflowClient on the same server
     tracking_uri: str
-    spark: Any = None         # pyspark SparkSession sharing the py4j backend's JVM, if any
+    spark: Any = None  # pyspark SparkSession sharing the py4j backend's JVM, if any
     cache: dict = field(default_factory=dict)
 
     @property
@@ -107,6 +108,7 @@ def check(name: str | None = None, backends: tuple[str, ...] = BOTH, spark: bool
         doc = (fn.__doc__ or "").strip().splitlines()[0] if fn.__doc__ else ""
         CHECKS[key] = Check(key, fn, backends, doc, spark)
         return fn
+
     return register
 
 
@@ -131,8 +133,9 @@ def require_stock(ctx: Ctx, pattern: str, what: str) -> None:
     """Return when the stock classes offer a method matching `pattern`; raise GapConfirmed otherwise."""
     found = stock_offers(ctx, pattern)
     if not found:
-        raise GapConfirmed(f"{what}: no public method matching /{pattern}/ on MlflowClient, MlflowContext or "
-                           f"ActiveRun of mlflow-client {java_client_version(ctx)}")
+        raise GapConfirmed(
+            f"{what}: no public method matching /{pattern}/ on MlflowClient, MlflowContext or ActiveRun of mlflow-client {java_client_version(ctx)}"
+        )
 
 
 def class_exists(ctx: Ctx, name: str) -> bool:
@@ -175,7 +178,7 @@ def java_tags(ctx: Ctx, run_id: str) -> dict[str, str]:
     return {str(t.getKey()): str(t.getValue()) for t in ctx.client.getRun(run_id).getData().getTagsList()}
 
 
-def _run_child(spec: dict, env: dict[str, str]) -> dict:
+def _run_child(spec: dict, env: dict[str, str | None]) -> dict:
     """Run bridge/parity/child.py in a fresh interpreter+JVM with `env` on top of ours."""
     full_env = dict(os.environ)
     for k, v in env.items():
@@ -185,11 +188,10 @@ def _run_child(spec: dict, env: dict[str, str]) -> dict:
             full_env[k] = v
     repo_root = str(Path(__file__).resolve().parents[2])
     full_env["PYTHONPATH"] = repo_root + (os.pathsep + full_env["PYTHONPATH"] if full_env.get("PYTHONPATH") else "")
-    r = subprocess.run([sys.executable, "-m", "bridge.parity.child", json.dumps(spec)], env=full_env,
-                       capture_output=True, text=True, timeout=300)
+    r = subprocess.run([sys.executable, "-m", "bridge.parity.child", json.dumps(spec)], env=full_env, capture_output=True, text=True, timeout=300)
     for line in r.stdout.splitlines():
         if line.startswith("PARITY-CHILD "):
-            return json.loads(line[len("PARITY-CHILD "):])
+            return json.loads(line[len("PARITY-CHILD ") :])
     raise RuntimeError(f"parity child exited {r.returncode} without a result: {(r.stderr or r.stdout)[-1500:]}")
 
 
@@ -253,10 +255,12 @@ def parity_logging(ctx: Ctx) -> None:
     c.setTag(rid, "team", "jvm")
     c.setTag(rid, "tmp", "x")
     c.deleteTag(rid, "tmp")
-    c.logBatch(rid,
-               ctx.jlist([Metric.newBuilder().setKey("acc").setValue(0.9).setTimestamp(now).setStep(7).build()]),
-               ctx.jlist([Param.newBuilder().setKey("beta").setValue("2").build()]),
-               ctx.jlist([RunTag.newBuilder().setKey("batch").setValue("yes").build()]))
+    c.logBatch(
+        rid,
+        ctx.jlist([Metric.newBuilder().setKey("acc").setValue(0.9).setTimestamp(now).setStep(7).build()]),
+        ctx.jlist([Param.newBuilder().setKey("beta").setValue("2").build()]),
+        ctx.jlist([RunTag.newBuilder().setKey("batch").setValue("yes").build()]),
+    )
     data = py.get_run(rid).data
     assert data.params == {"alpha": "0.5", "beta": "2"}, data.params
     assert [(m.step, m.value) for m in py.get_metric_history(rid, "loss")] == [(0, 1.0), (1, 0.5), (2, 1 / 3)]
@@ -287,8 +291,7 @@ def parity_search_runs(ctx: Ctx) -> None:
     view = ctx.cls("org.mlflow.api.proto.Service$ViewType").ACTIVE_ONLY
     with fluent(ctx) as mlflow:
         for order_by, expected in ((["metrics.rmse ASC"], runs[1]), (["attributes.start_time DESC"], runs[2])):
-            j = [str(r.getInfo().getRunId())
-                 for r in c.searchRuns(ctx.jlist([eid]), "", view, 1, ctx.jlist(order_by)).getItems()]
+            j = [str(r.getInfo().getRunId()) for r in c.searchRuns(ctx.jlist([eid]), "", view, 1, ctx.jlist(order_by)).getItems()]
             p = [r.info.run_id for r in py.search_runs([eid], order_by=order_by, max_results=1)]
             f = list(mlflow.search_runs(experiment_ids=[eid], order_by=order_by, max_results=1)["run_id"])
             assert j == p == f == [expected], (order_by, j, p, f, expected)
@@ -349,8 +352,9 @@ def parity_raw_rest(ctx: Ctx) -> None:
     c, py = ctx.client, ctx.py
     eid = ctx.experiment_id
     j = json.loads(str(c.sendGet(f"experiments/get?experiment_id={eid}")))["experiment"]
-    p = http_request(get_default_host_creds(ctx.tracking_uri), "/api/2.0/mlflow/experiments/get", "GET",
-                     params={"experiment_id": eid}).json()["experiment"]
+    p = http_request(get_default_host_creds(ctx.tracking_uri), "/api/2.0/mlflow/experiments/get", "GET", params={"experiment_id": eid}).json()[
+        "experiment"
+    ]
     assert (j["experiment_id"], j["name"]) == (p["experiment_id"], p["name"]) == (eid, py.get_experiment(eid).name)
     c.sendPost("experiments/set-experiment-tag", json.dumps({"experiment_id": eid, "key": "raw", "value": "post"}))
     assert py.get_experiment(eid).tags.get("raw") == "post"
@@ -371,8 +375,7 @@ def _spark_model(ctx: Ctx) -> dict:
         from pyspark.ml.regression import LinearRegression
 
         df = spark.createDataFrame([(float(i), float(i % 3), 2.0 * i + 1.0 + (i % 3)) for i in range(12)], ["a", "b", "y"])
-        model = Pipeline(stages=[VectorAssembler(inputCols=["a", "b"], outputCol="features"),
-                                 LinearRegression(labelCol="y", maxIter=5)]).fit(df)
+        model = Pipeline(stages=[VectorAssembler(inputCols=["a", "b"], outputCol="features"), LinearRegression(labelCol="y", maxIter=5)]).fit(df)
         preds = sorted((r.a, round(r.prediction, 9)) for r in model.transform(df).select("a", "prediction").collect())
         ctx.cache["spark_model"] = {"df": df, "model": model, "preds": preds}
     return ctx.cache["spark_model"]
@@ -498,8 +501,9 @@ def _creds_children(ctx: Ctx) -> dict:
 
             eid = parse_qs(urlparse(self.path).query).get("experiment_id", ["?"])[0]
             seen[eid] = self.headers.get("Authorization")
-            body = json.dumps({"experiment": {"experiment_id": eid, "name": f"recorded-{eid}",
-                                              "lifecycle_stage": "active", "artifact_location": ""}}).encode()
+            body = json.dumps(
+                {"experiment": {"experiment_id": eid, "name": f"recorded-{eid}", "lifecycle_stage": "active", "artifact_location": ""}}
+            ).encode()
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(body)))
@@ -513,26 +517,41 @@ def _creds_children(ctx: Ctx) -> dict:
     threading.Thread(target=server.serve_forever, daemon=True).start()
     uri = f"http://127.0.0.1:{server.server_address[1]}"
     scenarios = {
-        "basic": ({"MLFLOW_TRACKING_USERNAME": "parity-user", "MLFLOW_TRACKING_PASSWORD": "parity-pw",
-                   "MLFLOW_TRACKING_TOKEN": None}, "Basic " + base64.b64encode(b"parity-user:parity-pw").decode()),
-        "token": ({"MLFLOW_TRACKING_USERNAME": None, "MLFLOW_TRACKING_PASSWORD": None,
-                   "MLFLOW_TRACKING_TOKEN": "parity-token"}, "Bearer parity-token"),
+        "basic": (
+            {"MLFLOW_TRACKING_USERNAME": "parity-user", "MLFLOW_TRACKING_PASSWORD": "parity-pw", "MLFLOW_TRACKING_TOKEN": None},
+            "Basic " + base64.b64encode(b"parity-user:parity-pw").decode(),
+        ),
+        "token": (
+            {"MLFLOW_TRACKING_USERNAME": None, "MLFLOW_TRACKING_PASSWORD": None, "MLFLOW_TRACKING_TOKEN": "parity-token"},
+            "Bearer parity-token",
+        ),
     }
     result = {}
     try:
         for i, (scenario, (env, expected)) in enumerate(scenarios.items()):
             stock_id, bridge_id, py_id, env_id = f"{i}01", f"{i}02", f"{i}03", f"{i}04"
-            out = _run_child({"tracking_uri": uri,
-                              "steps": ["stock_get_experiment", "bridge_get_experiment", "bridge_env_get_experiment"],
-                              "stock_experiment_id": stock_id, "bridge_experiment_id": bridge_id,
-                              "env_experiment_id": env_id}, dict(env, MLFLOW_TRACKING_URI=uri))
+            out = _run_child(
+                {
+                    "tracking_uri": uri,
+                    "steps": ["stock_get_experiment", "bridge_get_experiment", "bridge_env_get_experiment"],
+                    "stock_experiment_id": stock_id,
+                    "bridge_experiment_id": bridge_id,
+                    "env_experiment_id": env_id,
+                },
+                dict(env, MLFLOW_TRACKING_URI=uri),
+            )
             with _env(env):
                 from mlflow.tracking import MlflowClient
 
                 MlflowClient(uri).get_experiment(py_id)
-            result[scenario] = {"expected": expected, "child": out, "stock": seen.get(stock_id, "NO REQUEST"),
-                                "bridge": seen.get(bridge_id, "NO REQUEST"), "python": seen.get(py_id, "NO REQUEST"),
-                                "bridge_env": seen.get(env_id, "NO REQUEST")}
+            result[scenario] = {
+                "expected": expected,
+                "child": out,
+                "stock": seen.get(stock_id, "NO REQUEST"),
+                "bridge": seen.get(bridge_id, "NO REQUEST"),
+                "python": seen.get(py_id, "NO REQUEST"),
+                "bridge_env": seen.get(env_id, "NO REQUEST"),
+            }
     finally:
         server.shutdown()
         server.server_close()
@@ -577,8 +596,9 @@ def stock_credentials_env(ctx: Ctx) -> None:
 def stock_artifacts_no_python(ctx: Ctx) -> None:
     """The stock logArtifact in a JVM where no Python can be executed (MLFLOW_PYTHON_EXECUTABLE=/nonexistent)."""
     rid = ctx.java_run()
-    out = _run_child({"tracking_uri": ctx.tracking_uri, "steps": ["stock_log_artifact"], "run_id": rid},
-                     {"MLFLOW_PYTHON_EXECUTABLE": "/nonexistent/python"})["stock_log_artifact"]
+    out = _run_child(
+        {"tracking_uri": ctx.tracking_uri, "steps": ["stock_log_artifact"], "run_id": rid}, {"MLFLOW_PYTHON_EXECUTABLE": "/nonexistent/python"}
+    )["stock_log_artifact"]
     repos = [c for c in ("org.mlflow.artifacts.CliBasedArtifactRepository",) if class_exists(ctx, c)]
     if not out["ok"]:
         raise GapConfirmed(f"logArtifact without Python: {out['error']} (artifact repositories in the jar: {repos})")
@@ -621,18 +641,22 @@ def stock_managed_from_raw(ctx: Ctx) -> None:
         try:
             get_model_info(f"runs:/{rid}/model")
         except Exception as e:  # noqa: BLE001
-            raise GapConfirmed(f"saved as a raw artifact (model/model.bin), but the stock client has no way to make "
-                               f"it a managed model: get_model_info('runs:/{rid}/model') -> {type(e).__name__}: "
-                               f"{str(e).splitlines()[0][:160]}") from None
+            raise GapConfirmed(
+                f"saved as a raw artifact (model/model.bin), but the stock client has no way to make "
+                f"it a managed model: get_model_info('runs:/{rid}/model') -> {type(e).__name__}: "
+                f"{str(e).splitlines()[0][:160]}"
+            ) from None
 
 
 @check(backends=ONE)
 def stock_score_non_sparkml(ctx: Ctx) -> None:
-    found = [c for c in ("org.mlflow.models.Model", "org.mlflow.sagemaker.ScoringServer", "org.mlflow.mleap.MLeapLoader")
-             if class_exists(ctx, c)]
+    found = [c for c in ("org.mlflow.models.Model", "org.mlflow.sagemaker.ScoringServer", "org.mlflow.mleap.MLeapLoader") if class_exists(ctx, c)]
     if not found:
-        require_stock(ctx, r"(?i)^(loadModel|predict|score)", "a pyfunc/flavor loader on the JVM (no org.mlflow.models, "
-                                                              "org.mlflow.sagemaker or org.mlflow.mleap classes)")
+        require_stock(
+            ctx,
+            r"(?i)^(loadModel|predict|score)",
+            "a pyfunc/flavor loader on the JVM (no org.mlflow.models, org.mlflow.sagemaker or org.mlflow.mleap classes)",
+        )
 
 
 @check(backends=ONE)
@@ -677,8 +701,7 @@ def stock_delete_registered_model(ctx: Ctx) -> None:
         ctx.py.get_registered_model(name)
     except Exception:  # noqa: BLE001 - gone: the stock client did delete it
         return
-    raise GapConfirmed(f"no deleteRegisteredModel/sendDelete; sendPost('registered-models/delete') -> {err[:120]}; "
-                       f"'{name}' still exists")
+    raise GapConfirmed(f"no deleteRegisteredModel/sendDelete; sendPost('registered-models/delete') -> {err[:120]}; '{name}' still exists")
 
 
 @check(backends=ONE)
@@ -693,8 +716,12 @@ def stock_stage_transitions(ctx: Ctx) -> None:
 
 @check(backends=ONE)
 def stock_registry_updates(ctx: Ctx) -> None:
-    require_stock(ctx, r"^(updateRegisteredModel|renameRegisteredModel|updateModelVersion|setRegisteredModelTag|"
-                       r"deleteRegisteredModelTag|setModelVersionTag|deleteModelVersionTag)$", "registry updates")
+    require_stock(
+        ctx,
+        r"^(updateRegisteredModel|renameRegisteredModel|updateModelVersion|setRegisteredModelTag|"
+        r"deleteRegisteredModelTag|setModelVersionTag|deleteModelVersionTag)$",
+        "registry updates",
+    )
 
 
 @check(backends=ONE)
@@ -814,9 +841,13 @@ def bridge_artifacts_no_python(ctx: Ctx) -> None:
     key = ("no_python", ctx.tracking_uri)  # one child JVM per server, whichever backend asks first
     if key not in _CHILD_RESULTS:
         crid = ctx.java_run()
-        _CHILD_RESULTS[key] = (crid, _run_child(
-            {"tracking_uri": ctx.tracking_uri, "steps": ["bridge_artifacts"], "run_id": crid, "content": "no python\n"},
-            {"MLFLOW_PYTHON_EXECUTABLE": "/nonexistent/python"})["bridge_artifacts"])
+        _CHILD_RESULTS[key] = (
+            crid,
+            _run_child(
+                {"tracking_uri": ctx.tracking_uri, "steps": ["bridge_artifacts"], "run_id": crid, "content": "no python\n"},
+                {"MLFLOW_PYTHON_EXECUTABLE": "/nonexistent/python"},
+            )["bridge_artifacts"],
+        )
     crid, out = _CHILD_RESULTS[key]
     assert out["ok"], out
     assert out["value"]["downloaded"] == ["a.txt", "sub/b.txt"] and out["value"]["content"] == "no python\n", out
@@ -907,8 +938,7 @@ def bridge_stage_transitions(ctx: Ctx) -> None:
         assert str(reg.transitionModelVersionStage(ctx.jvm.raw_client, name, "1", "Production", False)) == "Production"
         reg.transitionModelVersionStage(ctx.jvm.raw_client, name, "2", "Production", True)
         stages = [str(s) for s in reg.getModelVersionStages(ctx.jvm.raw_client, name, "1")]
-    assert (py.get_model_version(name, "1").current_stage, py.get_model_version(name, "2").current_stage) == (
-        "Archived", "Production")
+    assert (py.get_model_version(name, "1").current_stage, py.get_model_version(name, "2").current_stage) == ("Archived", "Production")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # stages are deprecated in Python
         assert stages == py.get_model_version_stages(name, "1")
@@ -964,8 +994,7 @@ def bridge_update_run(ctx: Ctx) -> None:
     other = ctx.py.create_run(ctx.experiment_id).info.run_id
     ctx.py.update_run(other, status="FINISHED", name="renamed-by-jvm")
     p = ctx.py.get_run(other)
-    assert (p.info.run_name, p.info.status, p.data.tags.get(RUN_NAME)) == (
-        run.info.run_name, run.info.status, run.data.tags.get(RUN_NAME))
+    assert (p.info.run_name, p.info.status, p.data.tags.get(RUN_NAME)) == (run.info.run_name, run.info.status, run.data.tags.get(RUN_NAME))
 
 
 def _spark_models(ctx: Ctx) -> Any:

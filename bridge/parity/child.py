@@ -12,6 +12,7 @@ Steps:
   stock_log_artifact     new MlflowClient(uri).logArtifact(run_id, file, "docs")
   bridge_artifacts       ArtifactStore(clientFor(uri)): logArtifacts, listRun, downloadRun
 """
+
 from __future__ import annotations
 
 import json
@@ -61,16 +62,18 @@ def main(spec: dict) -> dict:
         elif name == "bridge_get_experiment":
             step(name, lambda: str(ours().getExperiment(spec["bridge_experiment_id"]).getName()))
         elif name == "bridge_env_get_experiment":
-            step(name, lambda: str(JClass("mlflowbridge.MlflowUtils").clientFromEnv()
-                                   .getExperiment(spec["env_experiment_id"]).getName()))
+            step(name, lambda: str(JClass("mlflowbridge.MlflowUtils").clientFromEnv().getExperiment(spec["env_experiment_id"]).getName()))
         elif name == "stock_log_artifact":
+
             def log() -> str:
                 d = Path(tempfile.mkdtemp(prefix="parity-child-"))
                 (d / "stock.txt").write_text("from the stock client\n")
                 stock().logArtifact(spec["run_id"], JClass("java.io.File")(str(d / "stock.txt")), "docs")
                 return "logged"
+
             step(name, log)
         elif name == "bridge_artifacts":
+
             def roundtrip() -> dict:
                 src = Path(tempfile.mkdtemp(prefix="parity-child-src-"))
                 (src / "a.txt").write_text(spec["content"])
@@ -82,8 +85,12 @@ def main(spec: dict) -> dict:
                 dst = Path(tempfile.mkdtemp(prefix="parity-child-dst-"))
                 local = str(store.downloadRun(spec["run_id"], "native", JClass("java.io.File")(str(dst)).toPath()))
                 files = sorted(str(p.relative_to(local)) for p in Path(local).rglob("*") if p.is_file())
-                return {"listed": listed, "downloaded": files,
-                        "content": (Path(local) / "a.txt").read_text() if (Path(local) / "a.txt").is_file() else None}
+                return {
+                    "listed": listed,
+                    "downloaded": files,
+                    "content": (Path(local) / "a.txt").read_text() if (Path(local) / "a.txt").is_file() else None,
+                }
+
             step(name, roundtrip)
         else:
             out[name] = {"ok": False, "error": f"unknown step {name!r}"}

@@ -7,6 +7,7 @@ Runs every catalog entry's check live against U (default: MLFLOW_TRACKING_URI wh
 http(s) server, else an embedded server), then prints the table with the counts per status and
 the versions it ran against. Exit status 0 when everything is as catalogued, 1 otherwise.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -22,19 +23,32 @@ README = Path(__file__).resolve().parents[2] / "README.md"
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("parity", help="Java/Python feature parity: run the catalog's checks live and print the table",
-                       description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = sub.add_parser(
+        "parity",
+        help="Java/Python feature parity: run the catalog's checks live and print the table",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("--format", choices=FORMATS, default="table")
     p.add_argument("--output", "-o", default=None, help="write the report to this file instead of stdout")
-    p.add_argument("--tracking-uri", default=None, help="an http(s) tracking server (default: MLFLOW_TRACKING_URI, "
-                                                         "else an embedded server)")
-    p.add_argument("--backend", choices=("py4j", "jpype"), default="py4j",
-                   help="JVM bridge for the checks (default py4j: it has Spark, which the SparkML checks need)")
+    p.add_argument("--tracking-uri", default=None, help="an http(s) tracking server (default: MLFLOW_TRACKING_URI, else an embedded server)")
+    p.add_argument(
+        "--backend",
+        choices=("py4j", "jpype"),
+        default="py4j",
+        help="JVM bridge for the checks (default py4j: it has Spark, which the SparkML checks need)",
+    )
     p.add_argument("--only", default=None, help="comma-separated catalog ids to check (default: all)")
     p.add_argument("--no-live", action="store_true", help="catalog only: no server, no JVM, no checks")
     p.add_argument("--no-systags", action="store_true", help="skip the system tags table (it starts a child JVM)")
-    p.add_argument("--update-readme", nargs="?", const=str(README), default=None, metavar="README",
-                   help="rewrite the parity region of README.md (default: this checkout's)")
+    p.add_argument(
+        "--update-readme",
+        nargs="?",
+        const=str(README),
+        default=None,
+        metavar="README",
+        help="rewrite the parity region of README.md (default: this checkout's)",
+    )
     p.set_defaults(func=run)
 
 

@@ -1,4 +1,5 @@
 """Live reflection: the installed clients' public methods against the catalog's classification."""
+
 from __future__ import annotations
 
 from collections import Counter
@@ -60,8 +61,7 @@ class Reflection:
 
     @property
     def ok(self) -> bool:
-        return not (self.unclassified_python or self.unclassified_java or self.stale_python or self.stale_java
-                    or duplicates())
+        return not (self.unclassified_python or self.unclassified_java or self.stale_python or self.stale_java or duplicates())
 
     def problems(self) -> list[str]:
         out = []

@@ -1,6 +1,7 @@
 """The parity report: the catalog, live outcomes of its checks, reflection, system tags; rendered
 as a text table, markdown, JSON or one self-contained HTML page. Also rewrites README.md's region.
 """
+
 from __future__ import annotations
 
 import html
@@ -26,7 +27,7 @@ STATUS_WORD = {PARITY: "parity", BRIDGED: "bridged", GAP: "gap"}
 
 @dataclass
 class Outcome:
-    kind: str          # confirmed | closed | pass | fail | error | not-run
+    kind: str  # confirmed | closed | pass | fail | error | not-run
     detail: str = ""
     seconds: float = 0.0
 
@@ -37,8 +38,8 @@ class Outcome:
 @dataclass
 class Row:
     cap: Capability
-    stock: Outcome | None = None        # parity: the comparison; gap/bridged: the stock-Java attempt
-    workaround: Outcome | None = None   # bridged only
+    stock: Outcome | None = None  # parity: the comparison; gap/bridged: the stock-Java attempt
+    workaround: Outcome | None = None  # bridged only
 
     @property
     def verdict(self) -> tuple[bool | None, str]:
@@ -64,8 +65,8 @@ class Row:
 class Report:
     rows: list[Row]
     versions: dict[str, str]
-    reflection: Any = None               # reflect.Reflection
-    systags: Any = None                  # systags.TagTable
+    reflection: Any = None  # reflect.Reflection
+    systags: Any = None  # systags.TagTable
     notes: list[str] = field(default_factory=list)
     live: bool = True
 
@@ -78,8 +79,7 @@ class Report:
 
     @property
     def ok(self) -> bool:
-        return (all(r.verdict[0] is not False for r in self.rows)
-                and (self.reflection is None or self.reflection.ok))
+        return all(r.verdict[0] is not False for r in self.rows) and (self.reflection is None or self.reflection.ok)
 
 
 # ---------------------------------------------------------------------------------- running
@@ -92,8 +92,7 @@ def outcome(check_name: str, ctx: Ctx, expect_gap: bool) -> Outcome:
     except NeedsSpark as e:
         return Outcome("not-run", str(e), time.monotonic() - t0)
     except AssertionError as e:
-        return Outcome("fail", _first(e) or traceback.format_exc(limit=-1).strip().splitlines()[-1],
-                       time.monotonic() - t0)
+        return Outcome("fail", _first(e) or traceback.format_exc(limit=-1).strip().splitlines()[-1], time.monotonic() - t0)
     except (BridgeError, Exception) as e:  # noqa: BLE001 - reported, not raised
         return Outcome("error", f"{type(e).__name__}: {_first(e)}", time.monotonic() - t0)
     return Outcome("closed" if expect_gap else "pass", "", time.monotonic() - t0)
@@ -127,9 +126,14 @@ def run_rows(ctx: Ctx, only: set[str] | None = None, progress: Callable[[str], N
 
 def versions(ctx: Ctx | None = None) -> dict[str, str]:
     p = pinned()
-    out = {"mlflow (Python, pinned)": p["mlflow.python"], "mlflow (Python, installed)": installed("mlflow") or "?",
-           "mlflow-client (Java, pinned)": p["mlflow.java"], "spark (pinned)": p["spark"],
-           "pyspark (installed)": installed("pyspark") or "?", "python": platform.python_version()}
+    out = {
+        "mlflow (Python, pinned)": p["mlflow.python"],
+        "mlflow (Python, installed)": installed("mlflow") or "?",
+        "mlflow-client (Java, pinned)": p["mlflow.java"],
+        "spark (pinned)": p["spark"],
+        "pyspark (installed)": installed("pyspark") or "?",
+        "python": platform.python_version(),
+    }
     if ctx is not None:
         from .checks import java_client_version
 
@@ -173,8 +177,14 @@ def catalog_markdown(rows: list[Row] | None = None, live: bool = False) -> str:
     lines += ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for row in rows or [Row(cap) for cap in CATALOG]:
         cap = row.cap
-        cells = [_md(cap.title), f"**{STATUS_WORD[cap.status]}**", _md(cap.python), _md(cap.java),
-                 f"`{_md(cap.bridge)}`" if cap.bridge else "", _md(cap.issue)]
+        cells = [
+            _md(cap.title),
+            f"**{STATUS_WORD[cap.status]}**",
+            _md(cap.python),
+            _md(cap.java),
+            f"`{_md(cap.bridge)}`" if cap.bridge else "",
+            _md(cap.issue),
+        ]
         if live:
             ok, text = row.verdict
             cells.append(("✅ " if ok else "⚪ " if ok is None else "❌ ") + _md(text))
@@ -182,7 +192,7 @@ def catalog_markdown(rows: list[Row] | None = None, live: bool = False) -> str:
     lines += ["", "The FAQ's statements, as checked:", ""]
     for faq in _faqs():
         caps = [cap for cap in CATALOG if cap.faq == faq]
-        lines.append(f"- *\"{faq}\"*: " + "; ".join(f"{cap.title} → **{cap.status}**" for cap in caps))
+        lines.append(f'- *"{faq}"*: ' + "; ".join(f"{cap.title} → **{cap.status}**" for cap in caps))
     return "\n".join(lines)
 
 
@@ -211,13 +221,19 @@ def live_markdown(report: Report, for_readme: bool = False) -> str:
     lines.append("Versions: " + ", ".join(f"{k} {v}" for k, v in shown.items()) + ".")
     if report.reflection is not None:
         r = report.reflection
-        lines += ["", f"Reflection: Python `MlflowClient` has {len(r.python)} public methods, Java `MlflowClient` "
-                      f"{len(r.java)} method names ({r.java_overloads} overloads); "
-                      + ("all classified by the catalog." if r.ok else "; ".join(r.problems()))]
+        lines += [
+            "",
+            f"Reflection: Python `MlflowClient` has {len(r.python)} public methods, Java `MlflowClient` "
+            f"{len(r.java)} method names ({r.java_overloads} overloads); " + ("all classified by the catalog." if r.ok else "; ".join(r.problems())),
+        ]
     if report.systags is not None:
-        lines += ["", "System run tags (the FAQ's \"What are the MLflow system run tags?\"), one run per creator "
-                      "from a script in this checkout" + (" (✓ set, — not set)" if for_readme else "") + ":", "",
-                  systags.markdown(report.systags, values=not for_readme)]
+        lines += [
+            "",
+            'System run tags (the FAQ\'s "What are the MLflow system run tags?"), one run per creator '
+            "from a script in this checkout" + (" (✓ set, — not set)" if for_readme else "") + ":",
+            "",
+            systags.markdown(report.systags, values=not for_readme),
+        ]
     return "\n".join(lines)
 
 
@@ -239,8 +255,7 @@ def text_table(report: Report) -> str:
         data.append((row.cap.id, row.cap.status, mark + (verdict if report.live else row.cap.bridge or row.cap.java)))
     w0 = max(len(head[0]), *(len(d[0]) for d in data))
     w1 = max(len(head[1]), *(len(d[1]) for d in data))
-    out = [f"{head[0]:<{w0}}  {head[1]:<{w1}}  {head[2] if report.live else 'bridge / stock Java'}",
-           f"{'-' * w0}  {'-' * w1}  {'-' * 40}"]
+    out = [f"{head[0]:<{w0}}  {head[1]:<{w1}}  {head[2] if report.live else 'bridge / stock Java'}", f"{'-' * w0}  {'-' * w1}  {'-' * 40}"]
     out += [f"{a:<{w0}}  {b:<{w1}}  {c}" for a, b, c in data]
     c = counts()
     out += ["", "catalog: " + ", ".join(f"{c[s]} {s}" for s in STATUSES) + f" ({len(CATALOG)} capabilities)"]
@@ -249,8 +264,10 @@ def text_table(report: Report) -> str:
     out.append("versions: " + ", ".join(f"{k} {v}" for k, v in report.versions.items()))
     if report.reflection is not None:
         r = report.reflection
-        out.append(f"reflection: Python MlflowClient {len(r.python)} methods, Java MlflowClient {len(r.java)} names "
-                   f"({r.java_overloads} overloads): " + ("all classified" if r.ok else "; ".join(r.problems())))
+        out.append(
+            f"reflection: Python MlflowClient {len(r.python)} methods, Java MlflowClient {len(r.java)} names "
+            f"({r.java_overloads} overloads): " + ("all classified" if r.ok else "; ".join(r.problems()))
+        )
     if report.systags is not None:
         from .systags import CREATORS, short
 
@@ -260,8 +277,7 @@ def text_table(report: Report) -> str:
         out.append(f"{'':<{w}}  " + "  |  ".join(CREATORS.values()))
         for k in t.rows:
             out.append(f"{k:<{w}}  " + "  |  ".join(short(k, t.value(c, k)) for c in CREATORS))
-        out.append(f"{'same as Python':<{w}}  " + "  |  ".join(
-            "-" if c == "python" else ("yes" if t.same_as_python(c) else "no") for c in CREATORS))
+        out.append(f"{'same as Python':<{w}}  " + "  |  ".join("-" if c == "python" else ("yes" if t.same_as_python(c) else "no") for c in CREATORS))
     out += report.notes
     return "\n".join(out) + "\n"
 
@@ -270,14 +286,16 @@ def to_json(report: Report) -> dict:
     rows = []
     for row in report.rows:
         ok, verdict = row.verdict
-        d = {k: getattr(row.cap, k) for k in ("id", "title", "status", "python", "java", "bridge", "issue", "faq", "note",
-                                              "check", "workaround")}
+        d = {k: getattr(row.cap, k) for k in ("id", "title", "status", "python", "java", "bridge", "issue", "faq", "note", "check", "workaround")}
         d["py_methods"], d["java_methods"] = list(row.cap.py_methods), list(row.cap.java_methods)
         d["line"] = row.cap.line()
         if report.live:
-            d["live"] = {"ok": ok, "verdict": verdict,
-                         "stock": row.stock.to_json() if row.stock else None,
-                         "workaround": row.workaround.to_json() if row.workaround else None}
+            d["live"] = {
+                "ok": ok,
+                "verdict": verdict,
+                "stock": row.stock.to_json() if row.stock else None,
+                "workaround": row.workaround.to_json() if row.workaround else None,
+            }
         rows.append(d)
     out: dict[str, Any] = {"counts": counts(), "versions": report.versions, "capabilities": rows, "live": report.live}
     if report.live:
@@ -285,9 +303,14 @@ def to_json(report: Report) -> dict:
         out["ok"] = report.ok
     if report.reflection is not None:
         r = report.reflection
-        out["reflection"] = {"python_methods": sorted(r.python), "java_methods": sorted(r.java),
-                             "java_overloads": r.java_overloads, "unclassified_python": r.unclassified_python,
-                             "unclassified_java": r.unclassified_java, "problems": r.problems()}
+        out["reflection"] = {
+            "python_methods": sorted(r.python),
+            "java_methods": sorted(r.java),
+            "java_overloads": r.java_overloads,
+            "unclassified_python": r.unclassified_python,
+            "unclassified_java": r.unclassified_java,
+            "problems": r.problems(),
+        }
     if report.systags is not None:
         out["system_tags"] = report.systags.to_json()
     return out
@@ -322,69 +345,97 @@ def render_html(report: Report) -> str:
     from .systags import CREATORS, DESCRIPTIONS, short
 
     c = counts()
-    parts = ["<!doctype html><html lang=en><head><meta charset=utf-8>",
-             "<meta name=viewport content='width=device-width,initial-scale=1'>",
-             "<title>MLflow Java/Python parity</title>", f"<style>{_CSS}</style></head><body>",
-             "<h1>MLflow Java/Python parity</h1>",
-             f"<div class=sub>Python <code>mlflow</code> {_h(report.versions.get('mlflow (Python, installed)'))} vs the "
-             f"stock Java client <code>org.mlflow:mlflow-client</code> "
-             f"{_h(report.versions.get('mlflow-client (Java, in the JVM)') or report.versions.get('mlflow-client (Java, pinned)') or pinned()['mlflow.java'])}"
-             f"{' — live checks against ' + _h(report.versions.get('tracking server')) if report.live else ' — catalog only (no live run)'}"
-             "</div>",
-             "<div class=counts>" + "".join(f"<span class={s}>{c[s]} {s}</span>" for s in STATUSES)]
+    parts = [
+        "<!doctype html><html lang=en><head><meta charset=utf-8>",
+        "<meta name=viewport content='width=device-width,initial-scale=1'>",
+        "<title>MLflow Java/Python parity</title>",
+        f"<style>{_CSS}</style></head><body>",
+        "<h1>MLflow Java/Python parity</h1>",
+        f"<div class=sub>Python <code>mlflow</code> {_h(report.versions.get('mlflow (Python, installed)'))} vs the "
+        f"stock Java client <code>org.mlflow:mlflow-client</code> "
+        f"{_h(report.versions.get('mlflow-client (Java, in the JVM)') or report.versions.get('mlflow-client (Java, pinned)') or pinned()['mlflow.java'])}"
+        f"{' — live checks against ' + _h(report.versions.get('tracking server')) if report.live else ' — catalog only (no live run)'}"
+        "</div>",
+        "<div class=counts>" + "".join(f"<span class={s}>{c[s]} {s}</span>" for s in STATUSES),
+    ]
     if report.live:
         lc = report.live_counts()
-        parts.append(f"<span class=parity>{lc['as catalogued']} as catalogued</span>"
-                     f"<span class=gap>{lc['NOT as catalogued']} not as catalogued</span>"
-                     f"<span style='background:#eaeef2'>{lc['not run']} not run</span>")
+        parts.append(
+            f"<span class=parity>{lc['as catalogued']} as catalogued</span>"
+            f"<span class=gap>{lc['NOT as catalogued']} not as catalogued</span>"
+            f"<span style='background:#eaeef2'>{lc['not run']} not run</span>"
+        )
     parts.append("</div>")
     widths = [18, 6, 17, 18, 14, 9] + ([18] if report.live else [])
-    parts.append("<h2>Capabilities</h2><table><colgroup>" + "".join(f"<col style='width:{w}%'>" for w in widths)
-                 + "</colgroup><thead><tr><th>Capability</th><th>Status</th><th>Python</th>"
-                 "<th>Stock Java client</th><th>Our bridge</th><th>Upstream</th>"
-                 + ("<th>Live check</th>" if report.live else "") + "</tr></thead><tbody>")
+    parts.append(
+        "<h2>Capabilities</h2><table><colgroup>"
+        + "".join(f"<col style='width:{w}%'>" for w in widths)
+        + "</colgroup><thead><tr><th>Capability</th><th>Status</th><th>Python</th>"
+        "<th>Stock Java client</th><th>Our bridge</th><th>Upstream</th>" + ("<th>Live check</th>" if report.live else "") + "</tr></thead><tbody>"
+    )
     for row in report.rows:
         cap = row.cap
-        cells = [f"{_h(cap.title)}<div class=detail><code>{_h(cap.id)}</code></div>"
-                 + (f"<div class=detail>{_h(cap.note)}</div>" if cap.note else ""),
-                 f"<span class='badge {cap.status}'>{cap.status}</span>", _h(cap.python), _h(cap.java),
-                 f"<code>{_h(cap.bridge)}</code>" if cap.bridge else "", _h(cap.issue)]
+        cells = [
+            f"{_h(cap.title)}<div class=detail><code>{_h(cap.id)}</code></div>" + (f"<div class=detail>{_h(cap.note)}</div>" if cap.note else ""),
+            f"<span class='badge {cap.status}'>{cap.status}</span>",
+            _h(cap.python),
+            _h(cap.java),
+            f"<code>{_h(cap.bridge)}</code>" if cap.bridge else "",
+            _h(cap.issue),
+        ]
         if report.live:
             ok, verdict = row.verdict
             cls = "ok" if ok else "nr" if ok is None else "bad"
-            details = [f"{label}: {o.kind} ({o.seconds:.1f}s){' — ' + o.detail if o.detail else ''}"
-                       for label, o in (("stock Java" if cap.status != PARITY else "comparison", row.stock),
-                                        ("workaround", row.workaround)) if o is not None]
-            cells.append(f"<span class={cls}>{_h(verdict)}</span>"
-                         + "".join(f"<div class=detail>{_h(d)}</div>" for d in details))
+            details = [
+                f"{label}: {o.kind} ({o.seconds:.1f}s){' — ' + o.detail if o.detail else ''}"
+                for label, o in (("stock Java" if cap.status != PARITY else "comparison", row.stock), ("workaround", row.workaround))
+                if o is not None
+            ]
+            cells.append(f"<span class={cls}>{_h(verdict)}</span>" + "".join(f"<div class=detail>{_h(d)}</div>" for d in details))
         parts.append("<tr>" + "".join(f"<td>{x}</td>" for x in cells) + "</tr>")
     parts.append("</tbody></table>")
     parts.append("<h2>The FAQ's statements</h2><ul>")
     for faq in _faqs():
         caps = [cap for cap in CATALOG if cap.faq == faq]
-        parts.append(f"<li><i>“{_h(faq)}”</i>: " + "; ".join(
-            f"{_h(cap.title)} → <span class='badge {cap.status}'>{cap.status}</span>" for cap in caps) + "</li>")
+        parts.append(
+            f"<li><i>“{_h(faq)}”</i>: "
+            + "; ".join(f"{_h(cap.title)} → <span class='badge {cap.status}'>{cap.status}</span>" for cap in caps)
+            + "</li>"
+        )
     parts.append("</ul>")
     if report.systags is not None:
         t = report.systags
-        parts.append("<h2>System run tags</h2><table class=tags><thead><tr><th>Tag</th><th>Meaning</th>"
-                     + "".join(f"<th>{_h(v)}</th>" for v in CREATORS.values()) + "</tr></thead><tbody>")
+        parts.append(
+            "<h2>System run tags</h2><table class=tags><thead><tr><th>Tag</th><th>Meaning</th>"
+            + "".join(f"<th>{_h(v)}</th>" for v in CREATORS.values())
+            + "</tr></thead><tbody>"
+        )
         for k in t.rows:
-            parts.append(f"<tr><td><code>{_h(k)}</code></td><td>{_h(DESCRIPTIONS.get(k, ''))}</td>"
-                         + "".join(f"<td>{_h(short(k, t.value(cr, k)))}</td>" for cr in CREATORS) + "</tr>")
-        parts.append("<tr><td><b>same as Python?</b></td><td></td>" + "".join(
-            "<td>—</td>" if cr == "python" else
-            ("<td class=ok>yes</td>" if t.same_as_python(cr) else
-             f"<td class=bad>no: {_h(', '.join(t.differences(cr)))}</td>") for cr in CREATORS) + "</tr>")
+            parts.append(
+                f"<tr><td><code>{_h(k)}</code></td><td>{_h(DESCRIPTIONS.get(k, ''))}</td>"
+                + "".join(f"<td>{_h(short(k, t.value(cr, k)))}</td>" for cr in CREATORS)
+                + "</tr>"
+            )
+        parts.append(
+            "<tr><td><b>same as Python?</b></td><td></td>"
+            + "".join(
+                "<td>—</td>"
+                if cr == "python"
+                else ("<td class=ok>yes</td>" if t.same_as_python(cr) else f"<td class=bad>no: {_h(', '.join(t.differences(cr)))}</td>")
+                for cr in CREATORS
+            )
+            + "</tr>"
+        )
         parts.append("</tbody></table>")
     if report.reflection is not None:
         r = report.reflection
-        parts.append(f"<h2>Reflection</h2><p>Python <code>MlflowClient</code>: {len(r.python)} public methods; Java "
-                     f"<code>MlflowClient</code>: {len(r.java)} method names ({r.java_overloads} overloads). "
-                     + ("All classified by the catalog." if r.ok else
-                        "<span class=bad>" + _h("; ".join(r.problems())) + "</span>") + "</p>")
-    parts.append("<h2>Versions</h2><dl>" + "".join(f"<dt>{_h(k)}</dt><dd>{_h(v)}</dd>" for k, v in report.versions.items())
-                 + "</dl>")
+        parts.append(
+            f"<h2>Reflection</h2><p>Python <code>MlflowClient</code>: {len(r.python)} public methods; Java "
+            f"<code>MlflowClient</code>: {len(r.java)} method names ({r.java_overloads} overloads). "
+            + ("All classified by the catalog." if r.ok else "<span class=bad>" + _h("; ".join(r.problems())) + "</span>")
+            + "</p>"
+        )
+    parts.append("<h2>Versions</h2><dl>" + "".join(f"<dt>{_h(k)}</dt><dd>{_h(v)}</dd>" for k, v in report.versions.items()) + "</dl>")
     for n in report.notes:
         parts.append(f"<p class=sub>{_h(n)}</p>")
     parts.append("</body></html>\n")

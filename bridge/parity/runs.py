@@ -11,6 +11,7 @@ client's `createRun(CreateRun)`. From Python the main file is Python's (sys.argv
 passes it as mlflow.source.name; the JVM then takes git from that file's checkout, as Python does.
 `system_tags`/`git_tags` here are Python's own rules, kept to compare against.
 """
+
 from __future__ import annotations
 
 import getpass
@@ -88,8 +89,7 @@ def system_tags(run_name: str | None = None, source_name: str | None = None) -> 
     return tags
 
 
-def create_run(jvm: Any, experiment_id: str, run_name: str | None = None, tags: dict[str, str] | None = None,
-               source_name: str | None = None) -> str:
+def create_run(jvm: Any, experiment_id: str, run_name: str | None = None, tags: dict[str, str] | None = None, source_name: str | None = None) -> str:
     """Create a run with Python's system tags through `mlflowbridge.MlflowUtils.createRun`; returns its id.
 
     `jvm` is a bridge.JvmSession (either backend). `source_name` defaults to this process's main file

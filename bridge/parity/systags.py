@@ -4,6 +4,7 @@ One run per creator (Python's fluent start_run, Java's MlflowContext.startRun, J
 MlflowClient.createRun, our bridge.parity.runs.create_run), made by bridge/parity/tagprobe.py in
 a child process whose main file is inside this checkout, as a user's training script would be.
 """
+
 from __future__ import annotations
 
 import json
@@ -37,8 +38,8 @@ PROBE = Path(__file__).with_name("tagprobe.py")
 
 @dataclass
 class TagTable:
-    tags: dict[str, dict[str, str]]          # creator -> its run's mlflow.* tags
-    rows: list[str]                          # tag keys, in table order
+    tags: dict[str, dict[str, str]]  # creator -> its run's mlflow.* tags
+    rows: list[str]  # tag keys, in table order
 
     def value(self, creator: str, key: str) -> str | None:
         return self.tags.get(creator, {}).get(key)
@@ -50,18 +51,16 @@ class TagTable:
         return [k for k in self.rows if self.value(creator, k) != self.value("python", k)]
 
     def to_json(self) -> dict:
-        return {"rows": self.rows, "tags": self.tags,
-                "same_as_python": {c: self.same_as_python(c) for c in CREATORS if c != "python"}}
+        return {"rows": self.rows, "tags": self.tags, "same_as_python": {c: self.same_as_python(c) for c in CREATORS if c != "python"}}
 
 
 def probe(tracking_uri: str, experiment_id: str) -> TagTable:
     """Run tagprobe.py against the server and build the table from its runs' tags."""
     env = dict(os.environ, MLFLOW_TRACKING_URI=tracking_uri)
-    r = subprocess.run([sys.executable, str(PROBE), tracking_uri, str(experiment_id)], env=env,
-                       capture_output=True, text=True, timeout=600)
+    r = subprocess.run([sys.executable, str(PROBE), tracking_uri, str(experiment_id)], env=env, capture_output=True, text=True, timeout=600)
     for line in r.stdout.splitlines():
         if line.startswith("TAGPROBE "):
-            return build(json.loads(line[len("TAGPROBE "):]))
+            return build(json.loads(line[len("TAGPROBE ") :]))
     raise RuntimeError(f"tagprobe exited {r.returncode} without a result: {(r.stderr or r.stdout)[-1500:]}")
 
 
@@ -88,12 +87,13 @@ def markdown(table: TagTable, values: bool = True) -> str:
     head = ["Tag", "Meaning"] + [CREATORS[c] for c in CREATORS]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for k in table.rows:
-        cells = [f"`{k}`", DESCRIPTIONS.get(k, "")] + [
-            _md(short(k, table.value(c, k))) if values else _mark(table, c, k) for c in CREATORS]
+        cells = [f"`{k}`", DESCRIPTIONS.get(k, "")] + [_md(short(k, table.value(c, k))) if values else _mark(table, c, k) for c in CREATORS]
         lines.append("| " + " | ".join(cells) + " |")
-    same = ["**same as Python?**", ""] + ["—"] + [
-        "yes" if table.same_as_python(c) else "no: " + ", ".join(f"`{k}`" for k in table.differences(c))
-        for c in list(CREATORS)[1:]]
+    same = (
+        ["**same as Python?**", ""]
+        + ["—"]
+        + ["yes" if table.same_as_python(c) else "no: " + ", ".join(f"`{k}`" for k in table.differences(c)) for c in list(CREATORS)[1:]]
+    )
     lines.append("| " + " | ".join(same) + " |")
     return "\n".join(lines)
 

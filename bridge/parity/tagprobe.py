@@ -6,6 +6,7 @@ Run as a *file* (not `-m`) so that sys.argv[0] is this file: Python's start_run 
 mlflow.source.name and, inside a git checkout, mlflow.source.git.* from it, as it would for a
 user's training script. bridge.parity.systags runs it and turns the answer into the table.
 """
+
 from __future__ import annotations
 
 import json

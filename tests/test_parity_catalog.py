@@ -11,10 +11,10 @@ import struct
 from html.parser import HTMLParser
 from pathlib import Path
 
+import browser
 import pytest
 
 from bridge.cli import main
-from bridge.parity import browser
 from bridge.parity.catalog import BRIDGED, BY_ID, CATALOG, GAP, PARITY, STATUSES, counts
 from bridge.parity.checks import CHECKS
 from bridge.parity.report import (

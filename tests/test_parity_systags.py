@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 
+import browser
 from conftest import unique
 
 from bridge.cli import main
-from bridge.parity import browser
 from bridge.parity.catalog import BY_ID
 from bridge.parity.runs import GIT_COMMIT, RUN_NAME, SOURCE_NAME, SOURCE_TYPE, USER, git_tags
 from bridge.parity.systags import CREATORS, PROBE, markdown, probe

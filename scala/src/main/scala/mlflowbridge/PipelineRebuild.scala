@@ -6,7 +6,8 @@ import java.nio.file.{Files, Path}
 import scala.jdk.CollectionConverters._
 
 import com.fasterxml.jackson.databind.JsonNode
-import org.apache.spark.ml.{BridgeMlAccess, PipelineModel, Transformer}
+import org.apache.spark.ml.{PipelineModel, Transformer}
+import org.apache.spark.ml.mlflowbridge.BridgeMlAccess
 import org.apache.spark.sql.SparkSession
 
 /**

@@ -7,7 +7,8 @@ import java.time.format.DateTimeFormatter
 
 import scala.jdk.CollectionConverters._
 
-import org.apache.spark.ml.{ParallelPipelineWriter, PipelineModel}
+import org.apache.spark.ml.PipelineModel
+import org.apache.spark.ml.mlflowbridge.ParallelPipelineWriter
 import org.apache.spark.ml.linalg.Vector
 import org.apache.spark.sql.{Dataset, Row, SparkSession}
 import org.apache.spark.sql.types.StructType

@@ -4,7 +4,8 @@ import java.nio.file.{Files, Path}
 
 import scala.jdk.CollectionConverters._
 
-import org.apache.spark.ml.{ParallelPipelineWriter, PipelineModel}
+import org.apache.spark.ml.PipelineModel
+import org.apache.spark.ml.mlflowbridge.ParallelPipelineWriter
 import org.scalatest.funsuite.AnyFunSuite
 
 /** The concurrent stage writer produces what Spark's sequential `PipelineModel.write.save` does. */

@@ -1,4 +1,5 @@
 package org.apache.spark.ml
+package mlflowbridge
 
 import java.util.concurrent.Executors
 

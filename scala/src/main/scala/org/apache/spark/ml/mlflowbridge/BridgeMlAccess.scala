@@ -1,4 +1,5 @@
 package org.apache.spark.ml
+package mlflowbridge
 
 import org.apache.spark.ml.util.DefaultParamsReader
 import org.apache.spark.sql.SparkSession

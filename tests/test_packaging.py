@@ -1,0 +1,82 @@
+"""Consumable by other builds: the wheel carries the jars, and a separate sbt project compiles
+against what `build/sbt publishLocal` published, resolving offline."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+from bridge.versions import pinned
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def test_the_wheel_carries_the_jars_and_finds_them_installed(tmp_path):
+    r = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path / "dist"), str(REPO)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert r.returncode == 0, r.stderr[-3000:]
+    wheel = next((tmp_path / "dist").glob("mlflow_bridge-*.whl"))
+    names = set(zipfile.ZipFile(wheel).namelist())
+    jars = {n for n in names if n.startswith("bridge/jars/") and n.endswith(".jar")}
+    assert {"bridge/jars/manifest.json", "bridge/versions.properties", "bridge/spark-jvm-options.txt"} <= names
+    assert any("mlflow-bridge_2.13" in j for j in jars) and any("mlflow-client" in j for j in jars), jars
+
+    # Installed (no sbt, no checkout): the package finds its own jars.
+    r = subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(tmp_path / "site"), str(wheel)],
+                       capture_output=True, text=True, timeout=600)  # fmt: skip
+    assert r.returncode == 0, r.stderr[-3000:]
+    code = "import bridge, bridge.classpath as c; print(bridge.__file__); print('\\n'.join(c.bridge_jars()))"
+    env = dict(os.environ, PYTHONPATH=str(tmp_path / "site"))
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env, cwd=tmp_path)
+    assert r.returncode == 0, r.stderr[-3000:]
+    lines = r.stdout.splitlines()
+    assert lines[0].startswith(str(tmp_path / "site"))
+    assert len(lines) >= 3 and all(line.startswith(str(tmp_path / "site" / "bridge" / "jars")) for line in lines[1:])
+
+
+CONSUMER = """
+import mlflowbridge.{PipelineColumns, SparkModels}
+import org.apache.spark.ml.PipelineModel
+import org.apache.spark.sql.SparkSession
+import org.mlflow.tracking.MlflowClient
+
+object Consumer {
+  // Compiles against the published API: loading a model by URI and asking what it reads.
+  val load: (MlflowClient, String, SparkSession) => PipelineModel = SparkModels.loadModel
+  def main(args: Array[String]): Unit = println(PipelineColumns.getClass.getName)
+}
+"""
+
+
+def test_a_separate_sbt_project_compiles_against_the_published_jar(tmp_path):
+    env = dict(os.environ, SBT_JAVA_OPTS="-Xmx1g -Xss4m")
+    r = subprocess.run([str(REPO / "build" / "sbt"), "publishLocal"], capture_output=True, text=True, timeout=900, env=env)
+    assert r.returncode == 0, r.stdout[-3000:]
+    assert "published mlflow-bridge_2.13" in r.stdout
+
+    project = tmp_path / "consumer"
+    (project / "project").mkdir(parents=True)
+    (project / "src" / "main" / "scala").mkdir(parents=True)
+    sbt_version = (REPO / "project" / "build.properties").read_text()
+    (project / "project" / "build.properties").write_text(sbt_version)
+    v = pinned()
+    (project / "build.sbt").write_text(
+        f'scalaVersion := "{v["scala"]}"\n'
+        "offline := true  // everything comes from the local caches: no network\n"
+        "libraryDependencies ++= Seq(\n"
+        '  "io.github.mlflowbridge" %% "mlflow-bridge" % "0.1.0",\n'
+        f'  "org.apache.spark" %% "spark-mllib" % "{v["spark"]}" % Provided)\n'
+    )
+    (project / "src" / "main" / "scala" / "Consumer.scala").write_text(CONSUMER)
+    r = subprocess.run([str(REPO / "build" / "sbt"), "compile", "export Compile/dependencyClasspath"], capture_output=True, text=True,
+                       timeout=900, env=dict(env, SBT_PROJECT_DIR=str(project)))  # fmt: skip
+    assert r.returncode == 0, r.stdout[-3000:]
+    assert "mlflow-bridge_2.13" in r.stdout and "mlflow-client" in r.stdout  # the jar and its dependency resolved
+    assert (project / "target" / "scala-2.13" / "classes" / "Consumer.class").is_file()

@@ -20,14 +20,14 @@ import subprocess
 import sys
 from typing import Any
 
-USER = "mlflow.user"
-SOURCE_NAME = "mlflow.source.name"
-SOURCE_TYPE = "mlflow.source.type"
-RUN_NAME = "mlflow.runName"
-GIT_COMMIT = "mlflow.source.git.commit"
-GIT_BRANCH = "mlflow.source.git.branch"
-GIT_REPO_URL = "mlflow.source.git.repoURL"
-PARENT_RUN_ID = "mlflow.parentRunId"
+from mlflow.utils.mlflow_tags import MLFLOW_GIT_BRANCH as GIT_BRANCH
+from mlflow.utils.mlflow_tags import MLFLOW_GIT_COMMIT as GIT_COMMIT
+from mlflow.utils.mlflow_tags import MLFLOW_GIT_REPO_URL as GIT_REPO_URL
+from mlflow.utils.mlflow_tags import MLFLOW_RUN_NAME as RUN_NAME
+from mlflow.utils.mlflow_tags import MLFLOW_SOURCE_NAME as SOURCE_NAME
+from mlflow.utils.mlflow_tags import MLFLOW_SOURCE_TYPE as SOURCE_TYPE
+from mlflow.utils.mlflow_tags import MLFLOW_USER as USER
+
 SYSTEM_TAGS = (USER, SOURCE_NAME, SOURCE_TYPE, RUN_NAME, GIT_COMMIT, GIT_BRANCH, GIT_REPO_URL)
 
 

@@ -14,7 +14,9 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from .runs import GIT_BRANCH, GIT_COMMIT, GIT_REPO_URL, PARENT_RUN_ID, RUN_NAME, SOURCE_NAME, SOURCE_TYPE, USER
+from mlflow.utils.mlflow_tags import MLFLOW_PARENT_RUN_ID as PARENT_RUN_ID
+
+from .runs import GIT_BRANCH, GIT_COMMIT, GIT_REPO_URL, RUN_NAME, SOURCE_NAME, SOURCE_TYPE, USER
 
 CREATORS = {
     "python": "Python mlflow.start_run",

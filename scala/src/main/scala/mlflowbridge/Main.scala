@@ -56,8 +56,8 @@ object Main {
     withSpark(s"mlflow-bridge-train-$kind") { spark =>
       val runId = client.createRun(expId).getRunId
       try {
-        client.setTag(runId, "mlflow.runName", s"jvm-$kind")
-        client.setTag(runId, "mlflow.source.name", "mlflowbridge.Main")
+        client.setTag(runId, MlflowUtils.RunNameTag, s"jvm-$kind")
+        client.setTag(runId, MlflowUtils.SourceNameTag, "mlflowbridge.Main")
         val modelUri = trainInRun(o, kind, client, runId, spark)
         client.setTerminated(runId, RunStatus.FINISHED)
         println(s"run_id=$runId")

@@ -4,6 +4,7 @@ import scala.jdk.CollectionConverters._
 
 import org.mlflow.tracking.MlflowClient
 import org.mlflow.tracking.creds.BasicMlflowHostCreds
+import org.mlflow.tracking.utils.MlflowTagConstants
 
 /** What the stock Java client is missing for everyday tracking. */
 object MlflowUtils {
@@ -69,10 +70,11 @@ object MlflowUtils {
 
   // ------------------------------------------------------------------ runs like Python's start_run
 
-  val UserTag = "mlflow.user"
-  val SourceNameTag = "mlflow.source.name"
-  val SourceTypeTag = "mlflow.source.type"
-  val RunNameTag = "mlflow.runName"
+  val UserTag: String = MlflowTagConstants.USER
+  val SourceNameTag: String = MlflowTagConstants.SOURCE_NAME
+  val SourceTypeTag: String = MlflowTagConstants.SOURCE_TYPE
+  val RunNameTag: String = MlflowTagConstants.RUN_NAME
+  // The Java client's MlflowTagConstants has no git tags; these are Python's mlflow_tags names.
   val GitCommitTag = "mlflow.source.git.commit"
   val GitBranchTag = "mlflow.source.git.branch"
   val GitRepoUrlTag = "mlflow.source.git.repoURL"

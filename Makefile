@@ -18,6 +18,7 @@ lint: venv
 	.venv/bin/ruff check bridge tests
 	.venv/bin/ruff format --check bridge tests
 	.venv/bin/mypy
+	$(SBT) scalafmtCheckAll scalafmtSbtCheck
 
 test-scala: venv jars
 	.venv/bin/mlflow-bridge with-server -- $(SBT) test

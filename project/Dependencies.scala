@@ -11,6 +11,7 @@ object Dependencies {
   // `java -cp ... mlflowbridge.Main`); one list, shared with JPype: bridge/spark-jvm-options.txt.
   val sparkOpens: Seq[String] = {
     val src = scala.io.Source.fromFile("bridge/spark-jvm-options.txt", "UTF-8")
-    try src.getLines().map(_.trim).filter(l => l.nonEmpty && !l.startsWith("#")).toList finally src.close()
+    try src.getLines().map(_.trim).filter(l => l.nonEmpty && !l.startsWith("#")).toList
+    finally src.close()
   }
 }

@@ -6,7 +6,8 @@ object Versions {
   private val props = {
     val p = new Properties()
     val in = new FileInputStream(new java.io.File("bridge/versions.properties"))
-    try p.load(in) finally in.close()
+    try p.load(in)
+    finally in.close()
     p
   }
   private def get(key: String): String =

@@ -59,9 +59,14 @@ final class ArtifactStore(val client: MlflowClient) {
     val url = s"${base(artifactUri)}/api/2.0/mlflow-artifacts/artifacts" + (if (path.isEmpty) "" else s"?path=${ArtifactStore.pct(path)}")
     val r = rest.send("GET", url, None)
     val json = rest.expect(s"list artifacts $artifactUri")(r)
-    json.path("files").elements().asScala.map { f =>
-      ArtifactEntry(f.path("path").asText(), f.path("is_dir").asBoolean(false), f.path("file_size").asLong(0L))
-    }.toList
+    json
+      .path("files")
+      .elements()
+      .asScala
+      .map { f =>
+        ArtifactEntry(f.path("path").asText(), f.path("is_dir").asBoolean(false), f.path("file_size").asLong(0L))
+      }
+      .toList
   }
 
   /** A run's artifacts under `path` (run-relative paths, as the stock client's listArtifacts). */
@@ -93,7 +98,10 @@ final class ArtifactStore(val client: MlflowClient) {
       val target = dst.resolve(src.getFileName.toString)
       ArtifactStore.copyTree(src, target)
       target
-    } else throw BridgeException.badInput(s"artifact location $artifactUri is not served by the tracking server; the JVM bridge reads mlflow-artifacts:/ and local locations, other stores only through a run or a model version")
+    } else
+      throw BridgeException.badInput(
+        s"artifact location $artifactUri is not served by the tracking server; the JVM bridge reads mlflow-artifacts:/ and local locations, other stores only through a run or a model version"
+      )
   }
 
   /** A run's artifact `path` (file or directory; null = everything) into `dst`; returns the local copy. */
@@ -102,7 +110,10 @@ final class ArtifactStore(val client: MlflowClient) {
     if (ArtifactStore.isProxied(root) || ArtifactStore.isLocal(root)) {
       val uri = ArtifactStore.join(root, path)
       try download(uri, dst)
-      catch { case e: BridgeException if e.kind == "NOT_FOUND" => throw BridgeException.notFound(s"run '$runId' has no artifact '${Option(path).getOrElse("")}' ($uri)") }
+      catch {
+        case e: BridgeException if e.kind == "NOT_FOUND" =>
+          throw BridgeException.notFound(s"run '$runId' has no artifact '${Option(path).getOrElse("")}' ($uri)")
+      }
     } else {
       // Other stores: the stock client (forks Python), then copied next to the rest.
       val got = (if (path == null || path.isEmpty) client.downloadArtifacts(runId) else client.downloadArtifacts(runId, path)).toPath
@@ -183,6 +194,7 @@ final class ArtifactStore(val client: MlflowClient) {
 
 object ArtifactStore {
   val Scheme = "mlflow-artifacts:"
+
   /** Concurrent transfers: a saved pipeline is dozens of small files (metadata, parquet, .crc). */
   val Threads = 4
 
@@ -190,12 +202,18 @@ object ArtifactStore {
   def parallel[T](items: Seq[T])(f: T => Unit): Unit =
     if (items.size <= 1) items.foreach(f)
     else {
-      val pool = Executors.newFixedThreadPool(math.min(Threads, items.size), (r: Runnable) => {
-        val t = new Thread(r, "mlflow-bridge-artifacts"); t.setDaemon(true); t
-      })
+      val pool = Executors.newFixedThreadPool(
+        math.min(Threads, items.size),
+        (r: Runnable) => {
+          val t = new Thread(r, "mlflow-bridge-artifacts"); t.setDaemon(true); t
+        }
+      )
       try {
         val futures = items.map(i => pool.submit(new Callable[Unit] { def call(): Unit = f(i) }))
-        futures.foreach(fu => try fu.get() catch { case e: ExecutionException => throw e.getCause })
+        futures.foreach(fu =>
+          try fu.get()
+          catch { case e: ExecutionException => throw e.getCause }
+        )
       } finally pool.shutdownNow()
     }
 
@@ -224,20 +242,25 @@ object ArtifactStore {
   def lastSegment(uri: String): String = uri.stripSuffix("/").split("/").lastOption.map(_.stripPrefix(Scheme)).getOrElse("")
 
   /** RFC 3986 percent-encoding of one path segment (URLEncoder would turn spaces into '+'). */
-  def pct(s: String): String = s.getBytes(UTF_8).map { b =>
-    val c = (b & 0xff).toChar
-    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || "-._~".indexOf(c) >= 0) c.toString
-    else "%%%02X".format(b & 0xff)
-  }.mkString
+  def pct(s: String): String = s
+    .getBytes(UTF_8)
+    .map { b =>
+      val c = (b & 0xff).toChar
+      if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || "-._~".indexOf(c) >= 0) c.toString
+      else "%%%02X".format(b & 0xff)
+    }
+    .mkString
 
   def copyTree(src: Path, dst: Path): Unit =
     if (Files.isDirectory(src)) {
       val walk = Files.walk(src)
-      try walk.iterator().asScala.foreach { p =>
-        val t = dst.resolve(src.relativize(p).toString)
-        if (Files.isDirectory(p)) Files.createDirectories(t)
-        else { Files.createDirectories(t.getParent); Files.copy(p, t, StandardCopyOption.REPLACE_EXISTING) }
-      } finally walk.close()
+      try
+        walk.iterator().asScala.foreach { p =>
+          val t = dst.resolve(src.relativize(p).toString)
+          if (Files.isDirectory(p)) Files.createDirectories(t)
+          else { Files.createDirectories(t.getParent); Files.copy(p, t, StandardCopyOption.REPLACE_EXISTING) }
+        }
+      finally walk.close()
     } else {
       Option(dst.getParent).foreach(Files.createDirectories(_))
       Files.copy(src, dst, StandardCopyOption.REPLACE_EXISTING)

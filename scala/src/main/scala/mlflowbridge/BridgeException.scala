@@ -4,8 +4,7 @@ package mlflowbridge
  * Every error the bridge raises on purpose. `kind` is a stable word (NOT_FOUND, BAD_INPUT,
  * UNREACHABLE, REST_ERROR, ...) that the Python side maps to its own exception types.
  */
-class BridgeException(val kind: String, message: String, cause: Throwable = null)
-    extends RuntimeException(message, cause)
+class BridgeException(val kind: String, message: String, cause: Throwable = null) extends RuntimeException(message, cause)
 
 object BridgeException {
   def notFound(msg: String): BridgeException = new BridgeException("NOT_FOUND", msg)

@@ -22,12 +22,17 @@ object InputCheck {
       val missing = required.filterNot(have.contains)
       if (missing.nonEmpty)
         throw BridgeException.badInput(
-          s"input is missing required column(s) ${quoted(missing)}; the model reads ${quoted(required)}, the input has ${quoted(df.columns.toSeq)}")
+          s"input is missing required column(s) ${quoted(missing)}; the model reads ${quoted(required)}, the input has ${quoted(df.columns.toSeq)}"
+        )
       val wrong = specs.filter(s => have.contains(s.name) && !Signature.accepts(s, have(s.name)))
       if (wrong.nonEmpty)
-        throw BridgeException.badInput("input column(s) have the wrong type: " + wrong.map { s =>
-          s"'${s.name}' expected ${s.describe}, got ${Signature.mlflowTypeName(have(s.name))}"
-        }.mkString("; "))
+        throw BridgeException.badInput(
+          "input column(s) have the wrong type: " + wrong
+            .map { s =>
+              s"'${s.name}' expected ${s.describe}, got ${Signature.mlflowTypeName(have(s.name))}"
+            }
+            .mkString("; ")
+        )
     }
 
     PipelineColumns.misfit(model, Scoring.castToSignature(df, signature).schema).foreach { m =>
@@ -35,7 +40,8 @@ object InputCheck {
       throw BridgeException.badInput(
         if (missing.nonEmpty)
           s"input is missing column(s) ${quoted(missing)} needed by ${m.describe}; the input has ${quoted(df.columns.toSeq)}"
-        else s"input does not fit the model at ${m.describe}: ${firstLine(m.error)}")
+        else s"input does not fit the model at ${m.describe}: ${firstLine(m.error)}"
+      )
     }
 
     if (df.isEmpty) throw BridgeException.badInput("input has no rows")
@@ -53,19 +59,21 @@ object InputCheck {
   def explainFailure(model: PipelineModel, input: Dataset[Row], error: Throwable): BridgeException = {
     val all = PipelineColumns.stages(model)
     var current: DataFrame = input.toDF()
-    all.indices.iterator.map { i =>
-      val stage = all(i)
-      try {
-        val next = stage.transform(current)
-        next.write.format("noop").mode("overwrite").save() // computes every column of every row
-        current = next
-        None
-      } catch {
-        case NonFatal(e) =>
-          val where = PipelineColumns.describeStage(i, all.size, stage)
-          Some(BridgeException.badInput(s"$where failed on the input: ${firstLine(e)}${invalidValues(current, stage)}"))
+    all.indices.iterator
+      .map { i =>
+        val stage = all(i)
+        try {
+          val next = stage.transform(current)
+          next.write.format("noop").mode("overwrite").save() // computes every column of every row
+          current = next
+          None
+        } catch {
+          case NonFatal(e) =>
+            val where = PipelineColumns.describeStage(i, all.size, stage)
+            Some(BridgeException.badInput(s"$where failed on the input: ${firstLine(e)}${invalidValues(current, stage)}"))
+        }
       }
-    }.collectFirst { case Some(b) => b }
+      .collectFirst { case Some(b) => b }
       // No stage fails on its own: not the input's fault (a write or a lost executor, say).
       .getOrElse(new BridgeException("JVM_ERROR", s"scoring failed: ${firstLine(error)}", error))
   }

@@ -26,10 +26,10 @@ object Main {
   def run(args: Array[String]): Int = {
     try {
       args.headOption match {
-        case Some("train") => train(options(args.tail)); 0
-        case Some("score") => score(options(args.tail)); 0
+        case Some("train")                  => train(options(args.tail)); 0
+        case Some("score")                  => score(options(args.tail)); 0
         case Some("-h" | "--help" | "help") => println(Usage); 0
-        case _ => System.err.println(Usage); 2
+        case _                              => System.err.println(Usage); 2
       }
     } catch {
       case e: BridgeException => System.err.println(s"error [${e.kind}]: ${e.getMessage}"); 2
@@ -37,7 +37,10 @@ object Main {
   }
 
   def localSpark(appName: String): SparkSession = {
-    val spark = SparkSession.builder().appName(appName).master("local[2]")
+    val spark = SparkSession
+      .builder()
+      .appName(appName)
+      .master("local[2]")
       .config("spark.ui.enabled", "false")
       .config("spark.driver.host", "127.0.0.1")
       .config("spark.driver.bindAddress", "127.0.0.1")
@@ -92,7 +95,7 @@ object Main {
         println(s"registered=$name/${mv.version}")
         o.get("alias") match {
           case Some(alias) => Registry.setAlias(client, name, alias, mv.version); s"models:/$name@$alias"
-          case None => s"models:/$name/${mv.version}"
+          case None        => s"models:/$name/${mv.version}"
         }
     }
   }
@@ -113,7 +116,8 @@ object Main {
   private def withSpark[T](name: String)(f: SparkSession => T): T = {
     val owned = SparkSession.getDefaultSession.isEmpty
     val spark = localSpark(name)
-    try f(spark) finally if (owned) spark.stop()
+    try f(spark)
+    finally if (owned) spark.stop()
   }
 
   /** `--key value` pairs; an unknown shape is a usage error. */

@@ -13,13 +13,13 @@ import org.yaml.snakeyaml.representer.Representer
 final case class MlModel(where: String, doc: Map[String, Any]) {
   def flavors: Map[String, Any] = doc.get("flavors") match {
     case Some(m: Map[_, _]) => m.asInstanceOf[Map[String, Any]]
-    case _ => Map.empty
+    case _                  => Map.empty
   }
 
   /** The spark flavor's `model_data` (the PipelineModel's directory, "sparkml" by default). */
   def sparkModelData: String = flavors.get("spark") match {
     case Some(f: Map[_, _]) => f.asInstanceOf[Map[String, Any]].get("model_data").collect { case s: String if s.nonEmpty => s }.getOrElse("sparkml")
-    case Some(null) => "sparkml"
+    case Some(null)         => "sparkml"
     case _ =>
       val have = if (flavors.isEmpty) "none" else flavors.keys.toSeq.sorted.mkString(", ")
       throw BridgeException.badInput(s"MLmodel of $where has no 'spark' flavor (flavors: $have); it is not a Spark ML model")
@@ -27,10 +27,11 @@ final case class MlModel(where: String, doc: Map[String, Any]) {
 
   /** Signature input columns when the model has a column-based signature. */
   def inputs: Option[Seq[ColSpec]] = doc.get("signature") match {
-    case Some(s: Map[_, _]) => s.asInstanceOf[Map[String, Any]].get("inputs").collect { case j: String => j }.flatMap { j =>
-      try Signature.parse(j)
-      catch { case e: Exception => throw BridgeException.badInput(s"MLmodel of $where has an unreadable signature: ${e.getMessage}") }
-    }
+    case Some(s: Map[_, _]) =>
+      s.asInstanceOf[Map[String, Any]].get("inputs").collect { case j: String => j }.flatMap { j =>
+        try Signature.parse(j)
+        catch { case e: Exception => throw BridgeException.badInput(s"MLmodel of $where has an unreadable signature: ${e.getMessage}") }
+      }
     case _ => None
   }
 }
@@ -46,12 +47,20 @@ object MlModelFile {
   }
 
   def parse(text: String, where: String): MlModel = {
-    val loaded = try new Yaml(new SafeConstructor(new LoaderOptions())).load[Any](text)
-    catch { case e: Exception => throw BridgeException.badInput(s"MLmodel of $where is corrupted (not valid YAML): ${e.getMessage.linesIterator.take(3).mkString(" ")}") }
+    val loaded =
+      try new Yaml(new SafeConstructor(new LoaderOptions())).load[Any](text)
+      catch {
+        case e: Exception =>
+          throw BridgeException.badInput(s"MLmodel of $where is corrupted (not valid YAML): ${e.getMessage.linesIterator.take(3).mkString(" ")}")
+      }
     toScala(loaded) match {
       case m: Map[_, _] if m.asInstanceOf[Map[String, Any]].contains("flavors") => MlModel(where, m.asInstanceOf[Map[String, Any]])
-      case m: Map[_, _] => throw BridgeException.badInput(s"MLmodel of $where is corrupted: it has no 'flavors' section (keys: ${m.keys.mkString(", ")})")
-      case other => throw BridgeException.badInput(s"MLmodel of $where is corrupted: expected a YAML mapping, found ${Option(other).fold("nothing")(_.getClass.getSimpleName)}")
+      case m: Map[_, _] =>
+        throw BridgeException.badInput(s"MLmodel of $where is corrupted: it has no 'flavors' section (keys: ${m.keys.mkString(", ")})")
+      case other =>
+        throw BridgeException.badInput(
+          s"MLmodel of $where is corrupted: expected a YAML mapping, found ${Option(other).fold("nothing")(_.getClass.getSimpleName)}"
+        )
     }
   }
 
@@ -68,8 +77,8 @@ object MlModelFile {
 
   private def toScala(v: Any): Any = v match {
     case m: java.util.Map[_, _] => m.asScala.map { case (k, x) => String.valueOf(k) -> toScala(x) }.toMap
-    case l: java.util.List[_] => l.asScala.map(toScala).toList
-    case x => x
+    case l: java.util.List[_]   => l.asScala.map(toScala).toList
+    case x                      => x
   }
 
   private[mlflowbridge] def toJava(v: Any): AnyRef = v match {
@@ -78,8 +87,8 @@ object MlModelFile {
       m.foreach { case (k, x) => t.put(String.valueOf(k), toJava(x)) }
       t
     case s: Seq[_] => s.map(toJava).asJava
-    case None => null
-    case Some(x) => toJava(x)
-    case x => x.asInstanceOf[AnyRef]
+    case None      => null
+    case Some(x)   => toJava(x)
+    case x         => x.asInstanceOf[AnyRef]
   }
 }

@@ -16,6 +16,7 @@ import org.mlflow.tracking.creds.MlflowHostCreds
 final case class RestResponse(status: Int, body: String) {
   def ok: Boolean = status / 100 == 2
   lazy val json: JsonNode = if (body.isEmpty) Json.mapper.createObjectNode() else Json.mapper.readTree(body)
+
   /** MLflow's error_code (RESOURCE_DOES_NOT_EXIST, RESOURCE_ALREADY_EXISTS, ...), or "". */
   def errorCode: String = if (ok) "" else scala.util.Try(json.path("error_code").asText("")).getOrElse("")
   def message: String = scala.util.Try(json.path("message").asText(body)).getOrElse(body)
@@ -26,14 +27,14 @@ object Json {
   def obj(fields: (String, Any)*): ObjectNode = {
     val node = mapper.createObjectNode()
     fields.foreach {
-      case (k, v: String) => node.put(k, v)
-      case (k, v: Int) => node.put(k, v)
-      case (k, v: Long) => node.put(k, v)
-      case (k, v: Double) => node.put(k, v)
-      case (k, v: Boolean) => node.put(k, v)
+      case (k, v: String)   => node.put(k, v)
+      case (k, v: Int)      => node.put(k, v)
+      case (k, v: Long)     => node.put(k, v)
+      case (k, v: Double)   => node.put(k, v)
+      case (k, v: Boolean)  => node.put(k, v)
       case (k, v: JsonNode) => node.set[JsonNode](k, v)
-      case (k, null) => node.putNull(k)
-      case (k, v) => throw new IllegalArgumentException(s"Json.obj: unsupported value for '$k': $v")
+      case (k, null)        => node.putNull(k)
+      case (k, v)           => throw new IllegalArgumentException(s"Json.obj: unsupported value for '$k': $v")
     }
     node
   }
@@ -71,13 +72,19 @@ final class MlflowRest(val creds: MlflowHostCreds) {
       val resp = http.send(r, HttpResponse.BodyHandlers.ofString(UTF_8))
       RestResponse(resp.statusCode(), resp.body())
     } catch {
-      case e: ConnectException => throw BridgeException.unreachable(s"tracking server $host is unreachable (${e.getClass.getSimpleName}); start it or fix MLFLOW_TRACKING_URI", e)
+      case e: ConnectException =>
+        throw BridgeException.unreachable(
+          s"tracking server $host is unreachable (${e.getClass.getSimpleName}); start it or fix MLFLOW_TRACKING_URI",
+          e
+        )
       case e: java.io.IOException => throw BridgeException.unreachable(s"tracking server $host did not answer $method $url: $e", e)
     }
   }
 
   def request(url: String, contentType: String): HttpRequest.Builder = {
-    val b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofMinutes(5))
+    val b = HttpRequest
+      .newBuilder(URI.create(url))
+      .timeout(Duration.ofMinutes(5))
       .header("Content-Type", contentType)
       .header("User-Agent", s"mlflow-bridge/${BuildInfo.version}")
     if (creds.getUsername != null && creds.getPassword != null) {
@@ -99,6 +106,7 @@ final class MlflowRest(val creds: MlflowHostCreds) {
 }
 
 object MlflowRest {
+
   /** The REST client for the same server and credentials as a stock `MlflowClient`. */
   def of(client: MlflowClient): MlflowRest = {
     // MlflowClient keeps its provider private and offers no getter; read it once.

@@ -47,7 +47,10 @@ object MlflowUtils {
   def clientFromEnv(): MlflowClient = clientFromEnv(sys.env)
 
   def clientFromEnv(env: Map[String, String]): MlflowClient = {
-    val uri = env.getOrElse("MLFLOW_TRACKING_URI", throw BridgeException.badInput("MLFLOW_TRACKING_URI is not set; point it at an MLflow tracking server (http://host:port)"))
+    val uri = env.getOrElse(
+      "MLFLOW_TRACKING_URI",
+      throw BridgeException.badInput("MLFLOW_TRACKING_URI is not set; point it at an MLflow tracking server (http://host:port)")
+    )
     clientFor(uri, env)
   }
 
@@ -63,7 +66,8 @@ object MlflowUtils {
         env.get("MLFLOW_TRACKING_USERNAME").orNull,
         env.get("MLFLOW_TRACKING_PASSWORD").orNull,
         env.get("MLFLOW_TRACKING_TOKEN").orNull,
-        insecure)
+        insecure
+      )
       new MlflowClient(creds)
     }
   }
@@ -90,7 +94,8 @@ object MlflowUtils {
     if (experimentId == null || experimentId.trim.isEmpty) throw BridgeException.badInput("experiment id must not be empty")
     val callerTags = Option(tags).map(_.asScala.toMap).getOrElse(Map.empty[String, String])
     val all = systemTags(runName, callerTags.get(SourceNameTag).orNull, sys.env) ++ callerTags
-    val b = org.mlflow.api.proto.Service.CreateRun.newBuilder()
+    val b = org.mlflow.api.proto.Service.CreateRun
+      .newBuilder()
       .setExperimentId(experimentId)
       .setStartTime(System.currentTimeMillis())
       .setUserId(all(UserTag))
@@ -123,7 +128,8 @@ object MlflowUtils {
 
   private def gitDirectory(source: String, explicit: Boolean): Option[java.io.File] = {
     val f = new java.io.File(source).getAbsoluteFile
-    if (f.isFile) Some(f.getParentFile) else if (f.isDirectory) Some(f)
+    if (f.isFile) Some(f.getParentFile)
+    else if (f.isDirectory) Some(f)
     else if (explicit) None
     else Some(new java.io.File(sys.props.getOrElse("user.dir", ".")).getAbsoluteFile)
   }
@@ -132,21 +138,29 @@ object MlflowUtils {
   def gitTags(dir: java.io.File): Map[String, String] = {
     if (dir == null || !dir.isDirectory) return Map.empty
     git(dir, "rev-parse", "HEAD") match {
-      case None => Map.empty
+      case None                                                              => Map.empty
       case Some(_) if gitStatus(dir, "check-ignore", "-q", dir.getPath) == 0 => Map.empty
       case Some(commit) =>
         val branch = git(dir, "symbolic-ref", "--short", "-q", "HEAD").map(GitBranchTag -> _)
-        val url = git(dir, "remote").flatMap(_.split("\\s+").headOption).filter(_.nonEmpty)
-          .flatMap(r => git(dir, "remote", "get-url", r)).map(u => GitRepoUrlTag -> stripCredentials(u))
+        val url = git(dir, "remote")
+          .flatMap(_.split("\\s+").headOption)
+          .filter(_.nonEmpty)
+          .flatMap(r => git(dir, "remote", "get-url", r))
+          .map(u => GitRepoUrlTag -> stripCredentials(u))
         Map(GitCommitTag -> commit) ++ branch ++ url
     }
   }
 
   /** https://user:pw@host/x -> https://host/x, as mlflow.utils.git_utils does. */
   def stripCredentials(url: String): String =
-    scala.util.Try(new java.net.URI(url)).toOption.filter(u => u.getScheme != null && u.getRawAuthority != null && u.getRawAuthority.contains("@"))
-      .map(u => s"${u.getScheme}://${u.getRawAuthority.substring(u.getRawAuthority.lastIndexOf('@') + 1)}${Option(u.getRawPath).getOrElse("")}" +
-        Option(u.getRawQuery).fold("")("?" + _) + Option(u.getRawFragment).fold("")("#" + _))
+    scala.util
+      .Try(new java.net.URI(url))
+      .toOption
+      .filter(u => u.getScheme != null && u.getRawAuthority != null && u.getRawAuthority.contains("@"))
+      .map(u =>
+        s"${u.getScheme}://${u.getRawAuthority.substring(u.getRawAuthority.lastIndexOf('@') + 1)}${Option(u.getRawPath).getOrElse("")}" +
+          Option(u.getRawQuery).fold("")("?" + _) + Option(u.getRawFragment).fold("")("#" + _)
+      )
       .getOrElse(url)
 
   private def git(dir: java.io.File, args: String*): Option[String] =
@@ -156,8 +170,11 @@ object MlflowUtils {
 
   private def runGit(dir: java.io.File, args: Seq[String]): Option[(Int, String)] =
     try {
-      val p = new ProcessBuilder(("git" +: args).asJava).directory(dir).redirectErrorStream(false)
-        .redirectError(ProcessBuilder.Redirect.DISCARD).start()
+      val p = new ProcessBuilder(("git" +: args).asJava)
+        .directory(dir)
+        .redirectErrorStream(false)
+        .redirectError(ProcessBuilder.Redirect.DISCARD)
+        .start()
       p.getOutputStream.close()
       val out = new String(p.getInputStream.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)
       if (!p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) { p.destroyForcibly(); None }
@@ -189,6 +206,7 @@ object MlflowUtils {
   def deleteExperimentTag(client: MlflowClient, experimentId: String, key: String): Unit = {
     val rest = MlflowRest.of(client)
     rest.expect(s"delete tag '$key' of experiment $experimentId")(
-      rest.post("experiments/delete-experiment-tag", Json.obj("experiment_id" -> experimentId, "key" -> key)))
+      rest.post("experiments/delete-experiment-tag", Json.obj("experiment_id" -> experimentId, "key" -> key))
+    )
   }
 }

@@ -15,12 +15,16 @@ import org.mlflow.tracking.MlflowClient
  * run's artifacts is looked up as the run's MLflow 3 logged model called `<name>`, as Python does.
  */
 object ModelUri {
+
   /** Where a model's files are, before download. */
   sealed trait Location
+
   /** mlflow-artifacts:/..., file:/... or a local path. */
   final case class At(uri: String) extends Location
+
   /** A run whose artifact store the JVM cannot read natively (s3, ...): the stock client downloads it. */
   final case class ViaRun(runId: String, path: String) extends Location
+
   /** A registry version stored where the JVM cannot read natively: the stock client downloads it. */
   final case class ViaVersion(name: String, version: String) extends Location
 
@@ -29,12 +33,14 @@ object ModelUri {
   /** The model's files as a local directory (downloaded under `workDir` unless already local). */
   def fetch(client: MlflowClient, uri: String, workDir: Path): Path = {
     val loc = locate(client, uri)
-    try loc match {
-      case At(u) if ArtifactStore.isLocal(u) => ArtifactStore.localPath(u)
-      case At(u) => new ArtifactStore(client).download(u, workDir)
-      case ViaRun(run, path) => new ArtifactStore(client).downloadRun(run, path, workDir)
-      case ViaVersion(name, version) => client.downloadModelVersion(name, version).toPath
-    } catch {
+    try
+      loc match {
+        case At(u) if ArtifactStore.isLocal(u) => ArtifactStore.localPath(u)
+        case At(u)                             => new ArtifactStore(client).download(u, workDir)
+        case ViaRun(run, path)                 => new ArtifactStore(client).downloadRun(run, path, workDir)
+        case ViaVersion(name, version)         => client.downloadModelVersion(name, version).toPath
+      }
+    catch {
       case e: BridgeException if e.kind == "NOT_FOUND" && !e.getMessage.contains(uri) =>
         throw BridgeException.notFound(s"model URI $uri does not exist: ${e.getMessage}")
     }
@@ -61,8 +67,8 @@ object ModelUri {
       val p = ArtifactStore.localPath(uri)
       if (!Files.exists(p)) throw BridgeException.notFound(s"model URI $uri does not exist (no such local directory)")
       At(p.toAbsolutePath.toString)
-    } else throw BridgeException.badInput(
-      s"model URI $uri has an unsupported scheme; use runs:/, models:/, mlflow-artifacts:/, file: or a local path")
+    } else
+      throw BridgeException.badInput(s"model URI $uri has an unsupported scheme; use runs:/, models:/, mlflow-artifacts:/, file: or a local path")
   }
 
   private def run(client: MlflowClient, uri: String): Location = {
@@ -71,20 +77,26 @@ object ModelUri {
     val path = if (parts.length > 1) parts(1).stripSuffix("/") else ""
     if (runId.isEmpty) throw BridgeException.badInput(s"model URI $uri is not a proper runs:/ URI: use runs:/<run_id>/<path>")
     val store = new ArtifactStore(client)
-    val root = try store.runArtifactUri(runId)
-    catch { case e: BridgeException if e.kind == "NOT_FOUND" => throw BridgeException.notFound(s"model URI $uri does not exist: run '$runId' not found") }
+    val root =
+      try store.runArtifactUri(runId)
+      catch {
+        case e: BridgeException if e.kind == "NOT_FOUND" => throw BridgeException.notFound(s"model URI $uri does not exist: run '$runId' not found")
+      }
     if (ArtifactStore.isProxied(root) || ArtifactStore.isLocal(root)) {
       val candidate = ArtifactStore.join(root, path)
       if (exists(store, candidate)) At(candidate)
-      else loggedModelOfRun(client, runId, path).map(u => locate(client, u, 1))
-        .getOrElse(throw BridgeException.notFound(s"model URI $uri does not exist: run '$runId' has no artifact '$path'"))
+      else
+        loggedModelOfRun(client, runId, path)
+          .map(u => locate(client, u, 1))
+          .getOrElse(throw BridgeException.notFound(s"model URI $uri does not exist: run '$runId' has no artifact '$path'"))
     } else ViaRun(runId, path)
   }
 
   private def registry(client: MlflowClient, uri: String, hops: Int): Location = {
     val parts = uri.stripPrefix("models:").stripPrefix("/").split("/").toSeq
     val bad = BridgeException.badInput(
-      s"model URI $uri is not a proper models:/ URI: use models:/<name>/<version>, models:/<name>@<alias>, models:/<name>/latest or models:/<model_id>")
+      s"model URI $uri is not a proper models:/ URI: use models:/<name>/<version>, models:/<name>@<alias>, models:/<name>/latest or models:/<model_id>"
+    )
     if (parts.isEmpty || parts.head.trim.isEmpty) throw bad
     val (name, version, sub) =
       if (parts.head.contains("@")) {
@@ -96,9 +108,9 @@ object ModelUri {
         val n = parts.head
         val v = parts(1) match {
           case d if d.nonEmpty && d.forall(_.isDigit) => Registry.getModelVersion(client, n, d).version
-          case l if l.equalsIgnoreCase("latest") => Registry.latestVersion(client, n, null)
-          case "" => throw bad
-          case stage => Registry.latestVersion(client, n, stage)
+          case l if l.equalsIgnoreCase("latest")      => Registry.latestVersion(client, n, null)
+          case ""                                     => throw bad
+          case stage                                  => Registry.latestVersion(client, n, stage)
         }
         (n, v, parts.drop(2))
       }
@@ -109,8 +121,8 @@ object ModelUri {
       return ViaVersion(name, version)
     }
     locate(client, target, hops + 1) match {
-      case At(u) => At(ArtifactStore.join(u, sub.mkString("/")))
-      case ViaRun(r, p) => ViaRun(r, ArtifactStore.join(p, sub.mkString("/")).stripPrefix("/"))
+      case At(u)         => At(ArtifactStore.join(u, sub.mkString("/")))
+      case ViaRun(r, p)  => ViaRun(r, ArtifactStore.join(p, sub.mkString("/")).stripPrefix("/"))
       case v: ViaVersion => v
     }
   }
@@ -136,10 +148,14 @@ object ModelUri {
     body.putArray("experiment_ids").add(expId)
     val r = mlrest.post("logged-models/search", body)
     if (!r.ok) None // servers before MLflow 3 have no logged models
-    else r.json.path("models").elements().asScala
-      .map(_.path("info"))
-      .find(i => i.path("source_run_id").asText() == runId)
-      .map(i => ArtifactStore.join(i.path("artifact_uri").asText(), rest.headOption.getOrElse("")))
+    else
+      r.json
+        .path("models")
+        .elements()
+        .asScala
+        .map(_.path("info"))
+        .find(i => i.path("source_run_id").asText() == runId)
+        .map(i => ArtifactStore.join(i.path("artifact_uri").asText(), rest.headOption.getOrElse("")))
   }
 
   private def exists(store: ArtifactStore, uri: String): Boolean =

@@ -16,7 +16,8 @@ object Pins {
     val p = new Properties()
     val in = getClass.getResourceAsStream("/mlflowbridge/versions.properties")
     if (in == null) throw new IllegalStateException("mlflowbridge/versions.properties is missing from the classpath; rebuild with `make jars`")
-    try p.load(in) finally in.close()
+    try p.load(in)
+    finally in.close()
     p
   }
   private def get(key: String): String =
@@ -40,7 +41,8 @@ object Pins {
       }
     }
     val real = scala.util.Try(exe.toRealPath().toString).toOption
-    Option(exe.getParent).flatMap(fromCfg)
+    Option(exe.getParent)
+      .flatMap(fromCfg)
       .orElse(real.flatMap(p => """\d+\.\d+\.\d+""".r.findFirstIn(p)))
       .orElse(real.flatMap(p => """python(\d+\.\d+)$""".r.findFirstMatchIn(p).map(_.group(1))))
   }

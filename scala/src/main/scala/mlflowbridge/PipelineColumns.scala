@@ -14,29 +14,42 @@ import org.apache.spark.sql.types.StructType
  * and that a StringIndexerModel skips an absent label column), never by guessing from params.
  */
 object PipelineColumns {
+
   /** The stages Spark runs: nested pipelines flattened, tuning models by their best model (what their transform runs). */
   def stages(model: PipelineModel): Seq[Transformer] = model.stages.toSeq.flatMap(flatten)
 
   private def flatten(t: Transformer): Seq[Transformer] = t match {
-    case p: PipelineModel => stages(p)
-    case cv: CrossValidatorModel => flatten(cv.bestModel.asInstanceOf[Transformer])
+    case p: PipelineModel               => stages(p)
+    case cv: CrossValidatorModel        => flatten(cv.bestModel.asInstanceOf[Transformer])
     case tvs: TrainValidationSplitModel => flatten(tvs.bestModel.asInstanceOf[Transformer])
-    case other => Seq(other)
+    case other                          => Seq(other)
   }
 
   /** A stage that does not accept the schema it is given, and Spark's reason. */
-  final case class Misfit(index: Int, count: Int, stage: Transformer, schema: StructType, error: Throwable,
-      input: StructType = new StructType(), earlier: Seq[Transformer] = Nil) {
+  final case class Misfit(
+      index: Int,
+      count: Int,
+      stage: Transformer,
+      schema: StructType,
+      error: Throwable,
+      input: StructType = new StructType(),
+      earlier: Seq[Transformer] = Nil
+  ) {
     def describe: String = describeStage(index, count, stage)
+
     /**
      * The input columns to blame: those this stage names as inputs that are absent where it runs;
      * one that an earlier stage should have produced (a StringIndexerModel skips an absent
      * column) is traced back to that stage's inputs missing from the input.
      */
-    def missingColumns: Seq[String] = declaredInputs(stage).filterNot(schema.fieldNames.contains).flatMap { c =>
-      earlier.reverse.find(s => declaredOutputs(s).contains(c))
-        .fold(Seq(c))(s => declaredInputs(s).filterNot(input.fieldNames.contains))
-    }.distinct
+    def missingColumns: Seq[String] = declaredInputs(stage)
+      .filterNot(schema.fieldNames.contains)
+      .flatMap { c =>
+        earlier.reverse
+          .find(s => declaredOutputs(s).contains(c))
+          .fold(Seq(c))(s => declaredInputs(s).filterNot(input.fieldNames.contains))
+      }
+      .distinct
   }
 
   def describeStage(index: Int, count: Int, stage: Transformer): String =
@@ -46,10 +59,12 @@ object PipelineColumns {
   def misfit(model: PipelineModel, schema: StructType): Option[Misfit] = {
     val all = stages(model)
     var current = schema
-    all.indices.iterator.map { i =>
-      try { current = all(i).transformSchema(current); None }
-      catch { case NonFatal(e) => Some(Misfit(i, all.size, all(i), current, e, schema, all.take(i))) }
-    }.collectFirst { case Some(m) => m }
+    all.indices.iterator
+      .map { i =>
+        try { current = all(i).transformSchema(current); None }
+        catch { case NonFatal(e) => Some(Misfit(i, all.size, all(i), current, e, schema, all.take(i))) }
+      }
+      .collectFirst { case Some(m) => m }
   }
 
   def fits(model: PipelineModel, schema: StructType): Boolean = misfit(model, schema).isEmpty
@@ -125,7 +140,7 @@ object PipelineColumns {
   /** Column names a stage declares in its input params (RFormula's featuresCol is an output). */
   def declaredInputs(stage: Params): Seq[String] = stage match {
     case r: RFormulaModel => Nil
-    case s => values(s, Seq("inputCol", "inputCols", "featuresCol", "userCol", "itemCol", "itemsCol"))
+    case s                => values(s, Seq("inputCol", "inputCols", "featuresCol", "userCol", "itemCol", "itemsCol"))
   }
 
   private def declaredOutputs(stage: Params): Seq[String] = values(stage, Seq("outputCol", "outputCols"))
@@ -139,11 +154,12 @@ object PipelineColumns {
     else {
       val param = p.getParam(n)
       if (!p.isDefined(param)) Nil
-      else p.getOrDefault(param) match {
-        case s: String if s.nonEmpty => Seq(s)
-        case a: Array[String] => a.toSeq
-        case _ => Nil
-      }
+      else
+        p.getOrDefault(param) match {
+          case s: String if s.nonEmpty => Seq(s)
+          case a: Array[String]        => a.toSeq
+          case _                       => Nil
+        }
     }
   }
 }

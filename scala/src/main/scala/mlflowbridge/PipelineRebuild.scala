@@ -25,7 +25,7 @@ object PipelineRebuild {
     className(meta) match {
       // Stage by stage even for a JVM-written pipeline, so a stage that cannot load is named.
       case JvmPipeline | PythonPipeline => rebuild(dir, meta, spark, where)
-      case _ =>
+      case _                            =>
         // A bare model (e.g. a LogisticRegressionModel saved on its own): a one-stage pipeline.
         val stage = loadStage(dir, meta, spark, where, "model", pythonWritten = false)
         BridgeMlAccess.pipelineModel(s"PipelineModel_${stage.uid}", Array(stage))
@@ -41,14 +41,17 @@ object PipelineRebuild {
     val stagesDir = dir.resolve("stages")
     val folders = if (Files.isDirectory(stagesDir)) {
       val s = Files.list(stagesDir)
-      try s.iterator().asScala.filter(Files.isDirectory(_)).toList finally s.close()
+      try s.iterator().asScala.filter(Files.isDirectory(_)).toList
+      finally s.close()
     } else Nil
     val stages = uids.zipWithIndex.map { case (uid, i) =>
       // Folder `<idx zero-padded>_<uid>` (Pipeline.getStagePath); match on both parts.
-      val folder = folders.find { f =>
-        val n = f.getFileName.toString
-        n.endsWith(s"_$uid") && scala.util.Try(n.stripSuffix(s"_$uid").toInt).toOption.contains(i)
-      }.getOrElse(throw BridgeException.badInput(s"$where: pipeline stage $i ($uid) has no folder under ${stagesDir}"))
+      val folder = folders
+        .find { f =>
+          val n = f.getFileName.toString
+          n.endsWith(s"_$uid") && scala.util.Try(n.stripSuffix(s"_$uid").toInt).toOption.contains(i)
+        }
+        .getOrElse(throw BridgeException.badInput(s"$where: pipeline stage $i ($uid) has no folder under ${stagesDir}"))
       val stageMeta = metadata(folder, s"$where stage $uid")
       if (Set(JvmPipeline, PythonPipeline)(className(stageMeta))) rebuild(folder, stageMeta, spark, where)
       else loadStage(folder, stageMeta, spark, where, uid, className(meta) == PythonPipeline)
@@ -65,11 +68,13 @@ object PipelineRebuild {
       throw BridgeException.badInput(
         s"$where: stage $uid has class $cls, which is not a JVM class (a pure-Python stage, or a JVM stage whose jar is missing); " +
           "the JVM cannot load it. Rewrite the stage as a JVM Transformer or score this model in Python; " +
-          "for a JVM stage, add the jar that provides it (spark.jars or --jars).")
+          "for a JVM stage, add the jar that provides it (spark.jars or --jars)."
+      )
     if (jvmClass.isEmpty)
       throw BridgeException.badInput(
         s"$where: stage $uid has class $cls, which is not on this JVM's classpath; " +
-          "add the jar that provides it (spark.jars, --jars, or the JVM's classpath) and load the model again.")
+          "add the jar that provides it (spark.jars, --jars, or the JVM's classpath) and load the model again."
+      )
     if (!classOf[Transformer].isAssignableFrom(jvmClass.get))
       throw BridgeException.badInput(s"$where: stage $uid has class $cls, which is not a fitted model or transformer")
     BridgeMlAccess.loadStage(folder.toString, spark)
@@ -82,7 +87,8 @@ object PipelineRebuild {
     val mdir = dir.resolve("metadata")
     val part = if (Files.isDirectory(mdir)) {
       val s = Files.list(mdir)
-      try s.iterator().asScala.find(p => p.getFileName.toString.startsWith("part-") && Files.size(p) > 0) finally s.close()
+      try s.iterator().asScala.find(p => p.getFileName.toString.startsWith("part-") && Files.size(p) > 0)
+      finally s.close()
     } else None
     val file = part.getOrElse(throw BridgeException.badInput(s"$where is not a saved Spark ML model: $mdir has no metadata part file"))
     val line = new String(Files.readAllBytes(file), UTF_8).linesIterator.find(_.trim.nonEmpty).getOrElse("")

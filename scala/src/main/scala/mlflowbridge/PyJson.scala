@@ -7,6 +7,7 @@ package mlflowbridge
  * String, Seq, and Map (insertion order kept: use ListMap or Seq of pairs via `obj`).
  */
 object PyJson {
+
   /** An ordered JSON object. */
   final case class Obj(fields: Seq[(String, Any)])
   def obj(fields: (String, Any)*): Obj = Obj(fields)
@@ -32,22 +33,22 @@ object PyJson {
         sb.append(close)
       }
     v match {
-      case null | None => sb.append("null")
-      case Some(x) => write(sb, x, indent, level)
-      case b: Boolean => sb.append(b)
-      case i: Int => sb.append(i)
-      case l: Long => sb.append(l)
-      case s: Short => sb.append(s)
-      case b: Byte => sb.append(b)
-      case f: Float => sb.append(float(f.toDouble))
-      case d: Double => sb.append(float(d))
+      case null | None             => sb.append("null")
+      case Some(x)                 => write(sb, x, indent, level)
+      case b: Boolean              => sb.append(b)
+      case i: Int                  => sb.append(i)
+      case l: Long                 => sb.append(l)
+      case s: Short                => sb.append(s)
+      case b: Byte                 => sb.append(b)
+      case f: Float                => sb.append(float(f.toDouble))
+      case d: Double               => sb.append(float(d))
       case d: java.math.BigDecimal => sb.append(d.toPlainString)
-      case s: String => sb.append(str(s))
-      case Obj(fields) => seq(fields, '{', '}') { case (k, x) => sb.append(str(k)).append(": "); write(sb, x, indent, level + 1) }
-      case m: Map[_, _] => write(sb, Obj(m.toSeq.map { case (k, x) => String.valueOf(k) -> x }), indent, level)
-      case s: Seq[_] => seq(s, '[', ']')(x => write(sb, x, indent, level + 1))
-      case a: Array[_] => write(sb, a.toSeq, indent, level)
-      case other => sb.append(str(other.toString))
+      case s: String               => sb.append(str(s))
+      case Obj(fields)             => seq(fields, '{', '}') { case (k, x) => sb.append(str(k)).append(": "); write(sb, x, indent, level + 1) }
+      case m: Map[_, _]            => write(sb, Obj(m.toSeq.map { case (k, x) => String.valueOf(k) -> x }), indent, level)
+      case s: Seq[_]               => seq(s, '[', ']')(x => write(sb, x, indent, level + 1))
+      case a: Array[_]             => write(sb, a.toSeq, indent, level)
+      case other                   => sb.append(str(other.toString))
     }
   }
 
@@ -55,15 +56,15 @@ object PyJson {
   def str(s: String): String = {
     val sb = new StringBuilder("\"")
     s.foreach {
-      case '"' => sb.append("\\\"")
-      case '\\' => sb.append("\\\\")
-      case '\n' => sb.append("\\n")
-      case '\r' => sb.append("\\r")
-      case '\t' => sb.append("\\t")
-      case '\b' => sb.append("\\b")
-      case '\f' => sb.append("\\f")
+      case '"'                       => sb.append("\\\"")
+      case '\\'                      => sb.append("\\\\")
+      case '\n'                      => sb.append("\\n")
+      case '\r'                      => sb.append("\\r")
+      case '\t'                      => sb.append("\\t")
+      case '\b'                      => sb.append("\\b")
+      case '\f'                      => sb.append("\\f")
       case c if c < 0x20 || c > 0x7f => sb.append("\\u%04x".format(c.toInt))
-      case c => sb.append(c)
+      case c                         => sb.append(c)
     }
     sb.append('"').toString
   }

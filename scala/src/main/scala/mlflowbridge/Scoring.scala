@@ -19,6 +19,7 @@ import org.mlflow.tracking.MlflowClient
  * an array, and label strings from IndexToString) to one output file.
  */
 object Scoring {
+
   /** Scores `input` into `output`, format from the output's extension; returns the row count. */
   def scoreFile(spark: SparkSession, client: MlflowClient, modelUri: String, input: String, output: String): Long =
     scoreFile(spark, client, modelUri, input, output, null)
@@ -29,7 +30,9 @@ object Scoring {
     val (model, signature) = SparkModels.loadWithSignature(client, modelUri, spark)
     val scored = score(model, df, signature).cache()
     try {
-      val n = try scored.count() catch { case NonFatal(e) => throw InputCheck.explainFailure(model, castToSignature(df, signature), e) }
+      val n =
+        try scored.count()
+        catch { case NonFatal(e) => throw InputCheck.explainFailure(model, castToSignature(df, signature), e) }
       write(scored, output, Option(format).getOrElse(formatOf(output)))
       n
     } finally scored.unpersist()
@@ -40,7 +43,9 @@ object Scoring {
     InputCheck.check(model, df, signature)
     val input = castToSignature(df, signature)
     // Analysis errors surface here (a stage whose transformSchema did not check its inputs).
-    val out = try model.transform(input) catch { case NonFatal(e) => throw InputCheck.explainFailure(model, input, e) }
+    val out =
+      try model.transform(input)
+      catch { case NonFatal(e) => throw InputCheck.explainFailure(model, input, e) }
     // Input columns the pipeline kept (a SQLTransformer may drop some), then the model's results.
     val keep = df.columns.toSeq.filter(out.columns.contains) ++ PipelineColumns.outputs(model, input.schema)
     out.select(keep.map(c => col(PipelineColumns.quote(c))): _*)
@@ -52,7 +57,9 @@ object Scoring {
   def castToSignature(df: Dataset[Row], signature: Option[Seq[ColSpec]]): DataFrame = {
     val want = signature.toSeq.flatten.flatMap(s => Signature.sparkType(s).map(s.name -> _)).toMap
     val cols = df.schema.fields.toSeq.map { f =>
-      want.get(f.name).filter(t => t != f.dataType && f.dataType.isInstanceOf[NumericType])
+      want
+        .get(f.name)
+        .filter(t => t != f.dataType && f.dataType.isInstanceOf[NumericType])
         .fold(col(PipelineColumns.quote(f.name)))(t => col(PipelineColumns.quote(f.name)).cast(t).as(f.name))
     }
     df.select(cols: _*)
@@ -61,9 +68,9 @@ object Scoring {
   def read(spark: SparkSession, input: String): DataFrame = {
     if (!Files.exists(Paths.get(input))) throw BridgeException.notFound(s"input $input does not exist")
     formatOf(input) match {
-      case "csv" => spark.read.option("header", "true").option("inferSchema", "true").csv(input)
+      case "csv"     => spark.read.option("header", "true").option("inferSchema", "true").csv(input)
       case "parquet" => spark.read.parquet(input)
-      case "json" => spark.read.json(input)
+      case "json"    => spark.read.json(input)
     }
   }
 
@@ -83,13 +90,15 @@ object Scoring {
     try {
       val writer = flatten(df, format).coalesce(1).write.mode("overwrite")
       format.toLowerCase match {
-        case "csv" => writer.option("header", "true").csv(tmp.toString)
+        case "csv"     => writer.option("header", "true").csv(tmp.toString)
         case "parquet" => writer.parquet(tmp.toString)
-        case "json" => writer.json(tmp.toString)
-        case other => throw BridgeException.badInput(s"unknown output format '$other': use csv, parquet or json")
+        case "json"    => writer.json(tmp.toString)
+        case other     => throw BridgeException.badInput(s"unknown output format '$other': use csv, parquet or json")
       }
       val s = Files.list(tmp)
-      val part = try s.iterator().asScala.find(_.getFileName.toString.startsWith("part-")) finally s.close()
+      val part =
+        try s.iterator().asScala.find(_.getFileName.toString.startsWith("part-"))
+        finally s.close()
       Files.move(part.getOrElse(throw new IllegalStateException(s"Spark wrote no part file to $tmp")), target, StandardCopyOption.REPLACE_EXISTING)
     } finally ArtifactStore.deleteTree(tmp)
   }
@@ -100,7 +109,8 @@ object Scoring {
     if (f.dataType == VectorType) {
       val arr = vector_to_array(c)
       (if (format.equalsIgnoreCase("csv")) to_json(arr) else arr).as(f.name)
-    } else if (format.equalsIgnoreCase("csv") && (f.dataType match { case _: ArrayType | _: MapType | _: StructType => true; case _ => false })) to_json(c).as(f.name)
+    } else if (format.equalsIgnoreCase("csv") && (f.dataType match { case _: ArrayType | _: MapType | _: StructType => true; case _ => false }))
+      to_json(c).as(f.name)
     else c
   }: _*)
 }

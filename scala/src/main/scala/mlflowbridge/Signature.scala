@@ -18,18 +18,19 @@ final case class ColSpec(name: String, tpe: String, required: Boolean = true, it
  * Python's `json.dumps` does (", " and ": " separators, ASCII-only) so files match Python's.
  */
 object Signature {
+
   /** Spark type -> MLflow type, as `mlflow.types.utils._infer_spark_type` does. */
   def mlflowType(name: String, dt: DataType): ColSpec = dt match {
-    case LongType => ColSpec(name, "long")
-    case IntegerType | ShortType | ByteType => ColSpec(name, "integer")
-    case FloatType => ColSpec(name, "float")
-    case DoubleType => ColSpec(name, "double")
-    case BooleanType => ColSpec(name, "boolean")
-    case StringType => ColSpec(name, "string")
-    case BinaryType => ColSpec(name, "binary")
+    case LongType                                    => ColSpec(name, "long")
+    case IntegerType | ShortType | ByteType          => ColSpec(name, "integer")
+    case FloatType                                   => ColSpec(name, "float")
+    case DoubleType                                  => ColSpec(name, "double")
+    case BooleanType                                 => ColSpec(name, "boolean")
+    case StringType                                  => ColSpec(name, "string")
+    case BinaryType                                  => ColSpec(name, "binary")
     case DateType | TimestampType | TimestampNTZType => ColSpec(name, "datetime")
-    case v if v == VectorType => ColSpec(name, "sparkml_vector")
-    case ArrayType(et, _) => ColSpec(name, "array", items = Some(mlflowType(name, et).tpe))
+    case v if v == VectorType                        => ColSpec(name, "sparkml_vector")
+    case ArrayType(et, _)                            => ColSpec(name, "array", items = Some(mlflowType(name, et).tpe))
     case other => throw BridgeException.badInput(s"column '$name' has type ${other.simpleString}, which an MLflow signature cannot describe here")
   }
 
@@ -52,10 +53,11 @@ object Signature {
     else {
       val cols = node.elements().asScala.toSeq
       if (cols.exists(c => c.path("type").asText() == "tensor")) None
-      else Some(cols.map { c =>
-        val items = Option(c.get("items")).map(i => i.path("type").asText())
-        ColSpec(c.path("name").asText(""), c.path("type").asText(), c.path("required").asBoolean(true), items)
-      })
+      else
+        Some(cols.map { c =>
+          val items = Option(c.get("items")).map(i => i.path("type").asText())
+          ColSpec(c.path("name").asText(""), c.path("type").asText(), c.path("required").asBoolean(true), items)
+        })
     }
   }
 
@@ -68,18 +70,18 @@ object Signature {
     val have = scala.util.Try(mlflowType(spec.name, actual)).toOption
     have.exists(h => h.tpe == spec.tpe && h.items == spec.items) || ((spec.tpe, actual) match {
       case ("double", IntegerType | LongType | FloatType | ShortType | ByteType | _: DecimalType) => true
-      case ("float", IntegerType | ShortType | ByteType) => true
-      case ("long", IntegerType | ShortType | ByteType) => true
+      case ("float", IntegerType | ShortType | ByteType)                                          => true
+      case ("long", IntegerType | ShortType | ByteType)                                           => true
       case (t, _) => !Set("double", "float", "long", "integer", "string", "boolean", "binary", "datetime", "sparkml_vector", "array")(t)
     })
   }
 
   /** The Spark type to cast a widened column to before scoring (None: leave as is). */
   def sparkType(spec: ColSpec): Option[DataType] = spec.tpe match {
-    case "double" => Some(DoubleType)
-    case "float" => Some(FloatType)
-    case "long" => Some(LongType)
+    case "double"  => Some(DoubleType)
+    case "float"   => Some(FloatType)
+    case "long"    => Some(LongType)
     case "integer" => Some(IntegerType)
-    case _ => None
+    case _         => None
   }
 }

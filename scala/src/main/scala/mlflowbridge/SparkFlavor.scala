@@ -23,20 +23,34 @@ object SparkFlavor {
   val ModelData = "sparkml"
 
   /** Writes `dir` (must not exist or be empty) and returns the MLmodel document. */
-  def save(model: PipelineModel, dir: Path, artifactPath: String, runId: String,
-      inputExample: Dataset[Row], trainingSchema: StructType): Map[String, Any] = {
+  def save(
+      model: PipelineModel,
+      dir: Path,
+      artifactPath: String,
+      runId: String,
+      inputExample: Dataset[Row],
+      trainingSchema: StructType
+  ): Map[String, Any] = {
     Files.createDirectories(dir)
     // Spark's own writers, stages concurrently: the same files as model.write.save, sooner.
     ParallelPipelineWriter.save(model, dir.resolve(ModelData).toUri.toString, SparkSession.active)
 
     val exampleInfo = Option(inputExample).map { ex =>
       writeExample(ex, dir)
-      Map("artifact_path" -> "input_example.json", "pandas_orient" -> "split",
-        "serving_input_path" -> "serving_input_example.json", "type" -> "dataframe")
+      Map(
+        "artifact_path" -> "input_example.json",
+        "pandas_orient" -> "split",
+        "serving_input_path" -> "serving_input_example.json",
+        "type" -> "dataframe"
+      )
     }
     val schema = Option(trainingSchema).orElse(Option(inputExample).map(_.schema))
     val signature = schema.map { s =>
-      Map("inputs" -> Signature.toJson(signatureInputs(model, s)), "outputs" -> signatureOutputs(model, s).map(Signature.toJson).orNull, "params" -> null)
+      Map(
+        "inputs" -> Signature.toJson(signatureInputs(model, s)),
+        "outputs" -> signatureOutputs(model, s).map(Signature.toJson).orNull,
+        "params" -> null
+      )
     }
     val sparkVersion = org.apache.spark.SPARK_VERSION
     val python = Pins.pythonVersion
@@ -47,12 +61,15 @@ object SparkFlavor {
           "data" -> ModelData,
           "env" -> Map("conda" -> "conda.yaml", "virtualenv" -> "python_env.yaml"),
           "loader_module" -> "mlflow.spark",
-          "python_version" -> python),
+          "python_version" -> python
+        ),
         "spark" -> Map(
           "code" -> null,
           "model_class" -> "pyspark.ml.pipeline.PipelineModel",
           "model_data" -> ModelData,
-          "pyspark_version" -> sparkVersion)),
+          "pyspark_version" -> sparkVersion
+        )
+      ),
       "mlflow_version" -> Pins.mlflowPython,
       "model_id" -> null,
       // Python measures the directory before MLmodel and the environment files are written.
@@ -61,19 +78,24 @@ object SparkFlavor {
       "prompts" -> null,
       "run_id" -> runId,
       "utc_time_created" -> LocalDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS"))
-    ) ++ exampleInfo.map("saved_input_example_info" -> _) ++ signature.toSeq.flatMap(sig => Seq(
-      "signature" -> sig, "is_signature_from_type_hint" -> false, "type_hint_from_example" -> false))
+    ) ++ exampleInfo.map("saved_input_example_info" -> _) ++ signature.toSeq.flatMap(sig =>
+      Seq("signature" -> sig, "is_signature_from_type_hint" -> false, "type_hint_from_example" -> false)
+    )
     val withoutNullIds = doc.filterNot { case (k, v) => (k == "run_id" || k == "artifact_path") && v == null }
     MlModelFile.write(dir, withoutNullIds)
 
     val requirements = Seq(s"mlflow==${Pins.mlflowPython}", s"pyspark==$sparkVersion")
     // Like mlflow when it cannot see pip's version: unpinned pip/setuptools/wheel.
-    write(dir.resolve("conda.yaml"), MlModelFile.render(Map(
-      "channels" -> Seq("conda-forge"),
-      "dependencies" -> Seq(s"python=$python", "pip", Map("pip" -> requirements)),
-      "name" -> "mlflow-env")))
-    write(dir.resolve("python_env.yaml"),
-      s"python: $python\nbuild_dependencies:\n- pip\n- setuptools\n- wheel\ndependencies:\n- -r requirements.txt\n")
+    write(
+      dir.resolve("conda.yaml"),
+      MlModelFile.render(
+        Map("channels" -> Seq("conda-forge"), "dependencies" -> Seq(s"python=$python", "pip", Map("pip" -> requirements)), "name" -> "mlflow-env")
+      )
+    )
+    write(
+      dir.resolve("python_env.yaml"),
+      s"python: $python\nbuild_dependencies:\n- pip\n- setuptools\n- wheel\ndependencies:\n- -r requirements.txt\n"
+    )
     write(dir.resolve("requirements.txt"), requirements.mkString("\n"))
     withoutNullIds
   }
@@ -92,7 +114,9 @@ object SparkFlavor {
   /** The prediction column as Spark types it (double, or array<string> for FPGrowth); None when there is none. */
   def signatureOutputs(model: PipelineModel, schema: StructType): Option[Seq[ColSpec]] = {
     val prediction = PipelineColumns.predictionCol(model)
-    scala.util.Try(model.transformSchema(schema)).toOption
+    scala.util
+      .Try(model.transformSchema(schema))
+      .toOption
       .flatMap(_.fields.find(_.name == prediction))
       .flatMap(f => scala.util.Try(Signature.mlflowType(f.name, f.dataType)).toOption)
       .map(Seq(_))
@@ -109,23 +133,24 @@ object SparkFlavor {
 
   /** Row values as pandas would hold them: vectors as lists, NaN as null, times as ISO strings. */
   private def jsonValue(v: Any): Any = v match {
-    case d: Double if d.isNaN => null
-    case f: Float if f.isNaN => null
-    case v: Vector => v.toArray.toSeq
-    case s: scala.collection.Seq[_] => s.map(jsonValue).toSeq
-    case b: Array[Byte] => java.util.Base64.getEncoder.encodeToString(b)
-    case t: java.sql.Timestamp => t.toLocalDateTime.toString
-    case d: java.sql.Date => d.toLocalDate.toString
-    case t: java.time.Instant => t.toString
+    case d: Double if d.isNaN           => null
+    case f: Float if f.isNaN            => null
+    case v: Vector                      => v.toArray.toSeq
+    case s: scala.collection.Seq[_]     => s.map(jsonValue).toSeq
+    case b: Array[Byte]                 => java.util.Base64.getEncoder.encodeToString(b)
+    case t: java.sql.Timestamp          => t.toLocalDateTime.toString
+    case d: java.sql.Date               => d.toLocalDate.toString
+    case t: java.time.Instant           => t.toString
     case t: java.time.temporal.Temporal => t.toString
-    case d: java.math.BigDecimal => d.doubleValue()
-    case r: Row => r.toSeq.map(jsonValue)
-    case other => other
+    case d: java.math.BigDecimal        => d.doubleValue()
+    case r: Row                         => r.toSeq.map(jsonValue)
+    case other                          => other
   }
 
   private def totalSize(dir: Path): Long = {
     val walk = Files.walk(dir)
-    try walk.iterator().asScala.filter(Files.isRegularFile(_)).map(Files.size).sum finally walk.close()
+    try walk.iterator().asScala.filter(Files.isRegularFile(_)).map(Files.size).sum
+    finally walk.close()
   }
 
   private def write(p: Path, text: String): Unit = Files.write(p, text.getBytes(UTF_8))

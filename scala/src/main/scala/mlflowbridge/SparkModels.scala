@@ -13,6 +13,7 @@ import org.mlflow.tracking.MlflowClient
  * (String, SparkSession, Dataset[Row], StructType; nullable where documented) for py4j/JPype.
  */
 object SparkModels {
+
   /** Loads a Spark ML model from a model URI (see [[ModelUri]]); `client` may be null for local paths. */
   def load(client: MlflowClient, uri: String)(spark: SparkSession): PipelineModel = {
     val (model, signature) = loadWithSignature(client, uri, spark)
@@ -59,8 +60,14 @@ object SparkModels {
    * `runs:/<runId>/<artifactPath>`. `inputExample` (a few rows) and `trainingSchema` (the
    * columns the model is fed; only those the pipeline reads go into the signature) may be null.
    */
-  def logModel(client: MlflowClient, runId: String, model: PipelineModel, artifactPath: String,
-      inputExample: Dataset[Row], trainingSchema: StructType): String = {
+  def logModel(
+      client: MlflowClient,
+      runId: String,
+      model: PipelineModel,
+      artifactPath: String,
+      inputExample: Dataset[Row],
+      trainingSchema: StructType
+  ): String = {
     if (runId == null || runId.isEmpty) throw BridgeException.badInput("run id must not be empty")
     if (model == null) throw BridgeException.badInput("model must not be null")
     val path = Option(artifactPath).map(_.stripPrefix("/").stripSuffix("/")).getOrElse("")
@@ -92,7 +99,8 @@ object SparkModels {
     val tags = doc.filter { case (k, _) => Set("run_id", "utc_time_created", "artifact_path", "model_uuid", "flavors")(k) }
     val rest = MlflowRest.of(client)
     rest.expect(s"record the logged model in run '$runId'")(
-      rest.post("runs/log-model", Json.obj("run_id" -> runId, "model_json" -> PyJson.dumps(tags))))
+      rest.post("runs/log-model", Json.obj("run_id" -> runId, "model_json" -> PyJson.dumps(tags)))
+    )
   }
 
   // Signatures of loaded models, by identity (PipelineModel has no equals), dropped with the model.

@@ -11,8 +11,7 @@ import org.apache.spark.sql.{DataFrame, SparkSession}
 import org.apache.spark.sql.types.{NumericType, StructType}
 
 /** What one training run produced: the model, its input columns, params and test metrics. */
-final case class Trained(model: PipelineModel, inputSchema: StructType, example: DataFrame,
-    params: Map[String, String], metrics: Map[String, Double])
+final case class Trained(model: PipelineModel, inputSchema: StructType, example: DataFrame, params: Map[String, String], metrics: Map[String, Double])
 
 /**
  * The two example pipelines `Main train` fits: a wine-quality-like regression (after
@@ -26,42 +25,62 @@ object Training {
   /** `label`: the regression target (quality by default); every other numeric column is a feature. */
   def regression(spark: SparkSession, data: DataFrame, label: String, maxDepth: Int = 5): Trained = {
     val features = data.schema.fields.filter(f => f.name != label && f.dataType.isInstanceOf[NumericType]).map(_.name)
-    if (!data.columns.contains(label)) throw BridgeException.badInput(s"training data has no label column '$label' (columns: ${data.columns.mkString(", ")})")
+    if (!data.columns.contains(label))
+      throw BridgeException.badInput(s"training data has no label column '$label' (columns: ${data.columns.mkString(", ")})")
     val stages: Array[PipelineStage] = Array(
       new VectorAssembler().setInputCols(features).setOutputCol("features"),
-      new DecisionTreeRegressor().setLabelCol(label).setFeaturesCol("features").setMaxDepth(maxDepth).setSeed(42))
+      new DecisionTreeRegressor().setLabelCol(label).setFeaturesCol("features").setMaxDepth(maxDepth).setSeed(42)
+    )
     val metrics = Seq("rmse", "r2", "mae").map(m => m -> new RegressionEvaluator().setLabelCol(label).setMetricName(m))
-    fit(data, stages, features.toSeq, metrics,
-      Map("algorithm" -> "DecisionTreeRegressor", "maxDepth" -> maxDepth.toString, "label" -> label))
+    fit(data, stages, features.toSeq, metrics, Map("algorithm" -> "DecisionTreeRegressor", "maxDepth" -> maxDepth.toString, "label" -> label))
   }
 
   /** `label`: a string class column; StringIndexer -> VectorAssembler -> classifier -> IndexToString. */
   def classifier(spark: SparkSession, data: DataFrame, label: String, algorithm: String = "logistic"): Trained = {
-    if (!data.columns.contains(label)) throw BridgeException.badInput(s"training data has no label column '$label' (columns: ${data.columns.mkString(", ")})")
+    if (!data.columns.contains(label))
+      throw BridgeException.badInput(s"training data has no label column '$label' (columns: ${data.columns.mkString(", ")})")
     val features = data.schema.fields.filter(f => f.name != label && f.dataType.isInstanceOf[NumericType]).map(_.name)
     val indexer = new StringIndexer().setInputCol(label).setOutputCol("label_index").fit(data)
     val clf = algorithm match {
-      case "logistic" => new LogisticRegression().setLabelCol("label_index").setMaxIter(50)
+      case "logistic"             => new LogisticRegression().setLabelCol("label_index").setMaxIter(50)
       case "rf" | "random_forest" => new RandomForestClassifier().setLabelCol("label_index").setNumTrees(20).setSeed(42)
-      case other => throw BridgeException.badInput(s"unknown classifier '$other': use logistic or rf")
+      case other                  => throw BridgeException.badInput(s"unknown classifier '$other': use logistic or rf")
     }
-    val stages: Array[PipelineStage] = Array(indexer,
+    val stages: Array[PipelineStage] = Array(
+      indexer,
       new VectorAssembler().setInputCols(features).setOutputCol("features"),
       clf.setFeaturesCol("features").setProbabilityCol("probability"),
-      new IndexToString().setInputCol("prediction").setOutputCol(s"predicted_$label").setLabels(indexer.labelsArray(0)))
+      new IndexToString().setInputCol("prediction").setOutputCol(s"predicted_$label").setLabels(indexer.labelsArray(0))
+    )
     val metrics = Seq("accuracy", "f1").map(m => m -> new MulticlassClassificationEvaluator().setLabelCol("label_index").setMetricName(m))
-    fit(data, stages, features.toSeq, metrics,
-      Map("algorithm" -> clf.getClass.getSimpleName, "label" -> label, "classes" -> indexer.labelsArray(0).mkString(",")))
+    fit(
+      data,
+      stages,
+      features.toSeq,
+      metrics,
+      Map("algorithm" -> clf.getClass.getSimpleName, "label" -> label, "classes" -> indexer.labelsArray(0).mkString(","))
+    )
   }
 
-  private def fit(data: DataFrame, stages: Array[PipelineStage], features: Seq[String],
-      evaluators: Seq[(String, Evaluator)], params: Map[String, String]): Trained = {
+  private def fit(
+      data: DataFrame,
+      stages: Array[PipelineStage],
+      features: Seq[String],
+      evaluators: Seq[(String, Evaluator)],
+      params: Map[String, String]
+  ): Trained = {
     val Array(train, test) = data.randomSplit(Array(0.8, 0.2), seed = 42)
     val model = new Pipeline().setStages(stages).fit(train)
     val scored = model.transform(test)
     val metrics = evaluators.map { case (m, e) => m -> e.evaluate(scored) }.toMap
     val inputs = data.select(features.map(c => data.col(s"`$c`")): _*)
-    Trained(model, inputs.schema, inputs.limit(5), params ++ Map("features" -> features.mkString(","), "train_rows" -> train.count().toString), metrics)
+    Trained(
+      model,
+      inputs.schema,
+      inputs.limit(5),
+      params ++ Map("features" -> features.mkString(","), "train_rows" -> train.count().toString),
+      metrics
+    )
   }
 
   /** A deterministic wine-like table: quality depends mostly on alcohol, volatile acidity and sulphates. */

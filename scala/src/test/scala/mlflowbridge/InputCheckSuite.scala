@@ -23,8 +23,10 @@ class InputCheckSuite extends AnyFunSuite {
   }
 
   test("missing columns are named") {
-    assert(fails(df("SELECT 1.0 AS a, 2.0 AS c")).getMessage ==
-      "input is missing required column(s) 'b'; the model reads 'a', 'b', the input has 'a', 'c'")
+    assert(
+      fails(df("SELECT 1.0 AS a, 2.0 AS c")).getMessage ==
+        "input is missing required column(s) 'b'; the model reads 'a', 'b', the input has 'a', 'c'"
+    )
     // Without a signature, Spark's transformSchema decides; the stage that reads them is named.
     val e = fails(df("SELECT 1.0 AS x"), None)
     assert(e.getMessage.startsWith("input is missing column(s) 'a', 'b' needed by stage 1 of 2 (VectorAssembler 'vecAssembler_"), e.getMessage)
@@ -53,9 +55,14 @@ class InputCheckSuite extends AnyFunSuite {
 
   test("a stage with handleInvalid = keep scores nulls, as Spark does") {
     val d = df("SELECT * FROM VALUES (1.0, CAST(NULL AS DOUBLE)), (3.0, 4.0) AS t(a, b)")
-    val keep = new org.apache.spark.ml.Pipeline().setStages(Array(
-      new org.apache.spark.ml.feature.VectorAssembler().setInputCols(Array("a", "b")).setOutputCol("features").setHandleInvalid("keep"),
-      new org.apache.spark.ml.regression.LinearRegression().setLabelCol("y"))).fit(TestSpark.linearData)
+    val keep = new org.apache.spark.ml.Pipeline()
+      .setStages(
+        Array(
+          new org.apache.spark.ml.feature.VectorAssembler().setInputCols(Array("a", "b")).setOutputCol("features").setHandleInvalid("keep"),
+          new org.apache.spark.ml.regression.LinearRegression().setLabelCol("y")
+        )
+      )
+      .fit(TestSpark.linearData)
     val preds = Scoring.score(keep, d, sig).select("prediction").collect().map(_.getDouble(0))
     assert(preds.length == 2 && preds(0).isNaN && math.abs(preds(1) - 19.0) < 1e-6)
   }
@@ -74,7 +81,9 @@ class InputCheckSuite extends AnyFunSuite {
     val trained = Training.classifier(spark, data, "species")
     assert(PipelineColumns.requiredInputs(trained.model, data.schema) == Training.IrisFeatures)
     InputCheck.check(trained.model, data.drop("species"), None)
-    assert(PipelineColumns.outputs(trained.model, data.drop("species").schema) == Seq("prediction", "rawPrediction", "probability", "predicted_species"))
+    assert(
+      PipelineColumns.outputs(trained.model, data.drop("species").schema) == Seq("prediction", "rawPrediction", "probability", "predicted_species")
+    )
   }
 
   test("RFormula and SQLTransformer: Spark knows what they read and produce") {
@@ -82,10 +91,15 @@ class InputCheckSuite extends AnyFunSuite {
     import org.apache.spark.ml.feature.{RFormula, SQLTransformer}
     import org.apache.spark.ml.regression.GeneralizedLinearRegression
     val train = df("SELECT id, CAST(id % 3 AS STRING) AS g, id * 0.5 AS x, id * 1.5 + 2 AS y, 'unused' AS note FROM range(30)")
-    val m = new Pipeline().setStages(Array(
-      new SQLTransformer().setStatement("SELECT *, x * x AS x2 FROM __THIS__"),
-      new RFormula().setFormula("y ~ g + x + x2"),
-      new GeneralizedLinearRegression())).fit(train)
+    val m = new Pipeline()
+      .setStages(
+        Array(
+          new SQLTransformer().setStatement("SELECT *, x * x AS x2 FROM __THIS__"),
+          new RFormula().setFormula("y ~ g + x + x2"),
+          new GeneralizedLinearRegression()
+        )
+      )
+      .fit(train)
     assert(PipelineColumns.requiredInputs(m, train.schema) == Seq("g", "x"))
     InputCheck.check(m, train.select("g", "x"), None)
     val e = fails2(m, train.select("g"))
@@ -102,11 +116,16 @@ class InputCheckSuite extends AnyFunSuite {
     import org.apache.spark.ml.feature.{OneHotEncoder, StringIndexer, VectorAssembler}
     import org.apache.spark.ml.regression.LinearRegression
     val train = df("SELECT CAST(id % 3 AS STRING) AS color, id * 1.0 AS w, id * 2.0 AS y FROM range(30)")
-    val m = new Pipeline().setStages(Array(
-      new StringIndexer().setInputCol("color").setOutputCol("color_i"),
-      new OneHotEncoder().setInputCol("color_i").setOutputCol("color_v"),
-      new VectorAssembler().setInputCols(Array("color_v", "w")).setOutputCol("features"),
-      new LinearRegression().setLabelCol("y"))).fit(train)
+    val m = new Pipeline()
+      .setStages(
+        Array(
+          new StringIndexer().setInputCol("color").setOutputCol("color_i"),
+          new OneHotEncoder().setInputCol("color_i").setOutputCol("color_v"),
+          new VectorAssembler().setInputCols(Array("color_v", "w")).setOutputCol("features"),
+          new LinearRegression().setLabelCol("y")
+        )
+      )
+      .fit(train)
     val e = fails2(m, train.select("w"))
     assert(e.startsWith("input is missing column(s) 'color' needed by stage 2 of 4 (OneHotEncoderModel"), e)
   }
@@ -119,8 +138,12 @@ class InputCheckSuite extends AnyFunSuite {
     import org.apache.spark.ml.tuning.{ParamGridBuilder, TrainValidationSplit}
     val lr = new LinearRegression().setLabelCol("y")
     val inner = new Pipeline().setStages(Array(new VectorAssembler().setInputCols(Array("a", "b")).setOutputCol("features"), lr))
-    val tvs = new TrainValidationSplit().setEstimator(inner).setEvaluator(new RegressionEvaluator().setLabelCol("y"))
-      .setEstimatorParamMaps(new ParamGridBuilder().addGrid(lr.regParam, Array(0.0, 0.1)).build()).setTrainRatio(0.7).setSeed(1)
+    val tvs = new TrainValidationSplit()
+      .setEstimator(inner)
+      .setEvaluator(new RegressionEvaluator().setLabelCol("y"))
+      .setEstimatorParamMaps(new ParamGridBuilder().addGrid(lr.regParam, Array(0.0, 0.1)).build())
+      .setTrainRatio(0.7)
+      .setSeed(1)
     val data = df("SELECT id * 1.0 AS a, (id % 7) * 1.0 AS b, 1 + 2 * id + 3 * (id % 7) AS y FROM range(40)")
     val m = new Pipeline().setStages(Array(tvs)).fit(data)
     assert(PipelineColumns.stages(m).map(_.getClass.getSimpleName) == Seq("VectorAssembler", "LinearRegressionModel"))
@@ -132,10 +155,15 @@ class InputCheckSuite extends AnyFunSuite {
     import org.apache.spark.ml.feature.{Interaction, VectorAssembler}
     import org.apache.spark.ml.regression.LinearRegression
     val train = df("SELECT id * 1.0 AS a, id % 2 * 1.0 AS s, id * 2.0 AS y, 'x' AS note FROM range(20)")
-    val m = new Pipeline().setStages(Array(
-      new VectorAssembler().setInputCols(Array("a")).setOutputCol("va"),
-      new Interaction().setInputCols(Array("s", "va")).setOutputCol("features"),
-      new LinearRegression().setLabelCol("y"))).fit(train)
+    val m = new Pipeline()
+      .setStages(
+        Array(
+          new VectorAssembler().setInputCols(Array("a")).setOutputCol("va"),
+          new Interaction().setInputCols(Array("s", "va")).setOutputCol("features"),
+          new LinearRegression().setLabelCol("y")
+        )
+      )
+      .fit(train)
     assert(PipelineColumns.requiredInputs(m, train.schema) == Seq("a", "s"))
     val e = intercept[BridgeException](Scoring.score(m, train.select("a"), None))
     assert(e.kind == "BAD_INPUT")

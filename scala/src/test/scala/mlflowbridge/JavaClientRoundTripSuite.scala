@@ -13,8 +13,13 @@ class JavaClientRoundTripSuite extends AnyFunSuite {
   private val client = TestServer.client()
 
   private def tree(root: Path): Map[String, String] =
-    Files.walk(root).iterator().asScala.filter(Files.isRegularFile(_))
-      .map(p => root.relativize(p).toString -> TestServer.sha256(p)).toMap
+    Files
+      .walk(root)
+      .iterator()
+      .asScala
+      .filter(Files.isRegularFile(_))
+      .map(p => root.relativize(p).toString -> TestServer.sha256(p))
+      .toMap
 
   test("run, params, metrics, tags and artifacts come back as logged") {
     val expId = MlflowUtils.getOrCreateExperimentId(client, TestServer.uniqueName("scala-roundtrip"))

@@ -16,7 +16,8 @@ class MainSuite extends AnyFunSuite {
     val code = Console.withOut(out)(Console.withErr(err) {
       val saved = System.err
       System.setErr(new java.io.PrintStream(err, true))
-      try Main.run(args.toArray) finally System.setErr(saved)
+      try Main.run(args.toArray)
+      finally System.setErr(saved)
     })
     (code, out.toString("UTF-8"), err.toString("UTF-8"))
   }
@@ -29,7 +30,8 @@ class MainSuite extends AnyFunSuite {
 
   test("train regression, register with an alias, then score CSV -> CSV via the alias") {
     val name = TestServer.uniqueName("wine")
-    val (code, out, err) = run("train", "--kind", "regression", "--experiment", TestServer.uniqueName("main"), "--register", name, "--alias", "champion")
+    val (code, out, err) =
+      run("train", "--kind", "regression", "--experiment", TestServer.uniqueName("main"), "--register", name, "--alias", "champion")
     assert(code == 0, err)
     assert(lastUri(out) == s"models:/$name@champion")
     assert(out.contains("rmse=") && out.contains(s"registered=$name/1"))

@@ -57,12 +57,21 @@ class MlflowUtilsSuite extends AnyFunSuite {
   }
 
   test("clientFromEnv reads the credential variables the stock client ignores for http URIs") {
-    val token = MlflowRest.of(MlflowUtils.clientFromEnv(Map("MLFLOW_TRACKING_URI" -> "https://example.invalid/", "MLFLOW_TRACKING_TOKEN" -> "tok"))).creds
+    val token =
+      MlflowRest.of(MlflowUtils.clientFromEnv(Map("MLFLOW_TRACKING_URI" -> "https://example.invalid/", "MLFLOW_TRACKING_TOKEN" -> "tok"))).creds
     assert(token.getHost == "https://example.invalid" && token.getToken == "tok" && !token.shouldIgnoreTlsVerification)
-    val basic = MlflowRest.of(MlflowUtils.clientFromEnv(Map(
-      "MLFLOW_TRACKING_URI" -> "https://example.invalid",
-      "MLFLOW_TRACKING_USERNAME" -> "ann", "MLFLOW_TRACKING_PASSWORD" -> "pw",
-      "MLFLOW_TRACKING_INSECURE_TLS" -> "true"))).creds
+    val basic = MlflowRest
+      .of(
+        MlflowUtils.clientFromEnv(
+          Map(
+            "MLFLOW_TRACKING_URI" -> "https://example.invalid",
+            "MLFLOW_TRACKING_USERNAME" -> "ann",
+            "MLFLOW_TRACKING_PASSWORD" -> "pw",
+            "MLFLOW_TRACKING_INSECURE_TLS" -> "true"
+          )
+        )
+      )
+      .creds
     assert(basic.getUsername == "ann" && basic.getPassword == "pw" && basic.shouldIgnoreTlsVerification)
     // The stock constructor drops them (the gap this helper closes).
     val stock = MlflowRest.of(new org.mlflow.tracking.MlflowClient("https://example.invalid")).creds
@@ -84,11 +93,14 @@ class MlflowUtilsSuite extends AnyFunSuite {
   private def runTags(runId: String): Map[String, String] =
     client.getRun(runId).getData.getTagsList.asScala.map(t => t.getKey -> t.getValue).toMap
 
-  private def gitHead(): Option[String] = scala.util.Try {
-    val p = new ProcessBuilder("git", "rev-parse", "HEAD").redirectErrorStream(true).start()
-    val out = new String(p.getInputStream.readAllBytes()).trim
-    if (p.waitFor() == 0) Some(out) else None
-  }.toOption.flatten
+  private def gitHead(): Option[String] = scala.util
+    .Try {
+      val p = new ProcessBuilder("git", "rev-parse", "HEAD").redirectErrorStream(true).start()
+      val out = new String(p.getInputStream.readAllBytes()).trim
+      if (p.waitFor() == 0) Some(out) else None
+    }
+    .toOption
+    .flatten
 
   test("createRun sets Python's system tags, the run name and git commit of this checkout") {
     val eid = MlflowUtils.getOrCreateExperimentId(client, TestServer.uniqueName("createrun"))
@@ -111,8 +123,8 @@ class MlflowUtilsSuite extends AnyFunSuite {
     val eid = MlflowUtils.getOrCreateExperimentId(client, TestServer.uniqueName("createrun-tags"))
     val outside = java.nio.file.Files.createTempDirectory("no-git").resolve("train.py")
     java.nio.file.Files.write(outside, "print(1)\n".getBytes)
-    val runId = MlflowUtils.createRun(client, eid, null,
-      Map("mlflow.source.name" -> outside.toString, "team" -> "jvm", "mlflow.user" -> "someone").asJava)
+    val runId =
+      MlflowUtils.createRun(client, eid, null, Map("mlflow.source.name" -> outside.toString, "team" -> "jvm", "mlflow.user" -> "someone").asJava)
     val tags = runTags(runId)
     assert(tags("mlflow.source.name") == outside.toString && tags("team") == "jvm" && tags("mlflow.user") == "someone")
     assert(!tags.keys.exists(_.startsWith("mlflow.source.git.")), tags)

@@ -48,8 +48,10 @@ class ModelUriErrorsSuite extends AnyFunSuite {
   }
 
   test("a logged model id that does not exist") {
-    assert(fails("models:/m-00000000000000000000000000000000").getMessage ==
-      "model URI models:/m-00000000000000000000000000000000 does not exist: no logged model 'm-00000000000000000000000000000000'")
+    assert(
+      fails("models:/m-00000000000000000000000000000000").getMessage ==
+        "model URI models:/m-00000000000000000000000000000000 does not exist: no logged model 'm-00000000000000000000000000000000'"
+    )
   }
 
   test("an mlflow-artifacts location with nothing there") {
@@ -78,12 +80,16 @@ class ModelUriErrorsSuite extends AnyFunSuite {
 
   test("corrupted MLmodel: YAML but not a model") {
     assert(fails(modelDir("just a string\n").toString, null).getMessage.contains("is corrupted: expected a YAML mapping, found String"))
-    assert(fails(modelDir("artifact_path: model\n").toString, null).getMessage.contains("is corrupted: it has no 'flavors' section (keys: artifact_path)"))
+    assert(
+      fails(modelDir("artifact_path: model\n").toString, null).getMessage.contains("is corrupted: it has no 'flavors' section (keys: artifact_path)")
+    )
   }
 
   test("MLmodel without a spark flavor") {
     val d = modelDir("flavors:\n  python_function: {loader_module: mlflow.sklearn}\n  sklearn: {pickled_model: model.pkl}\n")
-    assert(fails(d.toString, null).getMessage == s"MLmodel of $d has no 'spark' flavor (flavors: python_function, sklearn); it is not a Spark ML model")
+    assert(
+      fails(d.toString, null).getMessage == s"MLmodel of $d has no 'spark' flavor (flavors: python_function, sklearn); it is not a Spark ML model"
+    )
   }
 
   test("MLmodel present but sparkml/ missing") {

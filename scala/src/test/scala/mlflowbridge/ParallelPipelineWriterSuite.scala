@@ -15,14 +15,20 @@ class ParallelPipelineWriterSuite extends AnyFunSuite {
   /** Relative path -> content, with what differs between any two saves normalised away:
    *  part-file UUIDs in names, metadata timestamps, and checksums of those. */
   private def layout(root: Path): Map[String, String] =
-    Files.walk(root).iterator().asScala.filter(Files.isRegularFile(_)).map { p =>
-      val rel = root.relativize(p).toString.replaceAll("part-(\\d+)-[0-9a-f-]+", "part-$1")
-      val body =
-        if (rel.contains("metadata/part-")) TestSpark.read(p).replaceAll("\"timestamp\":\\d+", "\"timestamp\":0")
-        else if (rel.endsWith(".crc") && rel.contains("metadata")) "crc"
-        else java.util.Base64.getEncoder.encodeToString(Files.readAllBytes(p))
-      rel -> body
-    }.toMap
+    Files
+      .walk(root)
+      .iterator()
+      .asScala
+      .filter(Files.isRegularFile(_))
+      .map { p =>
+        val rel = root.relativize(p).toString.replaceAll("part-(\\d+)-[0-9a-f-]+", "part-$1")
+        val body =
+          if (rel.contains("metadata/part-")) TestSpark.read(p).replaceAll("\"timestamp\":\\d+", "\"timestamp\":0")
+          else if (rel.endsWith(".crc") && rel.contains("metadata")) "crc"
+          else java.util.Base64.getEncoder.encodeToString(Files.readAllBytes(p))
+        rel -> body
+      }
+      .toMap
 
   test("same files and contents as PipelineModel.write.save") {
     val model = TestSpark.linearModel

@@ -26,8 +26,10 @@ class PipelineRebuildSuite extends AnyFunSuite {
       params.withArray("stageUids").add(uid)
       val stageMeta = dir.resolve(s"stages/2_$uid/metadata")
       Files.createDirectories(stageMeta)
-      Files.write(stageMeta.resolve("part-00000"),
-        s"""{"class": "$cls", "timestamp": 1, "sparkVersion": "4.2.0", "uid": "$uid", "paramMap": {}, "defaultParamMap": {}}""".getBytes(UTF_8))
+      Files.write(
+        stageMeta.resolve("part-00000"),
+        s"""{"class": "$cls", "timestamp": 1, "sparkVersion": "4.2.0", "uid": "$uid", "paramMap": {}, "defaultParamMap": {}}""".getBytes(UTF_8)
+      )
     }
     Files.write(meta, json.toString.getBytes(UTF_8))
     Files.deleteIfExists(meta.resolveSibling(s".${meta.getFileName}.crc"))
@@ -54,9 +56,11 @@ class PipelineRebuildSuite extends AnyFunSuite {
     val dir = pythonWritten(Some("AddOne_4f1c2d3e" -> "__main__.AddOne"))
     val e = intercept[BridgeException](PipelineRebuild.load(dir, spark, "models:/x/1"))
     assert(e.kind == "BAD_INPUT")
-    assert(e.getMessage == "models:/x/1: stage AddOne_4f1c2d3e has class __main__.AddOne, which is not a JVM class (a pure-Python stage, " +
-      "or a JVM stage whose jar is missing); the JVM cannot load it. Rewrite the stage as a JVM Transformer or score this model in Python; " +
-      "for a JVM stage, add the jar that provides it (spark.jars or --jars).")
+    assert(
+      e.getMessage == "models:/x/1: stage AddOne_4f1c2d3e has class __main__.AddOne, which is not a JVM class (a pure-Python stage, " +
+        "or a JVM stage whose jar is missing); the JVM cannot load it. Rewrite the stage as a JVM Transformer or score this model in Python; " +
+        "for a JVM stage, add the jar that provides it (spark.jars or --jars)."
+    )
   }
 
   test("a JVM-written pipeline whose third-party stage's jar is missing names the stage, its class and the fix") {
@@ -71,8 +75,10 @@ class PipelineRebuildSuite extends AnyFunSuite {
     val uid = TestSpark.linearModel.stages(0).uid
     val e = intercept[BridgeException](PipelineRebuild.load(dir, spark, "runs:/r/model"))
     assert(e.kind == "BAD_INPUT")
-    assert(e.getMessage == s"runs:/r/model: stage $uid has class com.example.ml.TeamTokenizer, which is not on this JVM's classpath; " +
-      "add the jar that provides it (spark.jars, --jars, or the JVM's classpath) and load the model again.")
+    assert(
+      e.getMessage == s"runs:/r/model: stage $uid has class com.example.ml.TeamTokenizer, which is not on this JVM's classpath; " +
+        "add the jar that provides it (spark.jars, --jars, or the JVM's classpath) and load the model again."
+    )
   }
 
   test("a stage folder missing from stages/ is named") {

@@ -54,8 +54,10 @@ class PythonInteropSuite extends AnyFunSuite {
       |""".stripMargin
 
   private lazy val pyOut: Map[String, String] = {
-    val python = sys.env.get("MLFLOW_PYTHON_EXECUTABLE").orElse(
-      Seq("../.venv/bin/python", ".venv/bin/python").find(p => Files.isExecutable(Paths.get(p)))).getOrElse("python3")
+    val python = sys.env
+      .get("MLFLOW_PYTHON_EXECUTABLE")
+      .orElse(Seq("../.venv/bin/python", ".venv/bin/python").find(p => Files.isExecutable(Paths.get(p))))
+      .getOrElse("python3")
     val scriptFile = Files.createTempFile("interop", ".py")
     Files.write(scriptFile, script.getBytes(UTF_8))
     val pb = new ProcessBuilder(python, scriptFile.toString, jvmUri, expName, registered, pyStageDir.toString).redirectErrorStream(true)
@@ -66,7 +68,12 @@ class PythonInteropSuite extends AnyFunSuite {
     val code = p.waitFor()
     info(f"python took ${(System.nanoTime() - t0) / 1e9}%.1f s")
     assert(code == 0, s"python failed ($code):\n${text.linesIterator.toSeq.takeRight(40).mkString("\n")}")
-    text.linesIterator.filter(l => l.matches("^[A-Z_]+=.*")).map { l => val Array(k, v) = l.split("=", 2); k -> v }.toMap
+    text.linesIterator
+      .filter(l => l.matches("^[A-Z_]+=.*"))
+      .map { l =>
+        val Array(k, v) = l.split("=", 2); k -> v
+      }
+      .toMap
   }
 
   private def doubles(json: String): Seq[Double] = {

@@ -57,7 +57,9 @@ class RegistrySuite extends AnyFunSuite {
     val ghost = TestServer.uniqueName("ghost")
     assert(intercept[BridgeException](Registry.getModelVersion(client, ghost, "1")).getMessage == s"registered model '$ghost' does not exist")
     assert(intercept[BridgeException](Registry.getModelVersion(client, name, "42")).getMessage == s"registered model '$name' has no version 42")
-    assert(intercept[BridgeException](Registry.setAlias(client, name, "x", "42")).getMessage == s"registered model '$name' has no version 42 to alias 'x'")
+    assert(
+      intercept[BridgeException](Registry.setAlias(client, name, "x", "42")).getMessage == s"registered model '$name' has no version 42 to alias 'x'"
+    )
     assert(intercept[BridgeException](Registry.deleteAlias(client, ghost, "x")).getMessage == s"registered model '$ghost' does not exist")
     assert(intercept[BridgeException](Registry.latestVersion(client, ghost, null)).kind == "NOT_FOUND")
   }

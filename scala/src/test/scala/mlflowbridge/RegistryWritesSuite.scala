@@ -68,7 +68,8 @@ class RegistryWritesSuite extends AnyFunSuite {
       () => Registry.renameRegisteredModel(client, g, g + "-new"),
       () => Registry.updateRegisteredModel(client, g, "d"),
       () => Registry.setRegisteredModelTag(client, g, "k", "v"),
-      () => Registry.deleteRegisteredModelTag(client, g, "k"))
+      () => Registry.deleteRegisteredModelTag(client, g, "k")
+    )
     missingModel.foreach { f =>
       val e = intercept[BridgeException](f())
       assert(e.kind == "NOT_FOUND" && e.getMessage == s"registered model '$g' does not exist")
@@ -77,7 +78,8 @@ class RegistryWritesSuite extends AnyFunSuite {
       () => Registry.transitionModelVersionStage(client, name, "42", "Staging", false),
       () => Registry.updateModelVersion(client, name, "42", "d"),
       () => Registry.setModelVersionTag(client, name, "42", "k", "v"),
-      () => Registry.deleteModelVersionTag(client, name, "42", "k"))
+      () => Registry.deleteModelVersionTag(client, name, "42", "k")
+    )
     missingVersion.foreach { f =>
       val e = intercept[BridgeException](f())
       assert(e.kind == "NOT_FOUND" && e.getMessage == s"registered model '$name' has no version 42")

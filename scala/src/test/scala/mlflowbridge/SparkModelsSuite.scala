@@ -14,8 +14,8 @@ class SparkModelsSuite extends AnyFunSuite {
   private lazy val expId = MlflowUtils.getOrCreateExperimentId(client, TestServer.uniqueName("spark-models"))
   private lazy val runId = client.createRun(expId).getRunId
   private lazy val expected = TestSpark.predictions(TestSpark.linearModel)
-  private lazy val modelUri = SparkModels.logModel(client, runId, TestSpark.linearModel, "model",
-    TestSpark.linearData.select("a", "b").limit(2), TestSpark.linearData.schema)
+  private lazy val modelUri =
+    SparkModels.logModel(client, runId, TestSpark.linearModel, "model", TestSpark.linearData.select("a", "b").limit(2), TestSpark.linearData.schema)
   private lazy val downloaded: Path = {
     require(modelUri.nonEmpty) // logged first, so each test can also run alone (-z)
     new ArtifactStore(client).downloadRun(runId, "model", TestSpark.tempDir("logged"))
@@ -29,7 +29,9 @@ class SparkModelsSuite extends AnyFunSuite {
   test("logModel returns runs:/<run>/<path> and uploads the spark flavor's files") {
     assert(modelUri == s"runs:/$runId/model")
     val names = Files.list(downloaded).iterator().asScala.map(_.getFileName.toString).toSet
-    assert(names == Set("MLmodel", "sparkml", "conda.yaml", "python_env.yaml", "requirements.txt", "input_example.json", "serving_input_example.json"))
+    assert(
+      names == Set("MLmodel", "sparkml", "conda.yaml", "python_env.yaml", "requirements.txt", "input_example.json", "serving_input_example.json")
+    )
     assert(Files.list(downloaded.resolve("sparkml/metadata")).iterator().asScala.exists(_.getFileName.toString.startsWith("part-")))
     assert(TestSpark.read(downloaded.resolve("requirements.txt")) == s"mlflow==${Pins.mlflowPython}\npyspark==${org.apache.spark.SPARK_VERSION}")
     assert(TestSpark.read(downloaded.resolve("python_env.yaml")).startsWith(s"python: ${Pins.pythonVersion}\nbuild_dependencies:"))
@@ -44,8 +46,14 @@ class SparkModelsSuite extends AnyFunSuite {
     assert(d("model_size_bytes").toString.toLong > 1000)
     assert(d.contains("model_id") && d("model_id") == null && d.contains("prompts"))
     val spark = mm.flavors("spark").asInstanceOf[Map[String, Any]]
-    assert(spark == Map("code" -> null, "model_class" -> "pyspark.ml.pipeline.PipelineModel", "model_data" -> "sparkml",
-      "pyspark_version" -> org.apache.spark.SPARK_VERSION))
+    assert(
+      spark == Map(
+        "code" -> null,
+        "model_class" -> "pyspark.ml.pipeline.PipelineModel",
+        "model_data" -> "sparkml",
+        "pyspark_version" -> org.apache.spark.SPARK_VERSION
+      )
+    )
     val pyfunc = mm.flavors("python_function").asInstanceOf[Map[String, Any]]
     assert(pyfunc("loader_module") == "mlflow.spark" && pyfunc("data") == "sparkml" && pyfunc("python_version") == Pins.pythonVersion)
     assert(pyfunc("env") == Map("conda" -> "conda.yaml", "virtualenv" -> "python_env.yaml"))
@@ -53,10 +61,18 @@ class SparkModelsSuite extends AnyFunSuite {
     // Only the columns the pipeline reads: the label y is not an input.
     assert(sig("inputs") == """[{"type": "double", "name": "a", "required": true}, {"type": "double", "name": "b", "required": true}]""")
     assert(sig("outputs") == """[{"type": "double", "name": "prediction", "required": true}]""")
-    assert(d("saved_input_example_info") == Map("artifact_path" -> "input_example.json", "pandas_orient" -> "split",
-      "serving_input_path" -> "serving_input_example.json", "type" -> "dataframe"))
+    assert(
+      d("saved_input_example_info") == Map(
+        "artifact_path" -> "input_example.json",
+        "pandas_orient" -> "split",
+        "serving_input_path" -> "serving_input_example.json",
+        "type" -> "dataframe"
+      )
+    )
     assert(TestSpark.read(downloaded.resolve("input_example.json")) == """{"columns": ["a", "b"], "data": [[1.0, 2.0], [2.0, 1.0]]}""")
-    assert(TestSpark.read(downloaded.resolve("serving_input_example.json")).startsWith("{\n  \"dataframe_split\": {\n    \"columns\": [\n      \"a\","))
+    assert(
+      TestSpark.read(downloaded.resolve("serving_input_example.json")).startsWith("{\n  \"dataframe_split\": {\n    \"columns\": [\n      \"a\",")
+    )
   }
 
   test("logModel records mlflow.log-model.history on the run, as Python does") {
@@ -87,7 +103,11 @@ class SparkModelsSuite extends AnyFunSuite {
   test("a loaded model keeps its MLmodel signature for checkInput") {
     val m = SparkModels.loadModel(client, modelUri, spark)
     assert(SparkModels.signatureOf(m).map(_.map(_.name)) == Some(Seq("a", "b")))
-    assert(SparkModels.signatureInputsJson(m) == """[{"type": "double", "name": "a", "required": true}, {"type": "double", "name": "b", "required": true}]""")
+    assert(
+      SparkModels.signatureInputsJson(
+        m
+      ) == """[{"type": "double", "name": "a", "required": true}, {"type": "double", "name": "b", "required": true}]"""
+    )
     assert(SparkModels.signatureInputsJson(TestSpark.linearModel) == null)
   }
 
@@ -112,8 +132,10 @@ class SparkModelsSuite extends AnyFunSuite {
   test("MLflow 3 logged model layout: models:/<model_id>, runs:/<run>/<name> and a version whose source is models:/m-...") {
     val rest = MlflowRest.of(client)
     val run = client.createRun(expId).getRunId
-    val created = rest.expect("create logged model")(rest.post("logged-models",
-      Json.obj("experiment_id" -> expId, "name" -> "jvm_model", "source_run_id" -> run))).path("model").path("info")
+    val created = rest
+      .expect("create logged model")(rest.post("logged-models", Json.obj("experiment_id" -> expId, "name" -> "jvm_model", "source_run_id" -> run)))
+      .path("model")
+      .path("info")
     val modelId = created.path("model_id").asText()
     val artifactUri = created.path("artifact_uri").asText()
     assert(artifactUri.contains(s"models/$modelId/artifacts"), artifactUri)

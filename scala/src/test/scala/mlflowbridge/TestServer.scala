@@ -9,7 +9,8 @@ import org.mlflow.tracking.MlflowClient
 object TestServer {
   lazy val uri: String = sys.env.getOrElse(
     "MLFLOW_TRACKING_URI",
-    sys.error("MLFLOW_TRACKING_URI is not set: run the Scala tests with `make test-scala` (it starts a tracking server)"))
+    sys.error("MLFLOW_TRACKING_URI is not set: run the Scala tests with `make test-scala` (it starts a tracking server)")
+  )
 
   def client(): MlflowClient = MlflowUtils.clientFor(uri)
 

@@ -10,7 +10,10 @@ import org.apache.spark.sql.{DataFrame, SparkSession}
 /** One SparkSession for every suite (they run one at a time in one forked JVM). */
 object TestSpark {
   lazy val spark: SparkSession = {
-    val s = SparkSession.builder().master("local[2]").appName("mlflow-bridge-tests")
+    val s = SparkSession
+      .builder()
+      .master("local[2]")
+      .appName("mlflow-bridge-tests")
       .config("spark.ui.enabled", "false")
       .config("spark.driver.host", "127.0.0.1")
       .config("spark.driver.bindAddress", "127.0.0.1")
@@ -25,12 +28,13 @@ object TestSpark {
     val s = spark
     import s.implicits._
     Seq((1.0, 2.0), (2.0, 1.0), (3.0, 5.0), (4.0, 2.0), (0.5, 0.5), (6.0, 1.0))
-      .map { case (a, b) => (a, b, 1 + 2 * a + 3 * b) }.toDF("a", "b", "y")
+      .map { case (a, b) => (a, b, 1 + 2 * a + 3 * b) }
+      .toDF("a", "b", "y")
   }
 
-  lazy val linearModel: PipelineModel = new Pipeline().setStages(Array(
-    new VectorAssembler().setInputCols(Array("a", "b")).setOutputCol("features"),
-    new LinearRegression().setLabelCol("y"))).fit(linearData)
+  lazy val linearModel: PipelineModel = new Pipeline()
+    .setStages(Array(new VectorAssembler().setInputCols(Array("a", "b")).setOutputCol("features"), new LinearRegression().setLabelCol("y")))
+    .fit(linearData)
 
   def predictions(model: PipelineModel, df: DataFrame = linearData): Seq[Double] =
     model.transform(df).select("prediction").collect().map(_.getDouble(0)).toSeq

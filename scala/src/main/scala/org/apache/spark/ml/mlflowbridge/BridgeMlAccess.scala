@@ -10,6 +10,7 @@ import org.apache.spark.sql.SparkSession
  * They are public in bytecode; this object lives in Spark's package only to reach them.
  */
 object BridgeMlAccess {
+
   /** Loads one saved stage by the class named in its own metadata. */
   def loadStage(path: String, spark: SparkSession): Transformer =
     DefaultParamsReader.loadParamsInstance[Transformer](path, spark)

@@ -138,8 +138,9 @@ final class ArtifactStore(val client: MlflowClient) {
       def walk(dirUri: String, dir: Path, entries: Seq[ArtifactEntry]): Unit = {
         Files.createDirectories(dir)
         entries.foreach { e =>
+          val local = ArtifactStore.childOf(dir, e.path, dirUri) // the server names it: never trusted
           val u = ArtifactStore.join(dirUri, e.path)
-          if (e.isDir) walk(u, dir.resolve(e.path), list(u)) else files += (u -> dir.resolve(e.path))
+          if (e.isDir) walk(u, local, list(u)) else files += (u -> local)
         }
       }
       walk(uri, target, children)
@@ -216,6 +217,24 @@ object ArtifactStore {
         )
       } finally pool.shutdownNow()
     }
+
+  /**
+   * `dir/name` for a name a server gave (one listing entry), refused when it could land outside
+   * `dir`: empty, `.` or `..`, a separator (`/`, `\\`), NUL or another control character, or a
+   * path that does not stay under `dir` once normalized.
+   */
+  def childOf(dir: Path, name: String, listedBy: String): Path = {
+    def refuse(why: String) =
+      throw BridgeException.badInput(s"refusing artifact name ${Json.mapper.writeValueAsString(name)} listed by $listedBy: $why")
+    if (name == null || name.isEmpty) refuse("it is empty")
+    if (name == "." || name == "..") refuse("it names a directory above or at the destination")
+    if (name.exists(c => c == '/' || c == '\\')) refuse("a listing entry must be one path segment, without '/' or '\\'")
+    if (name.exists(c => c < ' ' || c == '\u007f')) refuse("it holds a control character")
+    val base = dir.toAbsolutePath.normalize()
+    val child = base.resolve(name).normalize()
+    if (!child.startsWith(base) || child == base) refuse(s"it would be written outside $base")
+    child
+  }
 
   def isProxied(uri: String): Boolean = uri != null && uri.startsWith(Scheme)
   def isLocal(uri: String): Boolean = uri != null && (uri.startsWith("file:") || uri.startsWith("/"))

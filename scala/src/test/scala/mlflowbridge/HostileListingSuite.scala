@@ -1,0 +1,81 @@
+package mlflowbridge
+
+import java.net.InetSocketAddress
+import java.nio.charset.StandardCharsets.UTF_8
+import java.nio.file.{Files, Path}
+
+import scala.jdk.CollectionConverters._
+
+import com.sun.net.httpserver.HttpServer
+import org.scalatest.funsuite.AnyFunSuite
+
+/**
+ * A server whose artifact listing names files that would land outside the download folder:
+ * every such name is refused before anything is written (the Python client refuses them too).
+ * The server is a fake on loopback, started here: a real tracking server never lists them.
+ */
+class HostileListingSuite extends AnyFunSuite with org.scalatest.BeforeAndAfterAll {
+  @volatile private var listed = ""
+
+  private lazy val server: HttpServer = {
+    val s = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0)
+    s.createContext(
+      "/api/2.0/mlflow-artifacts/artifacts",
+      ex => {
+        val body =
+          if (ex.getRequestURI.getPath.endsWith("/artifacts")) // a listing
+            s"""{"files": [{"path": ${Json.mapper.writeValueAsString(listed)}, "is_dir": false, "file_size": 6}]}"""
+          else "pwned!"
+        val bytes = body.getBytes(UTF_8)
+        ex.sendResponseHeaders(200, bytes.length.toLong)
+        ex.getResponseBody.write(bytes)
+        ex.close()
+      }
+    )
+    s.start()
+    s
+  }
+  private lazy val store = new ArtifactStore(MlflowUtils.clientFor(s"http://127.0.0.1:${server.getAddress.getPort}"))
+
+  private def files(root: Path): Set[String] = {
+    val w = Files.walk(root)
+    try w.iterator().asScala.filter(Files.isRegularFile(_)).map(p => root.relativize(p).toString).toSet
+    finally w.close()
+  }
+
+  private val hostile = Seq(
+    "../evil.txt",
+    "..",
+    ".",
+    "",
+    "/tmp/evil.txt",
+    "a/../../evil.txt",
+    "sub/evil.txt",
+    "..\\evil.txt",
+    "\\\\server\\share\\evil.txt",
+    "C:\\evil.txt",
+    "evil\u0000.txt",
+    "evil\n.txt",
+    "evil\u001b[31m.txt",
+    "evil\u007f.txt"
+  )
+
+  for (name <- hostile) test(s"refused: ${Json.mapper.writeValueAsString(name)}") {
+    listed = name
+    val parent = TestSpark.tempDir("hostile")
+    val e = intercept[BridgeException](store.download("mlflow-artifacts:/m", parent.resolve("dst")))
+    assert(e.kind == "BAD_INPUT")
+    assert(e.getMessage.startsWith(s"refusing artifact name ${Json.mapper.writeValueAsString(name)} listed by mlflow-artifacts:/m: "), e.getMessage)
+    assert(files(parent).isEmpty, s"written: ${files(parent)}")
+  }
+
+  test("a plain name (dots, percent signs and spaces inside one segment) is downloaded") {
+    listed = "..not parent %2F x.txt"
+    val parent = TestSpark.tempDir("plain")
+    val got = store.download("mlflow-artifacts:/m", parent.resolve("dst"))
+    assert(files(parent) == Set("dst/m/..not parent %2F x.txt"))
+    assert(TestSpark.read(got.resolve(listed)) == "pwned!")
+  }
+
+  override def afterAll(): Unit = server.stop(0)
+}

@@ -32,6 +32,7 @@ final class ArtifactStore(val client: MlflowClient) {
    * under `<artifactPath>/` (null or "" = the run's root).
    */
   def logArtifacts(runId: String, local: Path, artifactPath: String): Unit = {
+    ArtifactStore.checkArtifactPath(artifactPath, "artifact path")
     if (!Files.exists(local)) throw BridgeException.notFound(s"local artifact $local does not exist")
     val root = runArtifactUri(runId)
     if (ArtifactStore.isProxied(root)) upload(local, ArtifactStore.join(root, artifactPath))
@@ -71,6 +72,7 @@ final class ArtifactStore(val client: MlflowClient) {
 
   /** A run's artifacts under `path` (run-relative paths, as the stock client's listArtifacts). */
   def listRun(runId: String, path: String): Seq[ArtifactEntry] = {
+    ArtifactStore.checkArtifactPath(path, "artifact path")
     val root = runArtifactUri(runId)
     if (ArtifactStore.isProxied(root)) {
       val prefix = Option(path).map(_.stripSuffix("/")).filter(_.nonEmpty)
@@ -106,6 +108,7 @@ final class ArtifactStore(val client: MlflowClient) {
 
   /** A run's artifact `path` (file or directory; null = everything) into `dst`; returns the local copy. */
   def downloadRun(runId: String, path: String, dst: Path): Path = {
+    ArtifactStore.checkArtifactPath(path, "artifact path")
     val root = runArtifactUri(runId)
     if (ArtifactStore.isProxied(root) || ArtifactStore.isLocal(root)) {
       val uri = ArtifactStore.join(root, path)
@@ -236,6 +239,22 @@ object ArtifactStore {
     child
   }
 
+  /**
+   * A user-given artifact path (relative to a run's root; null or "" = the root), refused as
+   * MLflow's Python client refuses it: absolute (`/x`, `C:`), `..` or `.` segments, empty
+   * segments (`a//b`), backslashes, NUL and other control characters. One trailing `/` is allowed.
+   */
+  def checkArtifactPath(path: String, what: String): Unit = if (path != null && path.nonEmpty) {
+    def refuse(why: String): Nothing =
+      throw BridgeException.badInput(s"$what ${Json.mapper.writeValueAsString(path)} is not a safe relative path: $why")
+    if (path.startsWith("/") || path.matches("^[A-Za-z]:.*")) refuse("it is absolute")
+    if (path.exists(_ == '\\')) refuse("it holds a backslash")
+    if (path.exists(c => c < ' ' || c == '\u007f')) refuse("it holds a control character")
+    val segments = path.stripSuffix("/").split("/", -1)
+    if (segments.exists(seg => seg == ".." || seg == ".")) refuse("it has a '.' or '..' segment")
+    if (segments.exists(_.isEmpty)) refuse("it has an empty segment")
+  }
+
   def isProxied(uri: String): Boolean = uri != null && uri.startsWith(Scheme)
   def isLocal(uri: String): Boolean = uri != null && (uri.startsWith("file:") || uri.startsWith("/"))
 
@@ -275,6 +294,9 @@ object ArtifactStore {
       val walk = Files.walk(src)
       try
         walk.iterator().asScala.foreach { p =>
+          // A link in the tree may point anywhere: copy only what stays inside the source.
+          if (Files.isSymbolicLink(p) && !p.toRealPath().startsWith(src.toRealPath()))
+            throw BridgeException.badInput(s"refusing to copy $p: it is a symbolic link to ${p.toRealPath()}, outside $src")
           val t = dst.resolve(src.relativize(p).toString)
           if (Files.isDirectory(p)) Files.createDirectories(t)
           else { Files.createDirectories(t.getParent); Files.copy(p, t, StandardCopyOption.REPLACE_EXISTING) }

@@ -76,6 +76,7 @@ object ModelUri {
     val runId = parts(0)
     val path = if (parts.length > 1) parts(1).stripSuffix("/") else ""
     if (runId.isEmpty) throw BridgeException.badInput(s"model URI $uri is not a proper runs:/ URI: use runs:/<run_id>/<path>")
+    ArtifactStore.checkArtifactPath(path, s"model URI $uri: path")
     val store = new ArtifactStore(client)
     val root =
       try store.runArtifactUri(runId)

@@ -77,5 +77,33 @@ class HostileListingSuite extends AnyFunSuite with org.scalatest.BeforeAndAfterA
     assert(TestSpark.read(got.resolve(listed)) == "pwned!")
   }
 
+  private val hostilePaths = Seq("/etc", "C:\\x", "C:/x", "../x", "a/../../x", "a/./b", "a//b", "a\\b", "x\u0000y", "x\ny", ".", "..")
+
+  for (path <- hostilePaths) test(s"a user-given artifact path is refused before any request: ${Json.mapper.writeValueAsString(path)}") {
+    val dst = TestSpark.tempDir("userpath")
+    for (call <- Seq[() => Any](() => store.downloadRun("r", path, dst), () => store.listRun("r", path), () => store.logArtifacts("r", dst, path))) {
+      val e = intercept[BridgeException](call())
+      assert(
+        e.kind == "BAD_INPUT" && e.getMessage.startsWith(s"artifact path ${Json.mapper.writeValueAsString(path)} is not a safe relative path: "),
+        e.getMessage
+      )
+    }
+    val m = intercept[BridgeException](ModelUri.fetch(store.client, s"runs:/r/$path", dst)).getMessage
+    assert(m.contains("is not a safe relative path"), m)
+    assert(files(dst).isEmpty)
+  }
+
+  test("a symbolic link inside a local artifact tree that points outside it is refused") {
+    val outside = TestSpark.tempDir("outside").resolve("secret.txt")
+    Files.write(outside, "secret".getBytes(UTF_8))
+    val src = TestSpark.tempDir("linked")
+    Files.write(src.resolve("ok.txt"), "ok".getBytes(UTF_8))
+    Files.createSymbolicLink(src.resolve("link.txt"), outside)
+    val dst = TestSpark.tempDir("linked-dst")
+    val e = intercept[BridgeException](store.download(src.toUri.toString, dst))
+    assert(e.getMessage.contains("is a symbolic link to") && e.getMessage.contains("outside"), e.getMessage)
+    assert(!files(dst).exists(_.endsWith("link.txt")))
+  }
+
   override def afterAll(): Unit = server.stop(0)
 }

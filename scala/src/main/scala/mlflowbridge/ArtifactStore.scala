@@ -48,10 +48,14 @@ final class ArtifactStore(val client: MlflowClient) {
         try walk.iterator().asScala.filter(Files.isRegularFile(_)).map(f => f -> local.relativize(f)).toList
         finally walk.close()
       } else List(local -> local.getFileName)
-    ArtifactStore.parallel(files) { case (f, rel) =>
-      val relPath = rel.iterator().asScala.map(_.toString).mkString("/")
-      putFile(f, ArtifactStore.join(destUri, relPath))
-    }
+    // A model's MLmodel goes up after every file it names: an upload cut off part-way never
+    // looks like a loadable model.
+    val (mlmodel, others) = files.partition { case (_, rel) => rel.toString == MlModelFile.FileName }
+    for (batch <- Seq(others, mlmodel))
+      ArtifactStore.parallel(batch) { case (f, rel) =>
+        val relPath = rel.iterator().asScala.map(_.toString).mkString("/")
+        putFile(f, ArtifactStore.join(destUri, relPath))
+      }
   }
 
   /** Direct children of a directory; empty when the path is a file or missing. */
@@ -161,8 +165,16 @@ final class ArtifactStore(val client: MlflowClient) {
     try {
       resp.statusCode() match {
         case 200 =>
+          // A temporary name, then a rename: a download cut off mid-way leaves no partial file.
           Option(target.getParent).foreach(Files.createDirectories(_))
-          Files.copy(body, target, StandardCopyOption.REPLACE_EXISTING)
+          val part = target.resolveSibling(s".${target.getFileName}.part-${java.util.UUID.randomUUID().toString.take(8)}")
+          try {
+            Files.copy(body, part)
+            Files.move(part, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE)
+          } catch {
+            case e: java.io.IOException =>
+              throw BridgeException.unreachable(s"download of $uri was cut off: ${e.getMessage}; nothing was written to $target", e)
+          } finally Files.deleteIfExists(part)
           true
         case 404 => false
         case 400 => // "Artifact path refers to a directory": an empty directory

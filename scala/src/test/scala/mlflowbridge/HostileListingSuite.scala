@@ -16,20 +16,26 @@ import org.scalatest.funsuite.AnyFunSuite
  */
 class HostileListingSuite extends AnyFunSuite with org.scalatest.BeforeAndAfterAll {
   @volatile private var listed = ""
+  @volatile private var cutOff = false
+  private val puts = new java.util.concurrent.ConcurrentLinkedQueue[String]()
 
   private lazy val server: HttpServer = {
     val s = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0)
     s.createContext(
       "/api/2.0/mlflow-artifacts/artifacts",
       ex => {
+        if (ex.getRequestMethod == "PUT") puts.add(ex.getRequestURI.getPath)
+        val partial = cutOff && ex.getRequestMethod == "GET" && !ex.getRequestURI.getPath.endsWith("/artifacts")
         val body =
           if (ex.getRequestURI.getPath.endsWith("/artifacts")) // a listing
             s"""{"files": [{"path": ${Json.mapper.writeValueAsString(listed)}, "is_dir": false, "file_size": 6}]}"""
           else "pwned!"
         val bytes = body.getBytes(UTF_8)
-        ex.sendResponseHeaders(200, bytes.length.toLong)
+        // Cut off: promise more bytes than are sent, then hang up.
+        ex.sendResponseHeaders(200, if (partial) 1000L else bytes.length.toLong)
         ex.getResponseBody.write(bytes)
-        ex.close()
+        try ex.close()
+        catch { case _: java.io.IOException => () }
       }
     )
     s.start()
@@ -103,6 +109,28 @@ class HostileListingSuite extends AnyFunSuite with org.scalatest.BeforeAndAfterA
     val e = intercept[BridgeException](store.download(src.toUri.toString, dst))
     assert(e.getMessage.contains("is a symbolic link to") && e.getMessage.contains("outside"), e.getMessage)
     assert(!files(dst).exists(_.endsWith("link.txt")))
+  }
+
+  test("a download cut off mid-way leaves no file, partial or temporary, and says so") {
+    listed = "model.bin"
+    cutOff = true
+    try {
+      val parent = TestSpark.tempDir("cutoff")
+      val e = intercept[BridgeException](store.download("mlflow-artifacts:/m", parent.resolve("dst")))
+      assert(e.kind == "UNREACHABLE" && e.getMessage.startsWith("download of mlflow-artifacts:/m/model.bin was cut off: "), e.getMessage)
+      assert(files(parent).isEmpty, s"left behind: ${files(parent)}")
+    } finally cutOff = false
+  }
+
+  test("a directory upload sends MLmodel last, after every file it names") {
+    val dir = TestSpark.tempDir("upload")
+    Files.createDirectories(dir.resolve("sparkml/stages"))
+    Seq("MLmodel", "conda.yaml", "sparkml/metadata.json", "sparkml/stages/a.parquet", "sparkml/stages/b.parquet")
+      .foreach(f => Files.write(dir.resolve(f), f.getBytes(UTF_8)))
+    puts.clear()
+    store.upload(dir, "mlflow-artifacts:/up")
+    val order = puts.asScala.toList
+    assert(order.size == 5 && order.last.endsWith("/up/MLmodel"), order)
   }
 
   override def afterAll(): Unit = server.stop(0)

@@ -126,8 +126,8 @@ def _fit(spark: Any, stages: list[Any], train: pd.DataFrame, score: pd.DataFrame
     from pyspark.ml import Pipeline
 
     model = Pipeline(stages=stages).fit(spark.createDataFrame(train))
-    scoring = (train if score is None else score).drop(columns=[c for c in drop if c in (train if score is None else score).columns])
-    return model, train, scoring.reset_index(drop=True)
+    rows = train if score is None else score
+    return model, train, rows.drop(columns=[c for c in drop if c in rows.columns]).reset_index(drop=True)
 
 
 def _classify(spark: Any, stages: list[Any], classifier: Any, train: pd.DataFrame, score: pd.DataFrame | None = None):

@@ -6,7 +6,7 @@ ThisBuild / version := "0.1.0"
 ThisBuild / scalaVersion := Versions.scala
 
 // The build's top project: only aggregates, so that `build/sbt test`, `bridgeJars` and
-// `runMain mlflowbridge.Main ...` (forwarded, not run twice) work from the repository root.
+// `runMain mlflowbridge.cli.Main ...` (forwarded, not run twice) work from the repository root.
 lazy val top = (project in file("."))
   .aggregate(root)
   .settings(
@@ -29,13 +29,15 @@ lazy val root = (project in file("scala"))
     Test / parallelExecution := false,
     Test / javaOptions ++= Seq("-Xmx2g") ++ Dependencies.sparkOpens,
     Test / envVars ++= sys.env.filter { case (k, _) => k.startsWith("MLFLOW_") },
+    // The README's Scala example is compiled and run by ExamplesSuite (the Java one by pytest, with javac).
+    Test / unmanagedSources += (ThisBuild / baseDirectory).value / "tests" / "examples" / "ScalaRoundTrip.scala",
     // The jar carries the version pins (MLmodel's mlflow_version, requirements.txt) as a resource.
     Compile / resourceGenerators += Def.task {
       val out = (Compile / resourceManaged).value / "mlflowbridge" / "versions.properties"
       IO.copyFile((ThisBuild / baseDirectory).value / "bridge" / "versions.properties", out)
       Seq(out)
     }.taskValue,
-    // `build/sbt "runMain mlflowbridge.Main ..."`: Spark is Provided, so run with it on the
+    // `build/sbt "runMain mlflowbridge.cli.Main ..."`: Spark is Provided, so run with it on the
     // classpath, in a JVM of its own that has the module opens Spark needs on JDK 17+.
     Compile / run := Defaults.runTask(Compile / fullClasspath, Compile / run / mainClass, Compile / run / runner).evaluated,
     Compile / runMain := Defaults.runMainTask(Compile / fullClasspath, Compile / run / runner).evaluated,

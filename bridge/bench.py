@@ -25,8 +25,7 @@ def _median_seconds(fn: Callable[[], object], repeat: int) -> float:
 def run_bench(repeat: int = 3, skip_log_model: bool = False) -> list[dict]:
     import mlflow
 
-    from .jvm import connect
-    from .jvm.py4j_backend import spark_session
+    from .jvm import connect, spark_session
     from .models import data, train
     from .server import tracking
 
@@ -42,7 +41,7 @@ def run_bench(repeat: int = 3, skip_log_model: bool = False) -> list[dict]:
         mlflow.set_tracking_uri(uri)
         with connect("py4j", uri, spark=spark) as jvm:
             name = f"bench-{int(time.time())}"
-            jvm.get_or_create_experiment_id(name)
+            jvm.experiments.get_or_create(name)
             from .errors import BridgeError
 
             def stock_create() -> None:
@@ -53,17 +52,16 @@ def run_bench(repeat: int = 3, skip_log_model: bool = False) -> list[dict]:
 
             row("set_experiment on an existing name", "MlflowClient.createExperiment (fails, retried)",
                 "MlflowUtils.getOrCreateExperimentId",
-                _median_seconds(stock_create, repeat), _median_seconds(lambda: jvm.get_or_create_experiment_id(name), repeat))  # fmt: skip
+                _median_seconds(stock_create, repeat), _median_seconds(lambda: jvm.experiments.get_or_create(name), repeat))  # fmt: skip
 
             exp_id = mlflow.set_experiment(name).experiment_id
             small = Path(tempfile.mkdtemp(prefix="bench-art-"))
             for i in range(5):
                 (small / f"f{i}.bin").write_bytes(bytes(range(256)) * 40 * (i + 1))
             run_id = str(jvm.client.createRun(exp_id).getRunId())
-            store = jvm.artifact_store()
             row("upload a 5-file directory", "MlflowClient.logArtifacts (forks python)", "ArtifactStore.logArtifacts (REST)",
                 _median_seconds(lambda: jvm.client.logArtifacts(run_id, jvm.java_file(small), "stock"), repeat),
-                _median_seconds(lambda: store.logArtifacts(run_id, jvm.java_file(small).toPath(), "ours"), repeat))  # fmt: skip
+                _median_seconds(lambda: jvm.artifacts.log(run_id, small, "ours"), repeat))  # fmt: skip
 
             if not skip_log_model:
                 pdf = data.wine()
@@ -76,10 +74,10 @@ def run_bench(repeat: int = 3, skip_log_model: bool = False) -> list[dict]:
 
                 def ours_log() -> None:
                     with mlflow.start_run() as run:
-                        jvm.log_spark_model(run.info.run_id, model, "model", example=sdf.limit(3), training=sdf)
+                        jvm.models.log(run.info.run_id, model, "model", example=sdf.limit(3), training=sdf)
 
                 ours_log()  # warm the JVM paths once; the stock path warms inside its own first call
-                row("log a SparkML PipelineModel", "mlflow.spark.log_model (Python)", "SparkModels.logModel (Scala)",
+                row("log a SparkML PipelineModel", "mlflow.spark.log_model (Python)", "Mlflow.models.log (Scala)",
                     _median_seconds(stock_log, 1), _median_seconds(ours_log, max(1, repeat)))  # fmt: skip
     return rows
 

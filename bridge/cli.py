@@ -88,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def run() -> None:
     """Console entry point: exit with main()'s code, skipping an in-process JVM's teardown."""
-    from .jvm.jpype_backend import leave_process
+    from .jvm import leave_process
 
     code = main()
     leave_process(code)

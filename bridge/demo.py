@@ -2,8 +2,8 @@
 
 1. Train a classifier in PySpark, log it with stock `mlflow.spark.log_model`, register it with
    an alias, and score it with the Scala engine (our loader in the JVM).
-2. Train a regression in Scala (`mlflowbridge.Main train`, a JVM of its own), log it with
-   `SparkModels.logModel`, register it from the JVM, and score it with stock Python loaders.
+2. Train a regression in Scala (`mlflowbridge.cli.Main train`, a JVM of its own), log it with
+   `mlflow.models.log` (mlflowbridge.Mlflow), register it from the JVM, and score it with stock Python loaders.
 3. Compare both engines on both models, log a plot and a report to the demo run.
 """
 
@@ -72,9 +72,7 @@ def _run(uri: str, step: Progress) -> Summary:
     import mlflow
     from mlflow.tracking import MlflowClient
 
-    from .jvm import connect
-    from .jvm.launch import outputs, run_main
-    from .jvm.py4j_backend import spark_session
+    from .jvm import connect, main_outputs, run_main, spark_session
     from .models import data, train
     from .models.scoring import compare_engines
 
@@ -108,9 +106,9 @@ def _run(uri: str, step: Progress) -> Summary:
         diabetes = data.diabetes()
         csv = work / "diabetes.csv"
         diabetes.to_csv(csv, index=False)
-        step("Scala: training a decision-tree regression on diabetes in a JVM of its own (mlflowbridge.Main)...")
+        step("Scala: training a decision-tree regression on diabetes in a JVM of its own (mlflowbridge.cli.Main)...")
         t = time.monotonic()
-        out = outputs(run_main(["train", "--kind", "regression", "--experiment", EXPERIMENT, "--input", str(csv),
+        out = main_outputs(run_main(["train", "--kind", "regression", "--experiment", EXPERIMENT, "--input", str(csv),
                                 "--label", "label", "--register", "bridge-demo-scala", "--alias", "champion"]).stdout)  # fmt: skip
         sc_train_s = time.monotonic() - t
         sc_alias = out["model_uri"]
@@ -120,7 +118,7 @@ def _run(uri: str, step: Progress) -> Summary:
         pyfunc_pred = pyfunc.predict(features)
         step("comparing both engines on the Scala-logged model...")
         cmp_sc = compare_engines(sc_alias, features, TOLERANCE, backend="py4j")
-        summary.rows.append(_row("diabetes regression", "scala (SparkModels.logModel)", sc_alias, cmp_sc, sc_train_s))
+        summary.rows.append(_row("diabetes regression", "scala (Mlflow.models.log)", sc_alias, cmp_sc, sc_train_s))
 
         # 3. What the UI shows: a plot and a report on the demo run.
         step("logging the comparison plot and report to the demo run...")

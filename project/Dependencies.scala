@@ -8,7 +8,7 @@ object Dependencies {
   val scalatest = "org.scalatest" %% "scalatest" % Versions.scalatest % Test
 
   // What spark-submit adds on JDK 17+, needed when Spark starts without it (tests, `run`,
-  // `java -cp ... mlflowbridge.Main`); one list, shared with JPype: bridge/spark-jvm-options.txt.
+  // `java -cp ... mlflowbridge.cli.Main`); one list, shared with JPype: bridge/spark-jvm-options.txt.
   val sparkOpens: Seq[String] = {
     val src = scala.io.Source.fromFile("bridge/spark-jvm-options.txt", "UTF-8")
     try src.getLines().map(_.trim).filter(l => l.nonEmpty && !l.startsWith("#")).toList

@@ -39,7 +39,7 @@ def tracking_uri(tmp_path_factory):
 @pytest.fixture(scope="session")
 def spark():
     """pyspark's session, with the bridge jars on the driver classpath (the py4j backend's JVM)."""
-    from bridge.jvm.py4j_backend import spark_session
+    from bridge.jvm import spark_session
 
     session = spark_session(app_name="mlflow-bridge-tests")
     yield session
@@ -86,6 +86,6 @@ def pytest_unconfigure(config):
     # JPype's in-process JVM (with a local Spark inside) can crash while the interpreter tears
     # it down, turning a green run into exit 139. Every result is reported by now, and the
     # server and Spark fixtures are finalized: leave without that teardown.
-    from bridge.jvm.jpype_backend import leave_process
+    from bridge.jvm import leave_process
 
     leave_process(_exit_status)

@@ -1,4 +1,4 @@
-"""Models logged once per session: each kind from Python (stock log_model) and from Scala (SparkModels.logModel)."""
+"""Models logged once per session: each kind from Python (stock log_model) and from Scala (Mlflow.models.log)."""
 
 from __future__ import annotations
 
@@ -38,7 +38,7 @@ def logged_models(tracking_uri, spark, sessions, registered_name):
             uris[(kind, "python")] = train.log_stock(model, pip_requirements=train.pinned_requirements())
         sdf = spark.createDataFrame(pdf)
         with mlflow.start_run(run_name=f"scala-{kind}") as run:
-            uris[(kind, "scala")] = jvm.log_spark_model(run.info.run_id, model, "model", example=sdf.limit(3), training=sdf)
+            uris[(kind, "scala")] = jvm.models.log(run.info.run_id, model, "model", example=sdf.limit(3), training=sdf).model_uri
     client = mlflow.tracking.MlflowClient(tracking_uri)
     client.create_registered_model(registered_name)
     run_id = uris[("classifier", "python")].split("/")[1]

@@ -31,10 +31,10 @@ def test_deleted_experiment_names_it(jvm, mlflow_client):
     from conftest import unique
 
     name = unique("deleted")
-    exp_id = jvm.get_or_create_experiment_id(name)
+    exp_id = jvm.experiments.get_or_create(name)
     mlflow_client.delete_experiment(exp_id)
     with pytest.raises(BadInputError, match=f"experiment '{name}' \\(id {exp_id}\\) is deleted"):
-        jvm.get_or_create_experiment_id(name)
+        jvm.experiments.get_or_create(name)
 
 
 @pytest.mark.parametrize("backend", ["jpype", "py4j"])

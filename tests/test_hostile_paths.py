@@ -68,7 +68,7 @@ def test_backends_refuse_a_hostile_listing(fake, spark, backend, name, tmp_path)
     fake.listed = name
     with connect(backend, fake.uri, spark=spark if backend == "py4j" else None) as jvm:
         with pytest.raises(BadInputError, match=r"^refusing artifact name .* listed by mlflow-artifacts:/m: "):
-            jvm.artifact_store().download("mlflow-artifacts:/m", str(tmp_path / "dst"))
+            jvm.artifacts.download_uri("mlflow-artifacts:/m", tmp_path / "dst")
     assert written(tmp_path) == []
 
 

@@ -145,7 +145,7 @@ def test_cli_names_a_missing_column(logged_models, tmp_path):
 def test_legacy_layout_loads_in_python(spark, logged_models, mlflow_client, tmp_path, jvm):
     model = mlflow.spark.load_model(logged_models[("linear", "scala")])
     model.write().overwrite().save(str(tmp_path / "spark-model" / "sparkml"))
-    exp_id = jvm.get_or_create_experiment_id("legacy-layout")
+    exp_id = jvm.experiments.get_or_create("legacy-layout")
     run_id = str(jvm.client.createRun(exp_id).getRunId())
     jvm.client.logArtifacts(run_id, jvm.java_file(tmp_path / "spark-model"), "spark-model")
     src = scoring.input_parquet(scoring.with_row_ids(features("linear").head(10)), tmp_path)

@@ -48,15 +48,20 @@ def test_the_wheel_carries_the_jars_and_finds_them_installed(tmp_path):
 
 
 CONSUMER = """
-import mlflowbridge.{PipelineColumns, SparkModels}
+import mlflowbridge.{Mlflow, ModelInfo}
 import org.apache.spark.ml.PipelineModel
 import org.apache.spark.sql.SparkSession
-import org.mlflow.tracking.MlflowClient
 
 object Consumer {
-  // Compiles against the published API: loading a model by URI and asking what it reads.
-  val load: (MlflowClient, String, SparkSession) => PipelineModel = SparkModels.loadModel
-  def main(args: Array[String]): Unit = println(PipelineColumns.getClass.getName)
+  // Compiles against the published API: the entry object, a run scope, logging and loading.
+  def roundTrip(spark: SparkSession, model: PipelineModel): PipelineModel = {
+    val mlflow = Mlflow.fromEnv()
+    val exp = mlflow.experiments.getOrCreate("consumer")
+    val info: ModelInfo = mlflow.runs.withRun(exp, "train") { run => run.logModel(model, "model") }
+    mlflow.registry.register(info.modelUri, "consumer", "champion")
+    mlflow.models.load("models:/consumer@champion", spark)
+  }
+  def main(args: Array[String]): Unit = println(classOf[Mlflow].getName)
 }
 """
 

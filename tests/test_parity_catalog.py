@@ -24,7 +24,6 @@ from bridge.parity.report import (
     readme_static,
     readme_static_part,
     render,
-    render_html,
     static_report,
     update_readme,
 )
@@ -38,7 +37,7 @@ def test_catalog_is_well_formed():
     used = set()
     for cap in CATALOG:
         assert cap.status in STATUSES, cap.id
-        assert cap.check in CHECKS, f"{cap.id}: no check {cap.check!r} in bridge/parity/checks.py"
+        assert cap.check in CHECKS, f"{cap.id}: no check {cap.check!r} in bridge/parity/checks/"
         used.add(cap.check)
         assert cap.python and cap.java and cap.title, cap.id
         if cap.status == PARITY:
@@ -91,23 +90,21 @@ def test_catalog_covers_the_issue():
 
 
 @pytest.fixture(scope="module")
-def jpype_classes():
-    from bridge.jvm import jpype_backend
-
-    return jpype_backend.classes()
+def jpype_session(sessions):
+    return sessions["jpype"]
 
 
-def test_reflection_every_method_is_classified(jpype_classes):
+def test_reflection_every_method_is_classified(jpype_session):
     """Every public method of the installed Python and Java MlflowClient is classified by one entry,
     and every classified method exists: a version bump fails here until the catalog decides."""
     from bridge.parity.reflect import reflect
 
-    r = reflect(jpype_classes)
+    r = reflect(jpype_session)
     assert len(r.python) > 100 and len(r.java) > 30, (len(r.python), len(r.java))
     assert r.problems() == []
 
 
-def test_bridged_functions_are_in_the_jars(jpype_classes):
+def test_bridged_functions_are_in_the_jars(jpype_session):
     """A bridged entry's functions exist in bridge/jars (or Python); otherwise it is a gap today."""
     import importlib
 
@@ -123,7 +120,7 @@ def test_bridged_functions_are_in_the_jars(jpype_classes):
                 continue
             cls, _, method = req.partition("#")
             try:
-                ok = method in java_methods(jpype_classes, cls)
+                ok = method in java_methods(jpype_session, cls)
             except Exception:  # noqa: BLE001 - ClassNotFoundException
                 ok = False
             if not ok:
@@ -245,7 +242,7 @@ def test_html_page_is_self_contained_and_renders(live, tmp_path):
     (`make test` installs it)."""
     report = _fake_live_report() if live else static_report()
     page = tmp_path / "parity.html"
-    page.write_text(render_html(report), encoding="utf-8")
+    page.write_text(render(report, "html"), encoding="utf-8")
     scan = _Scan()
     scan.feed(page.read_text(encoding="utf-8"))
     assert scan.external == []

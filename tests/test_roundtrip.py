@@ -30,14 +30,14 @@ def payload(tmp_path_factory) -> Path:
 
 def test_get_or_create_experiment_is_idempotent(jvm, mlflow_client):
     name = unique(f"py-{jvm.backend}")
-    exp_id = jvm.get_or_create_experiment_id(name)
-    assert jvm.get_or_create_experiment_id(name) == exp_id
+    exp_id = jvm.experiments.get_or_create(name)
+    assert jvm.experiments.get_or_create(name) == exp_id
     assert mlflow_client.get_experiment_by_name(name).experiment_id == exp_id
     assert str(jvm.client.getExperiment(exp_id).getName()) == name
 
 
 def test_java_round_trip(jvm, mlflow_client, payload, tmp_path):
-    exp_id = jvm.get_or_create_experiment_id(unique(f"roundtrip-{jvm.backend}"))
+    exp_id = jvm.experiments.get_or_create(unique(f"roundtrip-{jvm.backend}"))
     run_id = str(jvm.client.createRun(exp_id).getRunId())
     jvm.client.logParam(run_id, "alpha", "0.5")
     jvm.client.logMetric(run_id, "rmse", 0.125)

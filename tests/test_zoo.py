@@ -3,7 +3,7 @@
 - Python -> Scala: each fitted pipeline is logged by stock `mlflow.spark.log_model` and scored
   by the Scala engine and by the Python engine; both equal pyspark's own `transform` of the
   fitted model on the same rows.
-- JVM -> Python: the same pipeline logged with our `SparkModels.logModel` is loaded by stock
+- JVM -> Python: the same pipeline logged with our `Mlflow.models.log` is loaded by stock
   `mlflow.spark.load_model` (all result columns) and `mlflow.pyfunc.load_model` (the prediction
   column, where the model has one), and predicts what pyspark predicts.
 
@@ -90,9 +90,10 @@ def test_jvm_logged_pipeline_loads_in_stock_python(name, fitted, spark, sessions
     entry = zoo.BY_NAME[name]
     model, training, rows = fitted[name]
     with mlflow.start_run(experiment_id=zoo_experiment, run_name=f"zoo-jvm-{name}") as run:
-        uri = sessions["py4j"].log_spark_model(
+        info = sessions["py4j"].models.log(
             run.info.run_id, model, "model", example=spark.createDataFrame(rows.head(3)), training=spark.createDataFrame(training)
         )
+    uri = info.model_uri
     src = scoring.input_parquet(scoring.with_row_ids(rows), tmp_path)
     outputs = list(entry.outputs)
     expected = transformed(spark, model, src, outputs, "reference")

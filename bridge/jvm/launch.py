@@ -13,20 +13,20 @@ from .jpype_backend import JVM_OPTIONS
 
 
 def run_main(args: list[str], env: dict[str, str] | None = None, timeout: float = 1800) -> subprocess.CompletedProcess:
-    """`mlflowbridge.Main <args>`; a non-zero exit is a BridgeError carrying its error line."""
+    """`mlflowbridge.cli.Main <args>`; a non-zero exit is a BridgeError carrying its error line."""
     java = shutil.which("java", path=os.path.join(os.environ["JAVA_HOME"], "bin") if os.environ.get("JAVA_HOME") else None) or shutil.which("java")
     if not java:
         raise JavaNotFoundError("no java on PATH or in JAVA_HOME; install a JDK 17+")
     full_env = dict(os.environ, **(env or {}))
     full_env.setdefault("MLFLOW_PYTHON_EXECUTABLE", sys.executable)
-    cmd = [java, *JVM_OPTIONS, "-cp", os.pathsep.join(full_classpath()), "mlflowbridge.Main", *args]
+    cmd = [java, *JVM_OPTIONS, "-cp", os.pathsep.join(full_classpath()), "mlflowbridge.cli.Main", *args]
     r = subprocess.run(cmd, capture_output=True, text=True, env=full_env, timeout=timeout)
     if r.returncode != 0:
         errors = [line for line in r.stderr.splitlines() if line.startswith("error")]
-        raise BridgeError(errors[-1] if errors else f"mlflowbridge.Main {args[0]} exited with {r.returncode}: {r.stderr[-500:]}")
+        raise BridgeError(errors[-1] if errors else f"mlflowbridge.cli.Main {args[0]} exited with {r.returncode}: {r.stderr[-500:]}")
     return r
 
 
-def outputs(stdout: str) -> dict[str, str]:
+def main_outputs(stdout: str) -> dict[str, str]:
     """The `key=value` lines a Main command prints."""
     return dict(line.split("=", 1) for line in stdout.splitlines() if "=" in line and not line.startswith(" "))

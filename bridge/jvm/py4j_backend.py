@@ -55,7 +55,7 @@ def classes(spark: Any = None) -> ClassCache:
         cache = _caches[id(jvm)] = ClassCache(lambda name: _resolve(jvm, name))
         from py4j.java_gateway import JavaClass
 
-        if not isinstance(cache.get("mlflowbridge.MlflowUtils"), JavaClass):
+        if not isinstance(cache.get("mlflowbridge.Mlflow"), JavaClass):
             del _caches[id(jvm)]
             raise BadInputError(
                 "the running SparkSession's JVM lacks the bridge jars; start Spark with "

@@ -1,4 +1,4 @@
-"""JvmSession: the same Python-level operations over either backend."""
+"""JvmSession: `mlflowbridge.Mlflow`, the same members in Python, over either backend."""
 
 from __future__ import annotations
 
@@ -8,106 +8,82 @@ from typing import Any, Literal
 
 from ..errors import BadInputError
 from ..server import require_reachable
+from .models import Models, Registry
+from .tracking import Artifacts, Experiments, Runs
 from .translate import JavaProxy, translating
 
 Backend = Literal["jpype", "py4j"]
 
 
 class JvmSession:
-    """A connection to a JVM that holds the MLflow Java client and our Scala module.
+    """A JVM holding the MLflow Java client and our Scala module, through one backend.
 
-    `client` is the stock `org.mlflow.tracking.MlflowClient` (calls are translated so that Java
-    exceptions arrive as bridge exceptions); `classes` resolves and caches Java classes.
+    Members mirror `mlflowbridge.Mlflow`: `experiments`, `runs`, `artifacts`, `models`,
+    `registry`. `client` is the stock `org.mlflow.tracking.MlflowClient` (its calls raise bridge
+    errors), for what the stock client already does.
     """
 
     backend: Backend
 
     def __init__(self, backend: Backend, classes: Any, tracking_uri: str, spark: Any = None):
         self.backend = backend
-        self.classes = classes
         self.tracking_uri = tracking_uri
+        self._classes = classes
         self._pyspark = spark  # py4j: the pyspark session whose JVM this is
-        self._utils = classes.get("mlflowbridge.MlflowUtils")
         with translating():
-            raw_client = self._utils.clientFor(tracking_uri)
-        self.raw_client = raw_client
-        self.client = JavaProxy(raw_client)
+            self._mlflow = classes.get("mlflowbridge.Mlflow").forUri(tracking_uri)
+            self.client = JavaProxy(self._mlflow.client())
+            self.experiments = Experiments(self, self._mlflow.experiments())
+            self.runs = Runs(self, self._mlflow.runs())
+            self.artifacts = Artifacts(self, self._mlflow.artifacts())
+            self.models = Models(self, self._mlflow.models())
+            self.registry = Registry(self, self._mlflow.registry())
 
-    # -- helpers in our Scala module --------------------------------------------------------
-    def get_or_create_experiment_id(self, name: str) -> str:
-        """Python's `mlflow.set_experiment` for the JVM (mlflowbridge.MlflowUtils)."""
-        with translating():
-            return str(self._utils.getOrCreateExperimentId(self.raw_client, name))
-
-    def jvm_spark(self) -> Any:
-        """The JVM SparkSession: pyspark's (py4j) or a local one inside this process (JPype)."""
+    def spark(self) -> Any:
+        """The JVM's SparkSession (a Java object): pyspark's (py4j) or a local one in this process (JPype)."""
         if self._pyspark is not None:
             return self._pyspark._jsparkSession
         with translating():
-            return self.classes.get("mlflowbridge.Main").localSpark("mlflow-bridge-jpype")
+            return self._class("mlflowbridge.cli.Main").localSpark("mlflow-bridge-jpype")
 
-    def score_parquet(self, model_uri: str, input_path: str | os.PathLike, output_path: str | os.PathLike) -> int:
-        """Score with the Scala engine (mlflowbridge.Scoring): our loader, Spark's transform."""
+    def java_class(self, name: str) -> JavaProxy:
+        """A Java class (e.g. a stock protobuf type), its constructor and statics raising bridge errors."""
+        return JavaProxy(self._class(name))
+
+    def stock_context(self) -> JavaProxy:
+        """The stock fluent API, `org.mlflow.tracking.MlflowContext`, on this session's client."""
         with translating():
-            n = self.classes.get("mlflowbridge.Scoring").scoreFile(self.jvm_spark(), self.raw_client, model_uri, str(input_path), str(output_path))
-        return int(n)
-
-    def log_spark_model(self, run_id: str, model: Any, artifact_path: str = "model", example: Any = None, training: Any = None) -> str:
-        """Log a pyspark PipelineModel with Scala's `SparkModels.logModel` (py4j: same JVM); returns its runs:/ URI.
-
-        `example` (a few rows) becomes the input example, `training`'s schema the signature.
-        """
-        if self._pyspark is None:
-            raise BadInputError("a pyspark model lives in pyspark's JVM: log it through backend='py4j'")
-        with translating():
-            return str(
-                self.classes.get("mlflowbridge.SparkModels").logModel(
-                    self.raw_client,
-                    run_id,
-                    model._to_java(),
-                    artifact_path,
-                    None if example is None else example._jdf,
-                    None if training is None else training._jdf.schema(),
-                )
-            )
-
-    def artifact_store(self) -> Any:
-        """mlflowbridge.ArtifactStore: artifacts over the tracking server's REST API, no Python fork."""
-        with translating():
-            return JavaProxy(self.classes.get("mlflowbridge.ArtifactStore")(self.raw_client))
-
-    def register_model(self, name: str, model_uri: str, run_id: str, alias: str | None = None) -> str:
-        """Register `model_uri` as a new version of `name` (created if missing) from the JVM; returns the version."""
-        registry = self.classes.get("mlflowbridge.Registry")
-        with translating():
-            registry.createRegisteredModel(self.raw_client, name, True)
-            version = str(registry.createModelVersion(self.raw_client, name, model_uri, run_id).version())
-            if alias:
-                registry.setAlias(self.raw_client, name, alias, version)
-        return version
+            return JavaProxy(self._class("org.mlflow.tracking.MlflowContext")(self._mlflow.client()))
 
     def java_file(self, path: str | os.PathLike, must_exist: bool = True) -> Any:
-        """A java.io.File for `path`; a missing file is a BadInputError naming it."""
-        p = Path(path).absolute()
-        if must_exist and not p.exists():
-            raise BadInputError(f"local file {p} does not exist")
-        return self.classes.get("java.io.File")(str(p))
+        """A java.io.File for `path` (the stock client's artifact calls take one)."""
+        return self._class("java.io.File")(str(self._local(path, must_exist)))
 
     def java_list(self, items: list[Any]) -> Any:
-        lst = self.classes.get("java.util.ArrayList")()
+        lst = self._class("java.util.ArrayList")()
         for item in items:
             lst.add(item)
         return lst
 
     def close(self) -> None:
         with translating():
-            self.raw_client.close()
+            self._mlflow.close()
 
     def __enter__(self) -> "JvmSession":
         return self
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+    # -- for the wrappers in this package ---------------------------------------------------
+    def _class(self, name: str) -> Any:
+        return self._classes.get(name)
+
+    def _local(self, path: str | os.PathLike, must_exist: bool = True) -> Path:
+        p = Path(path).absolute()
+        if must_exist and not p.exists():
+            raise BadInputError(f"local file {p} does not exist")
+        return p
 
 
 def connect(backend: Backend = "jpype", tracking_uri: str | None = None, spark: Any = None) -> JvmSession:

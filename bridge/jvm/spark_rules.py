@@ -1,6 +1,6 @@
 """Spark's own rules for a pyspark pipeline, asked of the JVM it runs in (the Python engine's checks).
 
-The same Scala code (mlflowbridge.InputCheck, PipelineColumns) decides for the Scala engine, so
+The same Scala code (mlflowbridge.model.InputCheck, PipelineColumns) decides for the Scala engine, so
 both engines accept, refuse and return the same columns.
 """
 
@@ -31,12 +31,12 @@ class PipelineRules:
     def check_input(self, sdf: Any, signature_inputs_json: str | None) -> None:
         """Missing columns, wrong types, stages that refuse the schema, and empty input: one clear error."""
         with translating():
-            self._classes.get("mlflowbridge.InputCheck").checkInput(self._java_model, sdf._jdf, signature_inputs_json)
+            self._classes.get("mlflowbridge.model.InputCheck").checkInput(self._java_model, sdf._jdf, signature_inputs_json)
 
     def output_columns(self, sdf: Any) -> list[str]:
         """The model's results on `sdf`'s schema (prediction, probability, ...), as the Scala engine keeps them."""
         with translating():
-            return [str(c) for c in self._classes.get("mlflowbridge.PipelineColumns").outputColumns(self._java_model, sdf._jdf.schema())]
+            return [str(c) for c in self._classes.get("mlflowbridge.model.PipelineColumns").outputColumns(self._java_model, sdf._jdf.schema())]
 
     def explain_failure(self, sdf: Any, exc: BaseException) -> BaseException:
         """One sentence for a scoring failure: the stage that failed, Spark's reason, nulls it met.
@@ -47,5 +47,5 @@ class PipelineRules:
         if jexc is None:
             return exc
         with translating():
-            explained = self._classes.get("mlflowbridge.InputCheck").explainFailure(self._java_model, sdf._jdf, jexc)
+            explained = self._classes.get("mlflowbridge.model.InputCheck").explainFailure(self._java_model, sdf._jdf, jexc)
         return bridge_error_of(explained)

@@ -123,5 +123,9 @@ class JavaProxy:
         call.__name__ = name
         return call
 
+    def __call__(self, *args: Any) -> Any:
+        with translating():
+            return self._obj(*args)
+
     def __repr__(self) -> str:
         return f"JavaProxy({self._obj!r})"

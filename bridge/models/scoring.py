@@ -3,7 +3,7 @@
 Both engines read the same typed input: the user's file is read once with pandas, tagged with
 a `_row` id and written to Parquet, so CSV type inference can't make the engines disagree.
 - python: stock `mlflow.spark.load_model` on pyspark.
-- scala:  our Scala loader (`mlflowbridge.SparkModels`) in the JVM, through JPype or py4j.
+- scala:  our Scala loader (`mlflowbridge.Models`) in the JVM, through JPype or py4j.
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ def score_parquet(model_uri: str, src: Path, engine: Engine, backend: Backend = 
     """Score the Parquet file `src` with one engine; returns the output Parquet file beside it."""
     dst = src.with_name(f"{engine}-output.parquet")
     if engine == "python":
-        from ..jvm.py4j_backend import spark_session
+        from ..jvm import spark_session
 
         spark = spark_session()
         model, signature = python_engine.load(model_uri, spark)
@@ -65,12 +65,12 @@ def score_parquet(model_uri: str, src: Path, engine: Engine, backend: Backend = 
 
         spark = None
         if backend == "py4j":
-            from ..jvm.py4j_backend import spark_session
+            from ..jvm import spark_session
 
             spark = spark_session()
         with tracking(tracking_uri) as t:
             with connect(backend, t.uri, spark=spark) as jvm:
-                jvm.score_parquet(model_uri, src, dst)
+                jvm.models.score_file(model_uri, src, dst)
         return dst
     raise BadInputError(f"unknown engine {engine!r}; use 'python' or 'scala'")
 

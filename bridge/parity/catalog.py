@@ -10,7 +10,7 @@ are all generated from it. Each entry names:
   `org.mlflow.tracking.MlflowClient` method names it covers (same rule).
 - `status`: PARITY (both do it), GAP (Java cannot, and we have no workaround), BRIDGED (Java
   cannot, our code does it: `bridge` names the function).
-- `check`: the live check in bridge/parity/checks.py. For PARITY it compares both clients'
+- `check`: the live check in bridge/parity/checks/ (generated from `stock_methods` when set). For PARITY it compares both clients'
   answers; for GAP and BRIDGED it attempts the thing the stock-Java way and raises
   GapConfirmed while the gap is real. `workaround`: for BRIDGED, the check of our function.
 - `issue`: upstream issues/PRs (mlflow#N = github.com/mlflow/mlflow issue or PR N), `faq`: the FAQ statement that
@@ -51,6 +51,9 @@ class Capability:
     note: str = ""
     # For BRIDGED: "class#method" pairs that must exist in bridge/jars (or "py:module.func").
     requires: tuple[str, ...] = field(default=())
+    # When the stock attempt is only "is there such a method": the method names (a regex) the stock
+    # classes would need; `check` is then generated (bridge/parity/checks/__init__.py).
+    stock_methods: str = ""
 
     def line(self) -> str:
         """One line that says it all; the reason of this entry's strict xfail."""
@@ -91,9 +94,9 @@ CATALOG: list[Capability] = [
         "none: MlflowContext.setExperimentName throws for a new name",
         BRIDGED,
         "stock_set_experiment",
-        bridge="mlflowbridge.MlflowUtils.getOrCreateExperimentId",
+        bridge="mlflowbridge.Mlflow.experiments.getOrCreate",
         workaround="bridge_set_experiment",
-        requires=("mlflowbridge.MlflowUtils#getOrCreateExperimentId",),
+        requires=("mlflowbridge.Experiments#getOrCreate",),
     ),
     Capability(
         "delete_experiment_tag",
@@ -102,10 +105,11 @@ CATALOG: list[Capability] = [
         'none (raw sendPost("experiments/delete-experiment-tag") only)',
         BRIDGED,
         "stock_delete_experiment_tag",
-        bridge="mlflowbridge.MlflowUtils.deleteExperimentTag",
+        stock_methods=r"^deleteExperimentTag$",
+        bridge="mlflowbridge.Mlflow.experiments.deleteTag",
         workaround="bridge_delete_experiment_tag",
         py_methods=_m("delete_experiment_tag"),
-        requires=("mlflowbridge.MlflowUtils#deleteExperimentTag",),
+        requires=("mlflowbridge.Experiments#deleteTag",),
     ),
     Capability(
         "runs",
@@ -144,10 +148,11 @@ CATALOG: list[Capability] = [
         "none (setTerminated sets the status only; no rename)",
         BRIDGED,
         "stock_update_run",
-        bridge="mlflowbridge.MlflowUtils.updateRun",
+        stock_methods=r"^(updateRun|setRunName|renameRun)$",
+        bridge="mlflowbridge.Mlflow.runs.update",
         workaround="bridge_update_run",
         py_methods=_m("update_run"),
-        requires=("mlflowbridge.MlflowUtils#updateRun",),
+        requires=("mlflowbridge.Runs#update",),
     ),
     Capability(
         "parent_run",
@@ -156,6 +161,7 @@ CATALOG: list[Capability] = [
         "none (MlflowContext.startRun(name, parentRunId) only writes the mlflow.parentRunId tag)",
         GAP,
         "stock_parent_run",
+        stock_methods=r"^getParentRun$",
         py_methods=_m("get_parent_run"),
     ),
     Capability(
@@ -165,10 +171,10 @@ CATALOG: list[Capability] = [
         "MlflowContext.startRun sets runName, user, source.type only; createRun(expId) none",
         BRIDGED,
         "stock_system_tags",
-        bridge="mlflowbridge.MlflowUtils.createRun",
+        bridge="mlflowbridge.Mlflow.runs.start / withRun",
         workaround="bridge_system_tags",
         faq=FAQ_SYSTEM_TAGS,
-        requires=("mlflowbridge.MlflowUtils#createRun",),
+        requires=("mlflowbridge.Runs#start", "mlflowbridge.Runs#withRun"),
         note="from Python: bridge.parity.runs.create_run, which passes Python's main file as mlflow.source.name",
     ),
     # ---------------------------------------------------------------- artifacts
@@ -190,7 +196,7 @@ CATALOG: list[Capability] = [
         "none: CliBasedArtifactRepository is the only ArtifactRepository",
         BRIDGED,
         "stock_artifacts_no_python",
-        bridge="mlflowbridge.ArtifactStore (logArtifacts, listRun, downloadRun)",
+        bridge="mlflowbridge.Mlflow.artifacts (logArtifacts, listRun, downloadRun)",
         workaround="bridge_artifacts_no_python",
         issue="mlflow#1515, mlflow#2494, mlflow#4456",
         requires=("mlflowbridge.ArtifactStore#logArtifacts", "mlflowbridge.ArtifactStore#listRun", "mlflowbridge.ArtifactStore#downloadRun"),
@@ -202,6 +208,7 @@ CATALOG: list[Capability] = [
         "none (write a file, then logArtifact)",
         GAP,
         "stock_log_text_etc",
+        stock_methods=r"^(logText|logDict|logFigure|logImage|logTable|loadTable)$",
         py_methods=_m("log_dict log_text log_figure log_image log_table load_table log_stream"),
     ),
     # ---------------------------------------------------------------- models
@@ -212,11 +219,12 @@ CATALOG: list[Capability] = [
         "none",
         BRIDGED,
         "stock_log_model",
-        bridge="mlflowbridge.SparkModels.logModel",
+        stock_methods=r"^(logModel|saveModel)$",
+        bridge="mlflowbridge.Mlflow.models.log",
         workaround="bridge_log_model_spark",
         issue="mlflow#1595, mlflow#1817",
         faq=FAQ_NOT_SUPPORTED,
-        requires=("mlflowbridge.SparkModels#logModel",),
+        requires=("mlflowbridge.Models#log",),
     ),
     Capability(
         "flavors_other",
@@ -235,11 +243,12 @@ CATALOG: list[Capability] = [
         "none (getModelVersionDownloadUri, downloadModelVersion give files only)",
         BRIDGED,
         "stock_load_model",
-        bridge="mlflowbridge.SparkModels.loadModel",
+        stock_methods=r"^(loadModel|loadSparkModel)$",
+        bridge="mlflowbridge.Mlflow.models.load",
         workaround="bridge_load_model_spark",
         issue="mlflow#1595",
         faq=FAQ_NOT_SUPPORTED,
-        requires=("mlflowbridge.SparkModels#loadModel",),
+        requires=("mlflowbridge.Models#load",),
     ),
     Capability(
         "managed_from_raw",
@@ -277,6 +286,7 @@ CATALOG: list[Capability] = [
         "none (raw sendPost; no DELETE)",
         GAP,
         "stock_logged_models",
+        stock_methods=r"(?i)loggedmodel",
         py_methods=_m(
             "create_logged_model get_logged_model search_logged_models finalize_logged_model delete_logged_model "
             "set_logged_model_tags delete_logged_model_tag log_model_params log_model_artifact "
@@ -290,6 +300,7 @@ CATALOG: list[Capability] = [
         "none",
         GAP,
         "stock_projects",
+        stock_methods=r"(?i)project",
         faq=FAQ_NOT_SUPPORTED,
     ),
     # ---------------------------------------------------------------- model registry
@@ -314,11 +325,12 @@ CATALOG: list[Capability] = [
         "none (raw sendPost)",
         BRIDGED,
         "stock_register_model",
-        bridge="mlflowbridge.Registry.createRegisteredModel, createModelVersion",
+        stock_methods=r"^(createRegisteredModel|createModelVersion|registerModel)$",
+        bridge="mlflowbridge.Mlflow.registry.register (createRegisteredModel, createModelVersion)",
         workaround="bridge_register_model",
         issue="mlflow#1817",
         py_methods=_m("create_registered_model create_model_version"),
-        requires=("mlflowbridge.Registry#createRegisteredModel", "mlflowbridge.Registry#createModelVersion"),
+        requires=("mlflowbridge.Registry#register", "mlflowbridge.Registry#createRegisteredModel", "mlflowbridge.Registry#createModelVersion"),
     ),
     Capability(
         "aliases",
@@ -327,7 +339,8 @@ CATALOG: list[Capability] = [
         "none (raw POST/GET; DELETE unreachable)",
         BRIDGED,
         "stock_aliases",
-        bridge="mlflowbridge.Registry.setAlias, getModelVersionByAlias, deleteAlias",
+        stock_methods=r"(?i)alias",
+        bridge="mlflowbridge.Mlflow.registry.setAlias, getModelVersionByAlias, deleteAlias",
         workaround="bridge_aliases",
         issue="mlflow#13494, mlflow PR #8094",
         py_methods=_m("set_registered_model_alias get_model_version_by_alias delete_registered_model_alias"),
@@ -340,7 +353,8 @@ CATALOG: list[Capability] = [
         "none (raw GET registered-models/search)",
         BRIDGED,
         "stock_search_registered_models",
-        bridge="mlflowbridge.Registry.searchRegisteredModels",
+        stock_methods=r"^searchRegisteredModels$",
+        bridge="mlflowbridge.Mlflow.registry.searchRegisteredModels",
         workaround="bridge_search_registered_models",
         issue="mlflow#8169, mlflow PR #8200 (unmerged)",
         py_methods=_m("search_registered_models"),
@@ -353,7 +367,7 @@ CATALOG: list[Capability] = [
         "none: no sendDelete, sendPost gets HTTP 405",
         BRIDGED,
         "stock_delete_registered_model",
-        bridge="mlflowbridge.Registry.deleteRegisteredModel",
+        bridge="mlflowbridge.Mlflow.registry.deleteRegisteredModel",
         workaround="bridge_delete_registered_model",
         issue="eto-ai/rikai PR #369",
         py_methods=_m("delete_registered_model"),
@@ -366,7 +380,8 @@ CATALOG: list[Capability] = [
         "none: no sendDelete",
         BRIDGED,
         "stock_delete_model_version",
-        bridge="mlflowbridge.Registry.deleteModelVersion",
+        stock_methods=r"^(deleteModelVersion|sendDelete)$",
+        bridge="mlflowbridge.Mlflow.registry.deleteModelVersion",
         workaround="bridge_delete_model_version",
         py_methods=_m("delete_model_version"),
         requires=("mlflowbridge.Registry#deleteModelVersion",),
@@ -378,7 +393,8 @@ CATALOG: list[Capability] = [
         "none (raw sendPost)",
         BRIDGED,
         "stock_stage_transitions",
-        bridge="mlflowbridge.Registry.transitionModelVersionStage, getModelVersionStages",
+        stock_methods=r"^(transitionModelVersionStage|getModelVersionStages)$",
+        bridge="mlflowbridge.Mlflow.registry.transitionModelVersionStage, getModelVersionStages",
         workaround="bridge_stage_transitions",
         py_methods=_m("transition_model_version_stage get_model_version_stages"),
         requires=("mlflowbridge.Registry#transitionModelVersionStage", "mlflowbridge.Registry#getModelVersionStages"),
@@ -390,7 +406,7 @@ CATALOG: list[Capability] = [
         "none (raw sendPost/sendPatch; tag deletes unreachable)",
         BRIDGED,
         "stock_registry_updates",
-        bridge="mlflowbridge.Registry.updateRegisteredModel, renameRegisteredModel, updateModelVersion, "
+        bridge="mlflowbridge.Mlflow.registry.updateRegisteredModel, renameRegisteredModel, updateModelVersion, "
         "setRegisteredModelTag, deleteRegisteredModelTag, setModelVersionTag, deleteModelVersionTag",
         workaround="bridge_registry_updates",
         py_methods=_m(
@@ -414,6 +430,7 @@ CATALOG: list[Capability] = [
         "none (raw sendPost only)",
         GAP,
         "stock_copy_model_version",
+        stock_methods=r"^copyModelVersion$",
         py_methods=_m("copy_model_version"),
     ),
     # ---------------------------------------------------------------- everything else Python has
@@ -424,6 +441,7 @@ CATALOG: list[Capability] = [
         'none (raw sendPost("runs/log-inputs"))',
         GAP,
         "stock_log_inputs",
+        stock_methods=r"^logInputs?$",
         py_methods=_m("log_inputs"),
     ),
     Capability(
@@ -433,6 +451,7 @@ CATALOG: list[Capability] = [
         "none in the client (org.mlflow:mlflow-spark is only the JVM half of Python's spark autolog)",
         GAP,
         "stock_autolog",
+        stock_methods=r"(?i)autolog",
     ),
     Capability(
         "traces",
@@ -441,6 +460,7 @@ CATALOG: list[Capability] = [
         "none (/api/3.0 unreachable: sendGet/Post/Patch are fixed to /api/2.0)",
         GAP,
         "stock_traces",
+        stock_methods=r"(?i)(trace|span)",
         py_methods=_m(
             "start_trace start_span end_span end_trace get_trace search_traces delete_traces set_trace_tag "
             "delete_trace_tag link_traces_to_run unlink_traces_from_run link_prompt_versions_to_trace"
@@ -453,6 +473,7 @@ CATALOG: list[Capability] = [
         "none",
         GAP,
         "stock_prompts",
+        stock_methods=r"(?i)prompt",
         py_methods=_m(
             "create_prompt create_prompt_version delete_prompt delete_prompt_alias delete_prompt_tag "
             "delete_prompt_version delete_prompt_version_tag detach_prompt_from_run get_prompt "
@@ -468,6 +489,7 @@ CATALOG: list[Capability] = [
         "none",
         GAP,
         "stock_eval_datasets",
+        stock_methods=r"(?i)dataset",
         py_methods=_m(
             "create_dataset get_dataset delete_dataset search_datasets set_dataset_tags delete_dataset_tag "
             "add_dataset_to_experiments remove_dataset_from_experiments"
@@ -480,6 +502,7 @@ CATALOG: list[Capability] = [
         "none",
         GAP,
         "stock_webhooks",
+        stock_methods=r"(?i)webhook",
         py_methods=_m("create_webhook get_webhook list_webhooks update_webhook delete_webhook test_webhook"),
     ),
     Capability(
@@ -489,6 +512,7 @@ CATALOG: list[Capability] = [
         "none",
         GAP,
         "stock_workspaces",
+        stock_methods=r"(?i)workspace",
         py_methods=_m("create_workspace get_workspace list_workspaces update_workspace delete_workspace get_workspace_store_uri"),
     ),
     Capability(
@@ -498,6 +522,7 @@ CATALOG: list[Capability] = [
         "none",
         GAP,
         "stock_mcp_servers",
+        stock_methods=r"(?i)mcp",
         py_methods=_m(
             "create_mcp_access_endpoint create_mcp_server create_mcp_server_version delete_mcp_access_endpoint "
             "delete_mcp_server delete_mcp_server_alias delete_mcp_server_tag delete_mcp_server_version "
@@ -525,9 +550,9 @@ CATALOG: list[Capability] = [
         "none: new MlflowClient(uri) sends no credentials; BasicMlflowHostCreds by hand",
         BRIDGED,
         "stock_credentials_env",
-        bridge="mlflowbridge.MlflowUtils.clientFromEnv / clientFor(uri)",
+        bridge="mlflowbridge.Mlflow.fromEnv / forUri(uri)",
         workaround="bridge_credentials_env",
-        requires=("mlflowbridge.MlflowUtils#clientFromEnv", "mlflowbridge.MlflowUtils#clientFor"),
+        requires=("mlflowbridge.Mlflow#fromEnv", "mlflowbridge.Mlflow#forUri"),
         note="clientFor also reads MLFLOW_TRACKING_INSECURE_TLS; not checked live (it needs an https server)",
     ),
     Capability(

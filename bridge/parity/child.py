@@ -7,10 +7,10 @@ with the outcome of each step: {"step": {"ok": bool, "value"|"error": ...}}.
 
 Steps:
   stock_get_experiment   new MlflowClient(uri).getExperiment(experiment_id)        (the stock way)
-  bridge_get_experiment  MlflowUtils.clientFor(uri).getExperiment(experiment_id)    (our way)
-  bridge_env_get_experiment  MlflowUtils.clientFromEnv() (MLFLOW_TRACKING_URI too).getExperiment(...)
+  bridge_get_experiment  connect(uri).experiments.get(experiment_id)   (our way: Mlflow.forUri)
+  bridge_env_get_experiment  connect() (MLFLOW_TRACKING_URI too).experiments.get(...)
   stock_log_artifact     new MlflowClient(uri).logArtifact(run_id, file, "docs")
-  bridge_artifacts       ArtifactStore(clientFor(uri)): logArtifacts, listRun, downloadRun
+  bridge_artifacts       connect(uri).artifacts: log, list, download
 """
 
 from __future__ import annotations
@@ -24,26 +24,16 @@ from typing import Any, Callable
 
 
 def _msg(exc: BaseException) -> str:
-    from bridge.jvm.translate import to_bridge_error
+    from bridge.jvm import to_bridge_error
 
     err = to_bridge_error(exc)
     text = str(err) if err is not None else f"{type(exc).__name__}: {exc}"
     return text.splitlines()[0] if text else type(exc).__name__
 
 
-def _seq(seq: Any) -> list[Any]:
-    """A Scala Seq's elements (iterator: JPype finds List.apply(int) ambiguous)."""
-    it, out = seq.iterator(), []
-    while it.hasNext():
-        out.append(it.next())
-    return out
-
-
 def main(spec: dict) -> dict:
-    from bridge.jvm import jpype_backend
+    from bridge.jvm import connect
 
-    # The wrapper layer starts the JVM (JVM path checks, options, environment) and caches classes.
-    JClass = jpype_backend.classes().get
     uri = spec["tracking_uri"]
     out: dict[str, dict] = {}
 
@@ -53,22 +43,22 @@ def main(spec: dict) -> dict:
         except Exception as exc:  # noqa: BLE001 - every failure is reported, not raised
             out[name] = {"ok": False, "error": _msg(exc), "trace": traceback.format_exc()[-1500:]}
 
-    stock = lambda: JClass("org.mlflow.tracking.MlflowClient")(uri)  # noqa: E731
-    ours = lambda: JClass("mlflowbridge.MlflowUtils").clientFor(uri)  # noqa: E731
+    # The wrapper layer starts the JVM (JVM path checks, options, this process's environment).
+    stock = lambda: connect("jpype", uri).java_class("org.mlflow.tracking.MlflowClient")(uri)  # noqa: E731
 
     for name in spec["steps"]:
         if name == "stock_get_experiment":
             step(name, lambda: str(stock().getExperiment(spec["stock_experiment_id"]).getName()))
         elif name == "bridge_get_experiment":
-            step(name, lambda: str(ours().getExperiment(spec["bridge_experiment_id"]).getName()))
+            step(name, lambda: connect("jpype", uri).experiments.get(spec["bridge_experiment_id"]).name)
         elif name == "bridge_env_get_experiment":
-            step(name, lambda: str(JClass("mlflowbridge.MlflowUtils").clientFromEnv().getExperiment(spec["env_experiment_id"]).getName()))
+            step(name, lambda: connect("jpype").experiments.get(spec["env_experiment_id"]).name)
         elif name == "stock_log_artifact":
 
             def log() -> str:
                 d = Path(tempfile.mkdtemp(prefix="parity-child-"))
                 (d / "stock.txt").write_text("from the stock client\n")
-                stock().logArtifact(spec["run_id"], JClass("java.io.File")(str(d / "stock.txt")), "docs")
+                stock().logArtifact(spec["run_id"], connect("jpype", uri).java_file(d / "stock.txt"), "docs")
                 return "logged"
 
             step(name, log)
@@ -79,11 +69,11 @@ def main(spec: dict) -> dict:
                 (src / "a.txt").write_text(spec["content"])
                 (src / "sub").mkdir()
                 (src / "sub" / "b.txt").write_text(spec["content"] + "b")
-                store = JClass("mlflowbridge.ArtifactStore")(ours())
-                store.logArtifacts(spec["run_id"], JClass("java.io.File")(str(src)).toPath(), "native")
-                listed = sorted(str(e.path()) for e in _seq(store.listRun(spec["run_id"], "native")))
+                artifacts = connect("jpype", uri).artifacts
+                artifacts.log(spec["run_id"], src, "native")
+                listed = sorted(path for path, _, _ in artifacts.list(spec["run_id"], "native"))
                 dst = Path(tempfile.mkdtemp(prefix="parity-child-dst-"))
-                local = str(store.downloadRun(spec["run_id"], "native", JClass("java.io.File")(str(dst)).toPath()))
+                local = str(artifacts.download(spec["run_id"], "native", dst))
                 files = sorted(str(p.relative_to(local)) for p in Path(local).rglob("*") if p.is_file())
                 return {
                     "listed": listed,

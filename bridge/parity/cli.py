@@ -76,7 +76,7 @@ def build_report(args: argparse.Namespace):
         os.environ.setdefault("MLFLOW_PYTHON_EXECUTABLE", sys.executable)  # before any JVM starts
         spark = None
         if args.backend == "py4j":
-            from ..jvm.py4j_backend import spark_session
+            from ..jvm import spark_session
 
             spark = spark_session(app_name="mlflow-bridge-parity")
             stack.callback(spark.stop)
@@ -84,7 +84,7 @@ def build_report(args: argparse.Namespace):
         stack.callback(jvm.close)
         ctx = Ctx(jvm, MlflowClient(uri), uri, spark)
         rows = run_rows(ctx, only, progress=lambda cid: print(f"parity: checking {cid}", file=sys.stderr, flush=True))
-        report = Report(rows, versions(ctx), reflect(jvm.classes))
+        report = Report(rows, versions(ctx), reflect(jvm))
         if not args.no_systags and (only is None or "system_tags" in only):
             from .systags import probe
 

@@ -20,19 +20,19 @@ def python_methods() -> set[str]:
     return {n for n in dir(MlflowClient) if not n.startswith("_") and callable(getattr(MlflowClient, n))}
 
 
-def java_class(classes: Any, name: str) -> Any:
-    """The java.lang.Class called `name`, through a JvmSession's class cache (either backend)."""
-    return classes.get("java.lang.Class").forName(name)
+def java_class(jvm: Any, name: str) -> Any:
+    """The java.lang.Class called `name`, through a JvmSession (either backend)."""
+    return jvm.java_class("java.lang.Class").forName(name)
 
 
-def java_methods(classes: Any, name: str = JAVA_CLIENT) -> set[str]:
+def java_methods(jvm: Any, name: str = JAVA_CLIENT) -> set[str]:
     """Names of the public methods that class `name` declares or inherits, less java.lang.Object's."""
-    cls = java_class(classes, name)
+    cls = java_class(jvm, name)
     return {str(m.getName()) for m in cls.getMethods() if str(m.getDeclaringClass().getName()) != "java.lang.Object"}
 
 
-def java_overload_count(classes: Any, name: str = JAVA_CLIENT) -> int:
-    cls = java_class(classes, name)
+def java_overload_count(jvm: Any, name: str = JAVA_CLIENT) -> int:
+    cls = java_class(jvm, name)
     return sum(1 for m in cls.getMethods() if str(m.getDeclaringClass().getName()) != "java.lang.Object")
 
 
@@ -91,5 +91,5 @@ def duplicates() -> dict[str, list[str]]:
     return out
 
 
-def reflect(classes: Any) -> Reflection:
-    return Reflection(python_methods(), java_methods(classes), java_overload_count(classes))
+def reflect(jvm: Any) -> Reflection:
+    return Reflection(python_methods(), java_methods(jvm), java_overload_count(jvm))

@@ -135,7 +135,7 @@ def versions(ctx: Ctx | None = None) -> dict[str, str]:
         "python": platform.python_version(),
     }
     if ctx is not None:
-        from .checks import java_client_version
+        from .checks.base import java_client_version
 
         out["mlflow-client (Java, in the JVM)"] = java_client_version(ctx)
         out["java"] = str(ctx.cls("java.lang.System").getProperty("java.version"))
@@ -157,132 +157,136 @@ def _code_list(s: str) -> str:
     return s
 
 
-def catalog_markdown(rows: list[Row] | None = None, live: bool = False) -> str:
-    """The catalog as a markdown table; with `live`, a column of outcomes. Static output does not
-    depend on anything but the catalog and versions.properties."""
+def catalog_markdown(doc: dict) -> str:
+    """The catalog as a markdown table; with a live run, a column of outcomes. A static report's
+    output depends on nothing but the catalog and versions.properties."""
     p = pinned()
-    c = counts()
+    c = doc["counts"]
     lines = [
         f"Generated from `bridge/parity/catalog.py` for mlflow {p['mlflow.python']} (Python) and "
         f"`org.mlflow:mlflow-client` {p['mlflow.java']} (Java): **{c[PARITY]} parity, {c[BRIDGED]} bridged, "
-        f"{c[GAP]} gap** ({len(CATALOG)} capabilities). *parity*: both clients do it; *bridged*: the stock Java "
+        f"{c[GAP]} gap** ({len(doc['capabilities'])} capabilities). *parity*: both clients do it; *bridged*: the stock Java "
         "client cannot, our code does; *gap*: Java cannot and we have no workaround. Every entry is a live "
         "check (`mlflow-bridge parity`); gaps and bridged entries are strict xfails in "
         "`tests/test_parity_checks.py` that fail the day the stock client catches up.",
         "",
     ]
     head = ["Capability", "Status", "Python", "Stock Java client", "Our bridge", "Upstream"]
-    if live:
+    if doc["live"]:
         head.append("Live check")
     lines += ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    for row in rows or [Row(cap) for cap in CATALOG]:
-        cap = row.cap
+    for cap in doc["capabilities"]:
         cells = [
-            _md(cap.title),
-            f"**{STATUS_WORD[cap.status]}**",
-            _md(cap.python),
-            _md(cap.java),
-            f"`{_md(cap.bridge)}`" if cap.bridge else "",
-            _md(cap.issue),
+            _md(cap["title"]),
+            f"**{STATUS_WORD[cap['status']]}**",
+            _md(cap["python"]),
+            _md(cap["java"]),
+            f"`{_md(cap['bridge'])}`" if cap["bridge"] else "",
+            _md(cap["issue"]),
         ]
-        if live:
-            ok, text = row.verdict
+        if doc["live"]:
+            ok, text = cap["live"]["ok"], cap["live"]["verdict"]
             cells.append(("✅ " if ok else "⚪ " if ok is None else "❌ ") + _md(text))
         lines.append("| " + " | ".join(cells) + " |")
     lines += ["", "The FAQ's statements, as checked:", ""]
-    for faq in _faqs():
-        caps = [cap for cap in CATALOG if cap.faq == faq]
-        lines.append(f'- *"{faq}"*: ' + "; ".join(f"{cap.title} → **{cap.status}**" for cap in caps))
+    for faq, caps in _faqs(doc).items():
+        lines.append(f'- *"{faq}"*: ' + "; ".join(f"{cap['title']} → **{cap['status']}**" for cap in caps))
     return "\n".join(lines)
 
 
-def _faqs() -> list[str]:
-    seen = []
-    for cap in CATALOG:
-        if cap.faq and cap.faq not in seen:
-            seen.append(cap.faq)
-    return seen
+def _faqs(doc: dict) -> dict[str, list[dict]]:
+    out: dict[str, list[dict]] = {}
+    for cap in doc["capabilities"]:
+        if cap["faq"]:
+            out.setdefault(cap["faq"], []).append(cap)
+    return out
 
 
 def readme_static() -> str:
-    return f"{STATIC_START}\n{catalog_markdown()}\n{STATIC_END}"
+    return f"{STATIC_START}\n{catalog_markdown(to_json(static_report()))}\n{STATIC_END}"
 
 
-def live_markdown(report: Report, for_readme: bool = False) -> str:
+def _tag_table(doc: dict) -> Any:
+    from .systags import TagTable
+
+    t = doc.get("system_tags")
+    return None if t is None else TagTable(t["tags"], t["rows"])
+
+
+def _reflection_line(r: dict) -> str:
+    return (
+        f"Python `MlflowClient` has {len(r['python_methods'])} public methods, Java `MlflowClient` "
+        f"{len(r['java_methods'])} method names ({r['java_overloads']} overloads); "
+        + ("all classified by the catalog." if not r["problems"] else "; ".join(r["problems"]))
+    )
+
+
+def live_markdown(doc: dict, for_readme: bool = False) -> str:
     """The live part: outcome counts, versions, reflection, system tags. `for_readme` leaves out what
     differs between machines (server address, tag values: the tags table then shows set/unset)."""
     from . import systags
 
-    lines = []
-    lc = report.live_counts()
-    lines.append("Last live run: " + ", ".join(f"{v} {k}" for k, v in lc.items()) + ".")
-    lines.append("")
-    shown = {k: v for k, v in report.versions.items() if not (for_readme and k in ("tracking server", "python"))}
+    lines = ["Last live run: " + ", ".join(f"{v} {k}" for k, v in doc["live_counts"].items()) + ".", ""]
+    shown = {k: v for k, v in doc["versions"].items() if not (for_readme and k in ("tracking server", "python"))}
     lines.append("Versions: " + ", ".join(f"{k} {v}" for k, v in shown.items()) + ".")
-    if report.reflection is not None:
-        r = report.reflection
-        lines += [
-            "",
-            f"Reflection: Python `MlflowClient` has {len(r.python)} public methods, Java `MlflowClient` "
-            f"{len(r.java)} method names ({r.java_overloads} overloads); " + ("all classified by the catalog." if r.ok else "; ".join(r.problems())),
-        ]
-    if report.systags is not None:
+    if "reflection" in doc:
+        lines += ["", "Reflection: " + _reflection_line(doc["reflection"])]
+    table = _tag_table(doc)
+    if table is not None:
         lines += [
             "",
             'System run tags (the FAQ\'s "What are the MLflow system run tags?"), one run per creator '
             "from a script in this checkout" + (" (✓ set, — not set)" if for_readme else "") + ":",
             "",
-            systags.markdown(report.systags, values=not for_readme),
+            systags.markdown(table, values=not for_readme),
         ]
     return "\n".join(lines)
 
 
-def markdown(report: Report) -> str:
-    parts = ["## Java/Python parity", "", catalog_markdown(report.rows, live=report.live)]
-    if report.live:
-        parts += ["", live_markdown(report)]
-    parts += [f"\n{n}" for n in report.notes]
+def markdown(doc: dict) -> str:
+    parts = ["## Java/Python parity", "", catalog_markdown(doc)]
+    if doc["live"]:
+        parts += ["", live_markdown(doc)]
+    parts += [f"\n{n}" for n in doc["notes"]]
     return "\n".join(parts) + "\n"
 
 
 # ---------------------------------------------------------------------------------- text, json
-def text_table(report: Report) -> str:
+def text_table(doc: dict) -> str:
     head = ("capability", "status", "live check")
+    live = doc["live"]
     data = []
-    for row in report.rows:
-        ok, verdict = row.verdict
-        mark = "" if not report.live else ("ok   " if ok else "--   " if ok is None else "FAIL ")
-        data.append((row.cap.id, row.cap.status, mark + (verdict if report.live else row.cap.bridge or row.cap.java)))
+    for cap in doc["capabilities"]:
+        ok, verdict = (cap["live"]["ok"], cap["live"]["verdict"]) if live else (None, "")
+        mark = "" if not live else ("ok   " if ok else "--   " if ok is None else "FAIL ")
+        data.append((cap["id"], cap["status"], mark + (verdict if live else cap["bridge"] or cap["java"])))
     w0 = max(len(head[0]), *(len(d[0]) for d in data))
     w1 = max(len(head[1]), *(len(d[1]) for d in data))
-    out = [f"{head[0]:<{w0}}  {head[1]:<{w1}}  {head[2] if report.live else 'bridge / stock Java'}", f"{'-' * w0}  {'-' * w1}  {'-' * 40}"]
+    out = [f"{head[0]:<{w0}}  {head[1]:<{w1}}  {head[2] if live else 'bridge / stock Java'}", f"{'-' * w0}  {'-' * w1}  {'-' * 40}"]
     out += [f"{a:<{w0}}  {b:<{w1}}  {c}" for a, b, c in data]
-    c = counts()
-    out += ["", "catalog: " + ", ".join(f"{c[s]} {s}" for s in STATUSES) + f" ({len(CATALOG)} capabilities)"]
-    if report.live:
-        out.append("live:    " + ", ".join(f"{v} {k}" for k, v in report.live_counts().items()))
-    out.append("versions: " + ", ".join(f"{k} {v}" for k, v in report.versions.items()))
-    if report.reflection is not None:
-        r = report.reflection
-        out.append(
-            f"reflection: Python MlflowClient {len(r.python)} methods, Java MlflowClient {len(r.java)} names "
-            f"({r.java_overloads} overloads): " + ("all classified" if r.ok else "; ".join(r.problems()))
-        )
-    if report.systags is not None:
+    c = doc["counts"]
+    out += ["", "catalog: " + ", ".join(f"{c[s]} {s}" for s in STATUSES) + f" ({len(doc['capabilities'])} capabilities)"]
+    if live:
+        out.append("live:    " + ", ".join(f"{v} {k}" for k, v in doc["live_counts"].items()))
+    out.append("versions: " + ", ".join(f"{k} {v}" for k, v in doc["versions"].items()))
+    if "reflection" in doc:
+        out.append("reflection: " + _reflection_line(doc["reflection"]).replace("`", ""))
+    t = _tag_table(doc)
+    if t is not None:
         from .systags import CREATORS, short
 
-        t = report.systags
         out += ["", "system run tags:"]
         w = max(len(k) for k in t.rows)
         out.append(f"{'':<{w}}  " + "  |  ".join(CREATORS.values()))
         for k in t.rows:
             out.append(f"{k:<{w}}  " + "  |  ".join(short(k, t.value(c, k)) for c in CREATORS))
         out.append(f"{'same as Python':<{w}}  " + "  |  ".join("-" if c == "python" else ("yes" if t.same_as_python(c) else "no") for c in CREATORS))
-    out += report.notes
+    out += doc["notes"]
     return "\n".join(out) + "\n"
 
 
 def to_json(report: Report) -> dict:
+    """The report's one form: every renderer (text, markdown, HTML) reads this."""
     rows = []
     for row in report.rows:
         ok, verdict = row.verdict
@@ -297,7 +301,7 @@ def to_json(report: Report) -> dict:
                 "workaround": row.workaround.to_json() if row.workaround else None,
             }
         rows.append(d)
-    out: dict[str, Any] = {"counts": counts(), "versions": report.versions, "capabilities": rows, "live": report.live}
+    out: dict[str, Any] = {"counts": counts(), "versions": report.versions, "capabilities": rows, "live": report.live, "notes": report.notes}
     if report.live:
         out["live_counts"] = report.live_counts()
         out["ok"] = report.ok
@@ -341,70 +345,72 @@ def _h(s: Any) -> str:
     return html.escape(str(s))
 
 
-def render_html(report: Report) -> str:
+def render_html(doc: dict) -> str:
     from .systags import CREATORS, DESCRIPTIONS, short
 
-    c = counts()
+    c, versions, live = doc["counts"], doc["versions"], doc["live"]
     parts = [
         "<!doctype html><html lang=en><head><meta charset=utf-8>",
         "<meta name=viewport content='width=device-width,initial-scale=1'>",
         "<title>MLflow Java/Python parity</title>",
         f"<style>{_CSS}</style></head><body>",
         "<h1>MLflow Java/Python parity</h1>",
-        f"<div class=sub>Python <code>mlflow</code> {_h(report.versions.get('mlflow (Python, installed)'))} vs the "
+        f"<div class=sub>Python <code>mlflow</code> {_h(versions.get('mlflow (Python, installed)'))} vs the "
         f"stock Java client <code>org.mlflow:mlflow-client</code> "
-        f"{_h(report.versions.get('mlflow-client (Java, in the JVM)') or report.versions.get('mlflow-client (Java, pinned)') or pinned()['mlflow.java'])}"
-        f"{' — live checks against ' + _h(report.versions.get('tracking server')) if report.live else ' — catalog only (no live run)'}"
+        f"{_h(versions.get('mlflow-client (Java, in the JVM)') or versions.get('mlflow-client (Java, pinned)') or pinned()['mlflow.java'])}"
+        f"{' — live checks against ' + _h(versions.get('tracking server')) if live else ' — catalog only (no live run)'}"
         "</div>",
         "<div class=counts>" + "".join(f"<span class={s}>{c[s]} {s}</span>" for s in STATUSES),
     ]
-    if report.live:
-        lc = report.live_counts()
+    if live:
+        lc = doc["live_counts"]
         parts.append(
             f"<span class=parity>{lc['as catalogued']} as catalogued</span>"
             f"<span class=gap>{lc['NOT as catalogued']} not as catalogued</span>"
             f"<span style='background:#eaeef2'>{lc['not run']} not run</span>"
         )
     parts.append("</div>")
-    widths = [18, 6, 17, 18, 14, 9] + ([18] if report.live else [])
+    widths = [18, 6, 17, 18, 14, 9] + ([18] if live else [])
     parts.append(
         "<h2>Capabilities</h2><table><colgroup>"
         + "".join(f"<col style='width:{w}%'>" for w in widths)
         + "</colgroup><thead><tr><th>Capability</th><th>Status</th><th>Python</th>"
-        "<th>Stock Java client</th><th>Our bridge</th><th>Upstream</th>" + ("<th>Live check</th>" if report.live else "") + "</tr></thead><tbody>"
+        "<th>Stock Java client</th><th>Our bridge</th><th>Upstream</th>" + ("<th>Live check</th>" if live else "") + "</tr></thead><tbody>"
     )
-    for row in report.rows:
-        cap = row.cap
+    for cap in doc["capabilities"]:
         cells = [
-            f"{_h(cap.title)}<div class=detail><code>{_h(cap.id)}</code></div>" + (f"<div class=detail>{_h(cap.note)}</div>" if cap.note else ""),
-            f"<span class='badge {cap.status}'>{cap.status}</span>",
-            _h(cap.python),
-            _h(cap.java),
-            f"<code>{_h(cap.bridge)}</code>" if cap.bridge else "",
-            _h(cap.issue),
+            f"{_h(cap['title'])}<div class=detail><code>{_h(cap['id'])}</code></div>"
+            + (f"<div class=detail>{_h(cap['note'])}</div>" if cap["note"] else ""),
+            f"<span class='badge {cap['status']}'>{cap['status']}</span>",
+            _h(cap["python"]),
+            _h(cap["java"]),
+            f"<code>{_h(cap['bridge'])}</code>" if cap["bridge"] else "",
+            _h(cap["issue"]),
         ]
-        if report.live:
-            ok, verdict = row.verdict
+        if live:
+            ok, verdict = cap["live"]["ok"], cap["live"]["verdict"]
             cls = "ok" if ok else "nr" if ok is None else "bad"
             details = [
-                f"{label}: {o.kind} ({o.seconds:.1f}s){' — ' + o.detail if o.detail else ''}"
-                for label, o in (("stock Java" if cap.status != PARITY else "comparison", row.stock), ("workaround", row.workaround))
+                f"{label}: {o['kind']} ({o['seconds']:.1f}s){' — ' + o['detail'] if o['detail'] else ''}"
+                for label, o in (
+                    ("stock Java" if cap["status"] != PARITY else "comparison", cap["live"]["stock"]),
+                    ("workaround", cap["live"]["workaround"]),
+                )
                 if o is not None
             ]
             cells.append(f"<span class={cls}>{_h(verdict)}</span>" + "".join(f"<div class=detail>{_h(d)}</div>" for d in details))
         parts.append("<tr>" + "".join(f"<td>{x}</td>" for x in cells) + "</tr>")
     parts.append("</tbody></table>")
     parts.append("<h2>The FAQ's statements</h2><ul>")
-    for faq in _faqs():
-        caps = [cap for cap in CATALOG if cap.faq == faq]
+    for faq, caps in _faqs(doc).items():
         parts.append(
             f"<li><i>“{_h(faq)}”</i>: "
-            + "; ".join(f"{_h(cap.title)} → <span class='badge {cap.status}'>{cap.status}</span>" for cap in caps)
+            + "; ".join(f"{_h(cap['title'])} → <span class='badge {cap['status']}'>{cap['status']}</span>" for cap in caps)
             + "</li>"
         )
     parts.append("</ul>")
-    if report.systags is not None:
-        t = report.systags
+    t = _tag_table(doc)
+    if t is not None:
         parts.append(
             "<h2>System run tags</h2><table class=tags><thead><tr><th>Tag</th><th>Meaning</th>"
             + "".join(f"<th>{_h(v)}</th>" for v in CREATORS.values())
@@ -427,30 +433,32 @@ def render_html(report: Report) -> str:
             + "</tr>"
         )
         parts.append("</tbody></table>")
-    if report.reflection is not None:
-        r = report.reflection
+    if "reflection" in doc:
+        r = doc["reflection"]
         parts.append(
-            f"<h2>Reflection</h2><p>Python <code>MlflowClient</code>: {len(r.python)} public methods; Java "
-            f"<code>MlflowClient</code>: {len(r.java)} method names ({r.java_overloads} overloads). "
-            + ("All classified by the catalog." if r.ok else "<span class=bad>" + _h("; ".join(r.problems())) + "</span>")
+            f"<h2>Reflection</h2><p>Python <code>MlflowClient</code>: {len(r['python_methods'])} public methods; Java "
+            f"<code>MlflowClient</code>: {len(r['java_methods'])} method names ({r['java_overloads']} overloads). "
+            + ("All classified by the catalog." if not r["problems"] else "<span class=bad>" + _h("; ".join(r["problems"])) + "</span>")
             + "</p>"
         )
-    parts.append("<h2>Versions</h2><dl>" + "".join(f"<dt>{_h(k)}</dt><dd>{_h(v)}</dd>" for k, v in report.versions.items()) + "</dl>")
-    for n in report.notes:
+    parts.append("<h2>Versions</h2><dl>" + "".join(f"<dt>{_h(k)}</dt><dd>{_h(v)}</dd>" for k, v in versions.items()) + "</dl>")
+    for n in doc["notes"]:
         parts.append(f"<p class=sub>{_h(n)}</p>")
     parts.append("</body></html>\n")
     return "".join(parts)
 
 
 def render(report: Report, fmt: str) -> str:
-    if fmt == "table":
-        return text_table(report)
-    if fmt == "markdown":
-        return markdown(report)
+    """Every format from the report's one JSON form."""
+    doc = to_json(report)
     if fmt == "json":
-        return json.dumps(to_json(report), indent=2) + "\n"
+        return json.dumps(doc, indent=2) + "\n"
+    if fmt == "table":
+        return text_table(doc)
+    if fmt == "markdown":
+        return markdown(doc)
     if fmt == "html":
-        return render_html(report)
+        return render_html(doc)
     raise ValueError(f"unknown format {fmt!r}")
 
 
@@ -460,7 +468,7 @@ def readme_region(report: Report | None = None) -> str:
     the live part of a run (not compared by tests: it depends on the machine)."""
     parts = [readme_static()]
     if report is not None and report.live:
-        parts += ["", live_markdown(report, for_readme=True)]
+        parts += ["", live_markdown(to_json(report), for_readme=True)]
     return "\n".join(parts)
 
 

@@ -5,9 +5,8 @@ mlflow.user, mlflow.source.name, mlflow.source.type and, when the main file is t
 git checkout, mlflow.source.git.commit/branch/repoURL; `run_name` becomes mlflow.runName.
 The stock Java client sets none of them (`createRun(expId)`), or three (`MlflowContext.startRun`).
 
-`create_run` calls the Scala `mlflowbridge.MlflowUtils.createRun`, which builds
-`org.mlflow.api.proto.Service.CreateRun` with the same tags and sends it through the stock
-client's `createRun(CreateRun)`. From Python the main file is Python's (sys.argv[0]), so this
+`create_run` calls `jvm.runs.start` (Scala `Mlflow.runs.start`), which creates the run over REST
+with the same tags. From Python the main file is Python's (sys.argv[0]), so this
 passes it as mlflow.source.name; the JVM then takes git from that file's checkout, as Python does.
 `system_tags`/`git_tags` here are Python's own rules, kept to compare against.
 """
@@ -90,18 +89,11 @@ def system_tags(run_name: str | None = None, source_name: str | None = None) -> 
 
 
 def create_run(jvm: Any, experiment_id: str, run_name: str | None = None, tags: dict[str, str] | None = None, source_name: str | None = None) -> str:
-    """Create a run with Python's system tags through `mlflowbridge.MlflowUtils.createRun`; returns its id.
+    """Create a run with Python's system tags through `jvm.runs.start`; returns its id.
 
     `jvm` is a bridge.JvmSession (either backend). `source_name` defaults to this process's main file
     (Python's point of view, not the JVM's). `tags` are applied last, as in Python.
     """
-    from ..jvm.translate import translating
-
     main_file = source_name if source_name is not None else (sys.argv[0] if sys.argv and sys.argv[0] else None)
-    jtags = jvm.classes.get("java.util.HashMap")()
-    jtags.put(SOURCE_NAME, main_file or "<console>")
-    for key, value in (tags or {}).items():
-        jtags.put(key, str(value))
-    with translating():
-        run_id = jvm.classes.get("mlflowbridge.MlflowUtils").createRun(jvm.raw_client, str(experiment_id), run_name, jtags)
-    return str(run_id)
+    all_tags = {SOURCE_NAME: main_file or "<console>", **{k: str(v) for k, v in (tags or {}).items()}}
+    return jvm.runs.start(str(experiment_id), run_name, all_tags).run_id

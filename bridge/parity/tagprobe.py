@@ -30,7 +30,7 @@ if __name__ == "__main__":
     with mlflow.start_run(experiment_id=experiment_id, run_name="tag-probe") as run:
         ids["python"] = run.info.run_id
     with connect("jpype", uri) as jvm:
-        context = jvm.classes.get("org.mlflow.tracking.MlflowContext")(jvm.raw_client).setExperimentId(experiment_id)
+        context = jvm.stock_context().setExperimentId(experiment_id)
         active = context.startRun("tag-probe")
         active.endRun()
         ids["java_context"] = str(active.getId())

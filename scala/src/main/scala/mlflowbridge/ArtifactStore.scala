@@ -1,5 +1,8 @@
 package mlflowbridge
 
+import mlflowbridge.rest._
+import mlflowbridge.model._
+
 import java.io.InputStream
 import java.net.URI
 import java.net.http.{HttpRequest, HttpResponse}
@@ -9,7 +12,7 @@ import java.util.concurrent.{Callable, ExecutionException, Executors}
 
 import scala.jdk.CollectionConverters._
 
-import org.mlflow.tracking.MlflowClient
+import org.apache.commons.io.FileUtils
 
 /** One artifact listed by the server; `path` is relative to the listed directory's root. */
 final case class ArtifactEntry(path: String, isDir: Boolean, fileSize: Long)
@@ -20,8 +23,9 @@ final case class ArtifactEntry(path: String, isDir: Boolean, fileSize: Long)
  * artifacts (`mlflow-artifacts:/`, MLflow's default) takes plain HTTP PUT/GET. Other schemes
  * (s3://, gs://, ...) go through the stock client, which needs MLFLOW_PYTHON_EXECUTABLE.
  */
-final class ArtifactStore(val client: MlflowClient) {
-  val rest: MlflowRest = MlflowRest.of(client)
+final class ArtifactStore private[mlflowbridge] (mlflow: Mlflow) {
+  private def rest: MlflowRest = mlflow.rest
+  private def client = mlflow.client
 
   /** The run's artifact root, e.g. `mlflow-artifacts:/1/<run>/artifacts`. */
   def runArtifactUri(runId: String): String =
@@ -58,8 +62,13 @@ final class ArtifactStore(val client: MlflowClient) {
       }
   }
 
-  /** Direct children of a directory; empty when the path is a file or missing. */
-  def list(artifactUri: String): Seq[ArtifactEntry] = {
+  /** Direct children of a directory (`mlflow-artifacts:/...`); empty when the path is a file or missing. */
+  def list(artifactUri: String): java.util.List[ArtifactEntry] = entries(artifactUri).asJava
+
+  /** A run's artifacts under `path` (null = the root; run-relative paths, as the stock client's listArtifacts). */
+  def listRun(runId: String, path: String): java.util.List[ArtifactEntry] = runEntries(runId, path).asJava
+
+  private[mlflowbridge] def entries(artifactUri: String): Seq[ArtifactEntry] = {
     val path = remotePath(artifactUri)
     val url = s"${base(artifactUri)}/api/2.0/mlflow-artifacts/artifacts" + (if (path.isEmpty) "" else s"?path=${ArtifactStore.pct(path)}")
     val r = rest.send("GET", url, None)
@@ -74,13 +83,12 @@ final class ArtifactStore(val client: MlflowClient) {
       .toList
   }
 
-  /** A run's artifacts under `path` (run-relative paths, as the stock client's listArtifacts). */
-  def listRun(runId: String, path: String): Seq[ArtifactEntry] = {
+  private[mlflowbridge] def runEntries(runId: String, path: String): Seq[ArtifactEntry] = {
     ArtifactStore.checkArtifactPath(path, "artifact path")
     val root = runArtifactUri(runId)
     if (ArtifactStore.isProxied(root)) {
       val prefix = Option(path).map(_.stripSuffix("/")).filter(_.nonEmpty)
-      list(ArtifactStore.join(root, path)).map(e => e.copy(path = prefix.fold(e.path)(p => s"$p/${e.path}")))
+      entries(ArtifactStore.join(root, path)).map(e => e.copy(path = prefix.fold(e.path)(p => s"$p/${e.path}")))
     } else {
       val infos = if (path == null || path.isEmpty) client.listArtifacts(runId) else client.listArtifacts(runId, path)
       infos.asScala.map(i => ArtifactEntry(i.getPath, i.getIsDir, i.getFileSize)).toList
@@ -130,24 +138,23 @@ final class ArtifactStore(val client: MlflowClient) {
     }
   }
 
-  // String-only overloads for py4j/JPype callers (no java.nio.Path or Scala Seq needed).
+  // String overloads for py4j/JPype callers (no java.nio.Path needed).
   def logArtifacts(runId: String, localPath: String, artifactPath: String): Unit = logArtifacts(runId, Paths.get(localPath), artifactPath)
   def download(artifactUri: String, dst: String): String = download(artifactUri, Paths.get(dst)).toString
   def downloadRun(runId: String, path: String, dst: String): String = downloadRun(runId, path, Paths.get(dst)).toString
-  def listFiles(artifactUri: String): java.util.List[ArtifactEntry] = list(artifactUri).asJava
 
   /** True when something was there: a file, or a directory (possibly empty). Files come in parallel. */
   private def fetchTree(uri: String, target: Path): Boolean = {
-    val children = list(uri)
+    val children = entries(uri)
     if (children.isEmpty) getFile(uri, target)
     else {
       val files = List.newBuilder[(String, Path)]
-      def walk(dirUri: String, dir: Path, entries: Seq[ArtifactEntry]): Unit = {
+      def walk(dirUri: String, dir: Path, listed: Seq[ArtifactEntry]): Unit = {
         Files.createDirectories(dir)
-        entries.foreach { e =>
+        listed.foreach { e =>
           val local = ArtifactStore.childOf(dir, e.path, dirUri) // the server names it: never trusted
           val u = ArtifactStore.join(dirUri, e.path)
-          if (e.isDir) walk(u, local, list(u)) else files += (u -> local)
+          if (e.isDir) walk(u, local, this.entries(u)) else files += (u -> local)
         }
       }
       walk(uri, target, children)
@@ -301,27 +308,18 @@ object ArtifactStore {
     }
     .mkString
 
+  /** commons-io's copy, after refusing a symbolic link that points outside `src` (it could point anywhere). */
   def copyTree(src: Path, dst: Path): Unit =
     if (Files.isDirectory(src)) {
       val walk = Files.walk(src)
       try
-        walk.iterator().asScala.foreach { p =>
-          // A link in the tree may point anywhere: copy only what stays inside the source.
-          if (Files.isSymbolicLink(p) && !p.toRealPath().startsWith(src.toRealPath()))
+        walk.iterator().asScala.filter(Files.isSymbolicLink(_)).foreach { p =>
+          if (!p.toRealPath().startsWith(src.toRealPath()))
             throw BridgeException.badInput(s"refusing to copy $p: it is a symbolic link to ${p.toRealPath()}, outside $src")
-          val t = dst.resolve(src.relativize(p).toString)
-          if (Files.isDirectory(p)) Files.createDirectories(t)
-          else { Files.createDirectories(t.getParent); Files.copy(p, t, StandardCopyOption.REPLACE_EXISTING) }
         }
       finally walk.close()
-    } else {
-      Option(dst.getParent).foreach(Files.createDirectories(_))
-      Files.copy(src, dst, StandardCopyOption.REPLACE_EXISTING)
-    }
+      FileUtils.copyDirectory(src.toFile, dst.toFile)
+    } else FileUtils.copyFile(src.toFile, dst.toFile)
 
-  def deleteTree(p: Path): Unit = if (Files.exists(p)) {
-    val walk = Files.walk(p)
-    try walk.sorted(java.util.Comparator.reverseOrder()).iterator().asScala.foreach(Files.deleteIfExists(_))
-    finally walk.close()
-  }
+  def deleteTree(p: Path): Unit = FileUtils.deleteQuietly(p.toFile)
 }

@@ -1,43 +1,56 @@
 package mlflowbridge
 
+import mlflowbridge.rest._
+
 import scala.jdk.CollectionConverters._
 
 import com.fasterxml.jackson.databind.JsonNode
-import org.mlflow.tracking.MlflowClient
-
-/** A registered model version. `aliases` and the other fields are Java types for py4j/JPype. */
-final case class ModelVersionInfo(name: String, version: String, source: String, runId: String, status: String, aliases: java.util.List[String])
-
-/** A registered model: its aliases (alias -> version) and latest version numbers. */
-final case class RegisteredModelInfo(name: String, aliases: java.util.Map[String, String], latestVersions: java.util.List[String])
+import org.mlflow.api.proto.ModelRegistry.{ModelVersion, ModelVersionStatus, RegisteredModel}
 
 /**
- * Model-registry calls the stock Java client lacks (aliases, search, deletes, creation that waits
- * for READY), over [[MlflowRest]]. Every failure is a [[BridgeException]] naming the model.
+ * `mlflow.registry`: the model registry as Python's `MlflowClient` has it (registration that
+ * waits for READY, aliases, search, updates, deletes), where the stock client has reads only.
+ * Results are the stock client's protobuf types. Every failure is a [[BridgeException]] naming
+ * the model.
  */
-object Registry {
+final class Registry private[mlflowbridge] (mlflow: Mlflow) {
+  private def rest = mlflow.rest
+
+  /**
+   * Python's `mlflow.register_model(model_uri, name)`: a new READY version of `name` (created when
+   * missing) from `modelUri` (runs:/..., models:/m-..., mlflow-artifacts:/...).
+   */
+  def register(modelUri: String, name: String): ModelVersion = {
+    createRegisteredModel(name, true)
+    createModelVersion(name, modelUri, null)
+  }
+
+  /** As above, then points `alias` at the new version. */
+  def register(modelUri: String, name: String, alias: String): ModelVersion = {
+    val mv = register(modelUri, name)
+    setAlias(name, alias, mv.getVersion)
+    getModelVersion(name, mv.getVersion)
+  }
 
   /** Creates `name`; with `ifNotExists` an existing model is fine (racing creators included). */
-  def createRegisteredModel(client: MlflowClient, name: String, ifNotExists: Boolean): Unit = {
+  def createRegisteredModel(name: String, ifNotExists: Boolean): Unit = {
     requireName(name)
-    val rest = MlflowRest.of(client)
     val r = rest.post("registered-models/create", Json.obj("name" -> name))
     if (r.ok || (ifNotExists && r.errorCode == "RESOURCE_ALREADY_EXISTS")) ()
     else if (r.errorCode == "RESOURCE_ALREADY_EXISTS") throw badInputFrom(s"registered model '$name' already exists", r)
     else rest.expect(s"create registered model '$name'")(r)
   }
 
-  def createRegisteredModel(client: MlflowClient, name: String): Unit = createRegisteredModel(client, name, ifNotExists = false)
+  def createRegisteredModel(name: String): Unit = createRegisteredModel(name, false)
 
   /**
    * A new version of `name` from `source` (runs:/..., models:/m-..., mlflow-artifacts:/...), once
    * it is READY. `runId` may be null (for runs:/ sources the server wants it; for models:/m-...
    * it takes the logged model's run).
    */
-  def createModelVersion(client: MlflowClient, name: String, source: String, runId: String, timeoutSeconds: Int): ModelVersionInfo = {
+  def createModelVersion(name: String, source: String, runId: String, timeoutSeconds: Int): ModelVersion = {
     requireName(name)
     if (source == null || source.isEmpty) throw BridgeException.badInput("model version source must not be empty")
-    val rest = MlflowRest.of(client)
     val body = Json.obj("name" -> name, "source" -> source)
     // The server accepts a runs:/ source only with its run_id; take it from the URI when not given.
     val run = Option(runId)
@@ -54,31 +67,38 @@ object Registry {
       rest.expect(s"create a version of registered model '$name' from $source")(rest.post("model-versions/create", body)).path("model_version")
     )
     val deadline = System.nanoTime() + timeoutSeconds * 1000000000L
-    while (mv.status == "PENDING_REGISTRATION") {
+    while (mv.getStatus == ModelVersionStatus.PENDING_REGISTRATION) {
       if (System.nanoTime() > deadline)
         throw new BridgeException(
           "REST_ERROR",
-          s"version ${mv.version} of registered model '$name' is still PENDING_REGISTRATION after ${timeoutSeconds}s"
+          s"version ${mv.getVersion} of registered model '$name' is still PENDING_REGISTRATION after ${timeoutSeconds}s"
         )
       Thread.sleep(200)
-      mv = getModelVersion(client, name, mv.version)
+      mv = getModelVersion(name, mv.getVersion)
     }
-    if (mv.status != "READY") throw new BridgeException("REST_ERROR", s"version ${mv.version} of registered model '$name' ended ${mv.status}")
+    if (mv.getStatus != ModelVersionStatus.READY)
+      throw new BridgeException("REST_ERROR", s"version ${mv.getVersion} of registered model '$name' ended ${mv.getStatus}")
     mv
   }
 
-  def createModelVersion(client: MlflowClient, name: String, source: String, runId: String): ModelVersionInfo =
-    createModelVersion(client, name, source, runId, 300)
+  def createModelVersion(name: String, source: String, runId: String): ModelVersion =
+    createModelVersion(name, source, runId, 300)
 
-  def getModelVersion(client: MlflowClient, name: String, version: String): ModelVersionInfo = {
-    val rest = MlflowRest.of(client)
+  def getModelVersion(name: String, version: String): ModelVersion = {
     val r = rest.get("model-versions/get", "name" -> name, "version" -> version)
     if (!r.ok && isMissing(r)) { requireModel(rest, name); throw BridgeException.notFound(s"registered model '$name' has no version $version") }
     versionInfo(rest.expect(s"get version $version of registered model '$name'")(r).path("model_version"))
   }
 
-  def setAlias(client: MlflowClient, name: String, alias: String, version: String): Unit = {
-    val rest = MlflowRest.of(client)
+  /** The registered model with its aliases and latest versions. */
+  def getRegisteredModel(name: String): RegisteredModel = {
+    requireName(name)
+    val r = rest.get("registered-models/get", "name" -> name)
+    if (!r.ok && isMissing(r)) throw BridgeException.notFound(s"registered model '$name' does not exist")
+    Protos.parse(rest.expect(s"get registered model '$name'")(r).path("registered_model"), RegisteredModel.newBuilder()).build()
+  }
+
+  def setAlias(name: String, alias: String, version: String): Unit = {
     val r = rest.post("registered-models/alias", Json.obj("name" -> name, "alias" -> alias, "version" -> version))
     if (!r.ok && isMissing(r)) {
       requireModel(rest, name); throw BridgeException.notFound(s"registered model '$name' has no version $version to alias '$alias'")
@@ -86,8 +106,7 @@ object Registry {
     rest.expect(s"set alias '$alias' of registered model '$name'")(r)
   }
 
-  def getModelVersionByAlias(client: MlflowClient, name: String, alias: String): ModelVersionInfo = {
-    val rest = MlflowRest.of(client)
+  def getModelVersionByAlias(name: String, alias: String): ModelVersion = {
     val r = rest.get("registered-models/alias", "name" -> name, "alias" -> alias)
     // A missing alias is INVALID_PARAMETER_VALUE "Registered model alias <a> not found." (MLflow 3.17).
     val aliasMissing = r.errorCode == "INVALID_PARAMETER_VALUE" && r.message.contains("alias") && r.message.contains("not found")
@@ -98,16 +117,14 @@ object Registry {
   }
 
   /** DELETE with a JSON body (the stock client cannot send DELETE at all). Deleting an absent alias is a no-op, as on the server. */
-  def deleteAlias(client: MlflowClient, name: String, alias: String): Unit = {
-    val rest = MlflowRest.of(client)
+  def deleteAlias(name: String, alias: String): Unit = {
     val r = rest.delete("registered-models/alias", Json.obj("name" -> name, "alias" -> alias))
     if (!r.ok && isMissing(r)) { requireModel(rest, name); throw BridgeException.notFound(s"registered model '$name' has no alias '$alias'") }
     rest.expect(s"delete alias '$alias' of registered model '$name'")(r)
   }
 
   /** The newest version, or the newest in `stage` (null = any stage); for `models:/name/latest`. */
-  def latestVersion(client: MlflowClient, name: String, stage: String): String = {
-    val rest = MlflowRest.of(client)
+  private[mlflowbridge] def latestVersion(name: String, stage: String): String = {
     val body = Json.obj("name" -> name)
     if (stage != null) body.putArray("stages").add(stage)
     val r = rest.post("registered-models/get-latest-versions", body)
@@ -124,34 +141,26 @@ object Registry {
   }
 
   /** Where a version's files are (`model-versions/get-download-uri`): storage location, else source. */
-  def downloadUri(client: MlflowClient, name: String, version: String): String = {
-    val rest = MlflowRest.of(client)
+  def downloadUri(name: String, version: String): String = {
     val r = rest.get("model-versions/get-download-uri", "name" -> name, "version" -> version)
     if (!r.ok && isMissing(r)) { requireModel(rest, name); throw BridgeException.notFound(s"registered model '$name' has no version $version") }
     rest.expect(s"download URI of version $version of registered model '$name'")(r).path("artifact_uri").asText()
   }
 
   /** Every registered model matching `filter` (MLflow search syntax, e.g. "name LIKE 'wine%'"; null = all). */
-  def searchRegisteredModels(client: MlflowClient, filter: String): java.util.List[RegisteredModelInfo] = {
-    val rest = MlflowRest.of(client)
-    val out = List.newBuilder[RegisteredModelInfo]
+  def searchRegisteredModels(filter: String): java.util.List[RegisteredModel] = {
+    val out = List.newBuilder[RegisteredModel]
     var token: Option[String] = None
     do {
       val q = Seq("max_results" -> "1000") ++ Option(filter).filter(_.nonEmpty).map("filter" -> _) ++ token.map("page_token" -> _)
       val page = rest.expect(s"search registered models${Option(filter).fold("")(f => s" ($f)")}")(rest.get("registered-models/search", q: _*))
-      page.path("registered_models").elements().asScala.foreach { m =>
-        val aliases = new java.util.LinkedHashMap[String, String]()
-        m.path("aliases").elements().asScala.foreach(a => aliases.put(a.path("alias").asText(), a.path("version").asText()))
-        val latest = m.path("latest_versions").elements().asScala.map(_.path("version").asText()).toList.asJava
-        out += RegisteredModelInfo(m.path("name").asText(), aliases, latest)
-      }
+      page.path("registered_models").elements().asScala.foreach(m => out += Protos.parse(m, RegisteredModel.newBuilder()).build())
       token = Option(page.path("next_page_token").asText(null)).filter(_.nonEmpty)
     } while (token.isDefined)
     out.result().asJava
   }
 
-  def deleteRegisteredModel(client: MlflowClient, name: String): Unit = {
-    val rest = MlflowRest.of(client)
+  def deleteRegisteredModel(name: String): Unit = {
     val r = rest.delete("registered-models/delete", Json.obj("name" -> name))
     if (!r.ok && isMissing(r)) throw BridgeException.notFound(s"registered model '$name' does not exist")
     rest.expect(s"delete registered model '$name'")(r)
@@ -160,59 +169,57 @@ object Registry {
   // ------------------------------------------------------------------ registry writes the stock client lacks
 
   /** Python's `delete_model_version` (DELETE model-versions/delete, JSON body). */
-  def deleteModelVersion(client: MlflowClient, name: String, version: String): Unit =
-    versionCall(client, name, version, s"delete version $version of registered model '$name'")(
+  def deleteModelVersion(name: String, version: String): Unit =
+    versionCall(name, version, s"delete version $version of registered model '$name'")(
       _.delete("model-versions/delete", Json.obj("name" -> name, "version" -> version))
     )
 
   /**
    * Python's `transition_model_version_stage` (deprecated there since 2.9, still served): `stage` is
-   * None, Staging, Production or Archived (any case); returns the version's stage afterwards.
+   * None, Staging, Production or Archived (any case); returns the version afterwards.
    */
-  def transitionModelVersionStage(client: MlflowClient, name: String, version: String, stage: String, archiveExisting: Boolean): String = {
+  def transitionModelVersionStage(name: String, version: String, stage: String, archiveExisting: Boolean): ModelVersion = {
     val canonical = Stages
       .find(_.equalsIgnoreCase(Option(stage).getOrElse("")))
       .getOrElse(throw BridgeException.badInput(s"model version stage '$stage' is not one of ${Stages.mkString(", ")}"))
-    versionCall(client, name, version, s"move version $version of registered model '$name' to stage $canonical")(
-      _.post(
-        "model-versions/transition-stage",
-        Json.obj("name" -> name, "version" -> version, "stage" -> canonical, "archive_existing_versions" -> archiveExisting)
-      )
+    versionInfo(
+      versionCall(name, version, s"move version $version of registered model '$name' to stage $canonical")(
+        _.post(
+          "model-versions/transition-stage",
+          Json.obj("name" -> name, "version" -> version, "stage" -> canonical, "archive_existing_versions" -> archiveExisting)
+        )
+      ).path("model_version")
     )
-      .path("model_version")
-      .path("current_stage")
-      .asText(canonical)
   }
 
   /**
    * Python's `get_model_version_stages(name, version)`: the stages a version can move to. A fixed
    * list, as in Python (the server has no endpoint and Python does not look the version up either).
    */
-  def getModelVersionStages(client: MlflowClient, name: String, version: String): java.util.List[String] = Stages.asJava
+  def getModelVersionStages(name: String, version: String): java.util.List[String] = Stages.asJava
 
   /** Python's `update_model_version(name, version, description)` (PATCH model-versions/update). */
-  def updateModelVersion(client: MlflowClient, name: String, version: String, description: String): Unit =
-    versionCall(client, name, version, s"update version $version of registered model '$name'")(
+  def updateModelVersion(name: String, version: String, description: String): Unit =
+    versionCall(name, version, s"update version $version of registered model '$name'")(
       _.patch("model-versions/update", Json.obj("name" -> name, "version" -> version, "description" -> Option(description).getOrElse("")))
     )
 
   /** Python's `set_model_version_tag` (POST model-versions/set-tag). */
-  def setModelVersionTag(client: MlflowClient, name: String, version: String, key: String, value: String): Unit =
-    versionCall(client, name, version, s"set tag '$key' of version $version of registered model '$name'")(
+  def setModelVersionTag(name: String, version: String, key: String, value: String): Unit =
+    versionCall(name, version, s"set tag '$key' of version $version of registered model '$name'")(
       _.post("model-versions/set-tag", Json.obj("name" -> name, "version" -> version, "key" -> key, "value" -> value))
     )
 
   /** Python's `delete_model_version_tag` (DELETE model-versions/delete-tag); an absent tag is a no-op, as on the server. */
-  def deleteModelVersionTag(client: MlflowClient, name: String, version: String, key: String): Unit =
-    versionCall(client, name, version, s"delete tag '$key' of version $version of registered model '$name'")(
+  def deleteModelVersionTag(name: String, version: String, key: String): Unit =
+    versionCall(name, version, s"delete tag '$key' of version $version of registered model '$name'")(
       _.delete("model-versions/delete-tag", Json.obj("name" -> name, "version" -> version, "key" -> key))
     )
 
   /** Python's `rename_registered_model` (POST registered-models/rename); an existing `newName` is BAD_INPUT. */
-  def renameRegisteredModel(client: MlflowClient, name: String, newName: String): Unit = {
+  def renameRegisteredModel(name: String, newName: String): Unit = {
     requireName(newName)
     modelCall(
-      client,
       name,
       s"rename registered model '$name' to '$newName'",
       exists = r => badInputFrom(s"cannot rename registered model '$name': '$newName' already exists", r)
@@ -220,29 +227,28 @@ object Registry {
   }
 
   /** Python's `update_registered_model(name, description)` (PATCH registered-models/update). */
-  def updateRegisteredModel(client: MlflowClient, name: String, description: String): Unit =
-    modelCall(client, name, s"update registered model '$name'")(
+  def updateRegisteredModel(name: String, description: String): Unit =
+    modelCall(name, s"update registered model '$name'")(
       _.patch("registered-models/update", Json.obj("name" -> name, "description" -> Option(description).getOrElse("")))
     )
 
   /** Python's `set_registered_model_tag` (POST registered-models/set-tag). */
-  def setRegisteredModelTag(client: MlflowClient, name: String, key: String, value: String): Unit =
-    modelCall(client, name, s"set tag '$key' of registered model '$name'")(
+  def setRegisteredModelTag(name: String, key: String, value: String): Unit =
+    modelCall(name, s"set tag '$key' of registered model '$name'")(
       _.post("registered-models/set-tag", Json.obj("name" -> name, "key" -> key, "value" -> value))
     )
 
   /** Python's `delete_registered_model_tag` (DELETE registered-models/delete-tag); an absent tag is a no-op, as on the server. */
-  def deleteRegisteredModelTag(client: MlflowClient, name: String, key: String): Unit =
-    modelCall(client, name, s"delete tag '$key' of registered model '$name'")(
+  def deleteRegisteredModelTag(name: String, key: String): Unit =
+    modelCall(name, s"delete tag '$key' of registered model '$name'")(
       _.delete("registered-models/delete-tag", Json.obj("name" -> name, "key" -> key))
     )
 
   private val Stages = Seq("None", "Staging", "Production", "Archived")
 
   /** A call on one version: missing model or version is NOT_FOUND naming which; a refused value is BAD_INPUT. */
-  private def versionCall(client: MlflowClient, name: String, version: String, what: String)(call: MlflowRest => RestResponse): JsonNode = {
+  private def versionCall(name: String, version: String, what: String)(call: MlflowRest => RestResponse): JsonNode = {
     requireName(name)
-    val rest = MlflowRest.of(client)
     val r = call(rest)
     if (!r.ok && isMissing(r)) { requireModel(rest, name); throw BridgeException.notFound(s"registered model '$name' has no version $version") }
     if (r.errorCode == "INVALID_PARAMETER_VALUE") throw badInputFrom(what, r)
@@ -250,11 +256,10 @@ object Registry {
   }
 
   /** A call on one registered model: missing is NOT_FOUND; a refused value or a name clash (`exists`) is BAD_INPUT. */
-  private def modelCall(client: MlflowClient, name: String, what: String, exists: RestResponse => BridgeException = null)(
+  private def modelCall(name: String, what: String, exists: RestResponse => BridgeException = null)(
       call: MlflowRest => RestResponse
   ): Unit = {
     requireName(name)
-    val rest = MlflowRest.of(client)
     val r = call(rest)
     if (!r.ok && isMissing(r)) throw BridgeException.notFound(s"registered model '$name' does not exist")
     if (r.errorCode == "RESOURCE_ALREADY_EXISTS") throw Option(exists).fold(badInputFrom(what, r))(_(r))
@@ -262,14 +267,7 @@ object Registry {
     rest.expect(what)(r)
   }
 
-  private def versionInfo(mv: JsonNode): ModelVersionInfo = ModelVersionInfo(
-    mv.path("name").asText(),
-    mv.path("version").asText(),
-    mv.path("source").asText(""),
-    mv.path("run_id").asText(""),
-    mv.path("status").asText(""),
-    mv.path("aliases").elements().asScala.map(_.asText()).toList.asJava
-  )
+  private def versionInfo(mv: JsonNode): ModelVersion = Protos.parse(mv, ModelVersion.newBuilder()).build()
 
   private def isMissing(r: RestResponse): Boolean = r.errorCode == "RESOURCE_DOES_NOT_EXIST" || r.status == 404
 

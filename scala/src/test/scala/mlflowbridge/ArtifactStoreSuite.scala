@@ -9,9 +9,10 @@ import org.scalatest.funsuite.AnyFunSuite
 
 /** Native (no Python) artifact upload, list and download against the proxied artifact store. */
 class ArtifactStoreSuite extends AnyFunSuite {
-  private val client = TestServer.client()
-  private val store = new ArtifactStore(client)
-  private lazy val runId = client.createRun(MlflowUtils.getOrCreateExperimentId(client, TestServer.uniqueName("artifacts"))).getRunId
+  private val mlflow = TestServer.mlflow
+  private val client = mlflow.client
+  private val store = mlflow.artifacts
+  private lazy val runId = client.createRun(mlflow.experiments.getOrCreate(TestServer.uniqueName("artifacts"))).getRunId
 
   private def tree(root: Path): Map[String, String] = {
     val w = Files.walk(root)
@@ -41,7 +42,7 @@ class ArtifactStoreSuite extends AnyFunSuite {
 
   test("a single file lands under the artifact path and lists with its size") {
     store.logArtifacts(runId, src.resolve("model.bin"), "single")
-    assert(store.listRun(runId, "single") == Seq(ArtifactEntry("single/model.bin", isDir = false, 70000L)))
+    assert(store.listRun(runId, "single").asScala == Seq(ArtifactEntry("single/model.bin", isDir = false, 70000L)))
     val f = store.downloadRun(runId, "single/model.bin", TestSpark.tempDir("one"))
     assert(TestServer.sha256(f) == TestServer.sha256(src.resolve("model.bin")))
   }
@@ -55,12 +56,12 @@ class ArtifactStoreSuite extends AnyFunSuite {
     val uri = ArtifactStore.join(store.runArtifactUri(runId), "tree/nested")
     val got = store.download(uri, TestSpark.tempDir("uri"))
     assert(tree(got) == tree(src.resolve("nested")))
-    assert(store.list(uri).map(_.path).toSet == Set("déjà vu", "empty.txt"))
+    assert(store.list(uri).asScala.map(_.path).toSet == Set("déjà vu", "empty.txt"))
   }
 
   test("String-only overloads for Python callers") {
     val uri = ArtifactStore.join(store.runArtifactUri(runId), "single")
-    assert(store.listFiles(uri).asScala.map(_.path) == Seq("model.bin"))
+    assert(store.list(uri).asScala.map(_.path) == Seq("model.bin"))
     val dst = TestSpark.tempDir("str").toString
     assert(store.download(uri, dst) == s"$dst/single")
     assert(store.downloadRun(runId, "single/model.bin", dst) == s"$dst/model.bin")

@@ -1,5 +1,8 @@
 package mlflowbridge
 
+import mlflowbridge.rest._
+import mlflowbridge.model._
+
 import java.net.InetSocketAddress
 import java.nio.charset.StandardCharsets.UTF_8
 import java.nio.file.{Files, Path}
@@ -41,7 +44,8 @@ class HostileListingSuite extends AnyFunSuite with org.scalatest.BeforeAndAfterA
     s.start()
     s
   }
-  private lazy val store = new ArtifactStore(MlflowUtils.clientFor(s"http://127.0.0.1:${server.getAddress.getPort}"))
+  private lazy val fake = Mlflow.forUri(s"http://127.0.0.1:${server.getAddress.getPort}")
+  private lazy val store = fake.artifacts
 
   private def files(root: Path): Set[String] = {
     val w = Files.walk(root)
@@ -94,7 +98,7 @@ class HostileListingSuite extends AnyFunSuite with org.scalatest.BeforeAndAfterA
         e.getMessage
       )
     }
-    val m = intercept[BridgeException](ModelUri.fetch(store.client, s"runs:/r/$path", dst)).getMessage
+    val m = intercept[BridgeException](ModelUri.fetch(fake, s"runs:/r/$path", dst)).getMessage
     assert(m.contains("is not a safe relative path"), m)
     assert(files(dst).isEmpty)
   }

@@ -1,5 +1,8 @@
 package mlflowbridge
 
+import mlflowbridge.model._
+import mlflowbridge.cli._
+
 import org.apache.spark.sql.DataFrame
 import org.scalatest.funsuite.AnyFunSuite
 
@@ -71,8 +74,8 @@ class InputCheckSuite extends AnyFunSuite {
     assert(fails(TestSpark.linearData.limit(0)).getMessage == "input has no rows")
   }
 
-  test("SparkModels.checkInput of a model that was not loaded asks Spark's transformSchema") {
-    val e = intercept[BridgeException](SparkModels.checkInput(model, df("SELECT 1.0 AS a")))
+  test("models.score of a model that was not loaded asks Spark's transformSchema") {
+    val e = intercept[BridgeException](TestServer.mlflow.models.score(model, df("SELECT 1.0 AS a")))
     assert(e.getMessage.startsWith("input is missing column(s) 'b' needed by stage 1 of 2"), e.getMessage)
   }
 

@@ -10,7 +10,8 @@ import org.scalatest.funsuite.AnyFunSuite
 
 /** The stock Java client's tracking and artifact calls, from Scala, against a real server. */
 class JavaClientRoundTripSuite extends AnyFunSuite {
-  private val client = TestServer.client()
+  private val mlflow = TestServer.mlflow
+  private val client = mlflow.client
 
   private def tree(root: Path): Map[String, String] =
     Files
@@ -22,7 +23,7 @@ class JavaClientRoundTripSuite extends AnyFunSuite {
       .toMap
 
   test("run, params, metrics, tags and artifacts come back as logged") {
-    val expId = MlflowUtils.getOrCreateExperimentId(client, TestServer.uniqueName("scala-roundtrip"))
+    val expId = mlflow.experiments.getOrCreate(TestServer.uniqueName("scala-roundtrip"))
     val runId = client.createRun(expId).getRunId
     client.logParam(runId, "alpha", "0.5")
     client.logMetric(runId, "rmse", 0.25)

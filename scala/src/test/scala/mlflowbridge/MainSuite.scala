@@ -1,5 +1,8 @@
 package mlflowbridge
 
+import mlflowbridge.model._
+import mlflowbridge.cli._
+
 import java.io.ByteArrayOutputStream
 import java.nio.file.Files
 
@@ -7,7 +10,8 @@ import org.scalatest.funsuite.AnyFunSuite
 
 /** The command line, run in-process (Main leaves a SparkSession it did not start running). */
 class MainSuite extends AnyFunSuite {
-  private val client = TestServer.client()
+  private val mlflow = TestServer.mlflow
+  private val client = mlflow.client
   private lazy val spark = TestSpark.spark
 
   private def run(args: String*): (Int, String, String) = {

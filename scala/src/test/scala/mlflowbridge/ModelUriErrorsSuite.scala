@@ -7,13 +7,15 @@ import org.scalatest.funsuite.AnyFunSuite
 
 /** Every way a model URI can fail says what is wrong and names the URI. */
 class ModelUriErrorsSuite extends AnyFunSuite {
-  private val client = TestServer.client()
+  private val mlflow = TestServer.mlflow
+  private val client = mlflow.client
   private lazy val spark = TestSpark.spark
-  private lazy val expId = MlflowUtils.getOrCreateExperimentId(client, TestServer.uniqueName("uri-errors"))
+  private lazy val expId = mlflow.experiments.getOrCreate(TestServer.uniqueName("uri-errors"))
   private lazy val runId = client.createRun(expId).getRunId
 
-  private def fails(uri: String, c: org.mlflow.tracking.MlflowClient = client): BridgeException =
-    intercept[BridgeException](SparkModels.loadModel(c, uri, spark))
+  /** Loads through `m` (null: no tracking server, as the CLI without MLFLOW_TRACKING_URI). */
+  private def fails(uri: String, m: Mlflow = mlflow): BridgeException =
+    intercept[BridgeException](Models.load(m, uri, spark))
 
   /** A model directory with the given MLmodel text, with or without sparkml/. */
   private def modelDir(mlmodel: String, withSparkml: Boolean = true): Path = {
@@ -39,7 +41,7 @@ class ModelUriErrorsSuite extends AnyFunSuite {
     val ghost = TestServer.uniqueName("ghost")
     assert(fails(s"models:/$ghost/1").getMessage == s"model URI models:/$ghost/1 does not exist: registered model '$ghost' does not exist")
     val name = TestServer.uniqueName("noalias")
-    Registry.createRegisteredModel(client, name)
+    mlflow.registry.createRegisteredModel(name)
     assert(fails(s"models:/$name/3").getMessage == s"model URI models:/$name/3 does not exist: registered model '$name' has no version 3")
     val e = fails(s"models:/$name@champion")
     assert(e.kind == "NOT_FOUND")
@@ -68,7 +70,7 @@ class ModelUriErrorsSuite extends AnyFunSuite {
     assert(fails("").getMessage == "model URI must not be empty")
     assert(fails("models:/").kind == "BAD_INPUT")
     assert(fails("s3://bucket/model").getMessage.startsWith("model URI s3://bucket/model has an unsupported scheme"))
-    assert(fails("runs:/abc", null).getMessage == "model URI runs:/abc needs a tracking server: pass an MlflowClient")
+    assert(fails("runs:/abc", null).getMessage == "model URI runs:/abc needs a tracking server: set MLFLOW_TRACKING_URI or use Mlflow.forUri")
   }
 
   test("corrupted MLmodel: not YAML") {

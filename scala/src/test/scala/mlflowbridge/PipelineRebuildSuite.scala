@@ -1,5 +1,8 @@
 package mlflowbridge
 
+import mlflowbridge.rest._
+import mlflowbridge.model._
+
 import java.nio.charset.StandardCharsets.UTF_8
 import java.nio.file.{Files, Path}
 
@@ -48,8 +51,8 @@ class PipelineRebuildSuite extends AnyFunSuite {
     assert(m.uid == TestSpark.linearModel.uid)
     assert(m.stages.map(_.uid).toSeq == TestSpark.linearModel.stages.map(_.uid).toSeq)
     assert(TestSpark.predictions(m) == TestSpark.predictions(TestSpark.linearModel))
-    // Also through SparkModels (legacy dir: no MLmodel).
-    assert(TestSpark.predictions(SparkModels.loadModel(null, dir.getParent.toString, spark)) == TestSpark.predictions(TestSpark.linearModel))
+    // Also through Models.load (legacy dir: no MLmodel), with no tracking server.
+    assert(TestSpark.predictions(Models.load(null, dir.getParent.toString, spark)) == TestSpark.predictions(TestSpark.linearModel))
   }
 
   test("a pure-Python stage is BAD_INPUT naming the stage uid and its class") {

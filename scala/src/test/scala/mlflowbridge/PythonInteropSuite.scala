@@ -1,5 +1,7 @@
 package mlflowbridge
 
+import mlflowbridge.rest._
+
 import java.nio.charset.StandardCharsets.UTF_8
 import java.nio.file.{Files, Path, Paths}
 
@@ -11,16 +13,17 @@ import org.scalatest.funsuite.AnyFunSuite
  * mlflow.spark.log_model, and saves a pipeline with a pure-Python stage. Scala then loads those.
  */
 class PythonInteropSuite extends AnyFunSuite {
-  private val client = TestServer.client()
+  private val mlflow = TestServer.mlflow
+  private val client = mlflow.client
   private lazy val spark = TestSpark.spark
   private lazy val expName = TestServer.uniqueName("interop")
-  private lazy val expId = MlflowUtils.getOrCreateExperimentId(client, expName)
+  private lazy val expId = mlflow.experiments.getOrCreate(expName)
   private lazy val registered = TestServer.uniqueName("py-model")
   private lazy val pyStageDir: Path = TestSpark.tempDir("pystage").resolve("model")
 
   private lazy val jvmUri: String = {
     val runId = client.createRun(expId).getRunId
-    SparkModels.logModel(client, runId, TestSpark.linearModel, "model", TestSpark.linearData.select("a", "b").limit(2), TestSpark.linearData.schema)
+    mlflow.models.log(runId, TestSpark.linearModel, "model", TestSpark.linearData.select("a", "b").limit(2), TestSpark.linearData.schema).modelUri
   }
 
   private val script =
@@ -90,7 +93,7 @@ class PythonInteropSuite extends AnyFunSuite {
     val expected = doubles(pyOut("PY_PRED"))
     val df = spark.createDataFrame(Seq((1.0, 2.0), (2.0, 1.0), (3.0, 5.0), (4.0, 2.0))).toDF("a", "b")
     for (uri <- Seq(s"runs:/${pyOut("PY_RUN")}/model", s"models:/$registered/1")) {
-      val m = SparkModels.loadModel(client, uri, spark)
+      val m = mlflow.models.load(uri, spark)
       val got = TestSpark.predictions(m, df)
       assert(got.zip(expected).forall { case (x, y) => math.abs(x - y) < 1e-9 }, s"$uri: $got != $expected")
     }
@@ -100,7 +103,7 @@ class PythonInteropSuite extends AnyFunSuite {
     val addOne = pyOut("ADDONE")
     val meta = TestSpark.read(pyStageDir.resolve("metadata").toFile.listFiles().filter(_.getName.startsWith("part-")).head.toPath)
     assert(meta.contains("\"language\": \"Python\"") || meta.contains("\"language\":\"Python\""), meta)
-    val e = intercept[BridgeException](SparkModels.loadModel(null, pyStageDir.toString, spark))
+    val e = intercept[BridgeException](mlflow.models.load(pyStageDir.toString, spark))
     assert(e.kind == "BAD_INPUT")
     assert(e.getMessage.startsWith(s"$pyStageDir: stage $addOne has class __main__.AddOne, which is not a JVM class"), e.getMessage)
   }

@@ -12,7 +12,8 @@ object TestServer {
     sys.error("MLFLOW_TRACKING_URI is not set: run the Scala tests with `make test-scala` (it starts a tracking server)")
   )
 
-  def client(): MlflowClient = MlflowUtils.clientFor(uri)
+  lazy val mlflow: Mlflow = Mlflow.forUri(uri)
+  def client(): MlflowClient = mlflow.client
 
   def uniqueName(prefix: String): String = s"$prefix-${java.util.UUID.randomUUID().toString.take(8)}"
 

@@ -1,4 +1,7 @@
 package mlflowbridge
+package model
+
+import mlflowbridge.rest._
 
 import java.nio.charset.StandardCharsets.UTF_8
 import java.nio.file.{Files, Path}
@@ -16,7 +19,7 @@ import org.apache.spark.sql.SparkSession
  * save over Spark Connect: `"class": "pyspark.ml.pipeline.PipelineModel"`); its stages are
  * still JVM-saved, so they are loaded one by one, in `stageUids` order, and reassembled.
  */
-object PipelineRebuild {
+private[mlflowbridge] object PipelineRebuild {
   val JvmPipeline = "org.apache.spark.ml.PipelineModel"
   val PythonPipeline = "pyspark.ml.pipeline.PipelineModel"
 

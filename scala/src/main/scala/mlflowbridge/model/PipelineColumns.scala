@@ -1,4 +1,5 @@
 package mlflowbridge
+package model
 
 import scala.util.control.NonFatal
 
@@ -13,7 +14,7 @@ import org.apache.spark.sql.types.StructType
  * `transformSchema` (which knows RFormula's formula, SQLTransformer's statement, text stages,
  * and that a StringIndexerModel skips an absent label column), never by guessing from params.
  */
-object PipelineColumns {
+private[mlflowbridge] object PipelineColumns {
 
   /** The stages Spark runs: nested pipelines flattened, tuning models by their best model (what their transform runs). */
   def stages(model: PipelineModel): Seq[Transformer] = model.stages.toSeq.flatMap(flatten)

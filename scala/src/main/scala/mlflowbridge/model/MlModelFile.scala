@@ -1,4 +1,5 @@
 package mlflowbridge
+package model
 
 import java.nio.charset.StandardCharsets.UTF_8
 import java.nio.file.{Files, Path}
@@ -10,7 +11,7 @@ import org.yaml.snakeyaml.constructor.SafeConstructor
 import org.yaml.snakeyaml.representer.Representer
 
 /** A parsed MLmodel file. `where` names the model in error messages. */
-final case class MlModel(where: String, doc: Map[String, Any]) {
+private[mlflowbridge] final case class MlModel(where: String, doc: Map[String, Any]) {
   def flavors: Map[String, Any] = doc.get("flavors") match {
     case Some(m: Map[_, _]) => m.asInstanceOf[Map[String, Any]]
     case _                  => Map.empty
@@ -37,7 +38,7 @@ final case class MlModel(where: String, doc: Map[String, Any]) {
 }
 
 /** Reads and writes MLmodel YAML with SnakeYAML (on Spark's classpath), as Python's yaml.safe_dump does. */
-object MlModelFile {
+private[mlflowbridge] object MlModelFile {
   val FileName = "MLmodel"
 
   def read(dir: Path, where: String): MlModel = {

@@ -1,4 +1,9 @@
 package mlflowbridge
+package model
+
+import mlflowbridge.rest._
+
+import scala.collection.immutable.ListMap
 
 import scala.jdk.CollectionConverters._
 
@@ -9,7 +14,7 @@ import org.apache.spark.sql.types._
  * One column of an MLflow model signature. `tpe` is MLflow's name: double, float, long,
  * integer, string, boolean, binary, datetime, sparkml_vector, or array (with `items`).
  */
-final case class ColSpec(name: String, tpe: String, required: Boolean = true, items: Option[String] = None) {
+private[mlflowbridge] final case class ColSpec(name: String, tpe: String, required: Boolean = true, items: Option[String] = None) {
   def describe: String = items.fold(tpe)(i => s"array<$i>")
 }
 
@@ -17,7 +22,7 @@ final case class ColSpec(name: String, tpe: String, required: Boolean = true, it
  * MLflow's column-based signature: `inputs`/`outputs` are JSON strings inside MLmodel, written as
  * Python's `json.dumps` does (", " and ": " separators, ASCII-only) so files match Python's.
  */
-object Signature {
+private[mlflowbridge] object Signature {
 
   /** Spark type -> MLflow type, as `mlflow.types.utils._infer_spark_type` does. */
   def mlflowType(name: String, dt: DataType): ColSpec = dt match {
@@ -41,9 +46,9 @@ object Signature {
   def fromSchema(schema: StructType): Seq[ColSpec] = schema.fields.toSeq.map(f => mlflowType(f.name, f.dataType))
 
   /** The JSON string MLmodel stores, key order as `ColSpec.to_dict`: type, (items,) name, required. */
-  def toJson(cols: Seq[ColSpec]): String = PyJson.dumps(cols.map { c =>
-    val typ = c.items.fold(Seq[(String, Any)]("type" -> c.tpe))(i => Seq("type" -> "array", "items" -> PyJson.obj("type" -> i)))
-    PyJson.Obj(typ ++ Seq("name" -> c.name, "required" -> c.required))
+  def toJson(cols: Seq[ColSpec]): String = Json.write(cols.map { c =>
+    val typ = c.items.fold(ListMap[String, Any]("type" -> c.tpe))(i => ListMap("type" -> "array", "items" -> Map("type" -> i)))
+    typ ++ ListMap("name" -> c.name, "required" -> c.required)
   })
 
   /** Column specs from a signature JSON string; None when it is not column-based (tensors). */

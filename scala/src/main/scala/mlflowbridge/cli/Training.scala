@@ -1,4 +1,5 @@
 package mlflowbridge
+package cli
 
 import scala.util.Random
 
@@ -11,14 +12,20 @@ import org.apache.spark.sql.{DataFrame, SparkSession}
 import org.apache.spark.sql.types.{NumericType, StructType}
 
 /** What one training run produced: the model, its input columns, params and test metrics. */
-final case class Trained(model: PipelineModel, inputSchema: StructType, example: DataFrame, params: Map[String, String], metrics: Map[String, Double])
+private[mlflowbridge] final case class Trained(
+    model: PipelineModel,
+    inputSchema: StructType,
+    example: DataFrame,
+    params: Map[String, String],
+    metrics: Map[String, Double]
+)
 
 /**
  * The two example pipelines `Main train` fits: a wine-quality-like regression (after
  * amesar/mlflow-examples' TrainWine) and an iris-like classifier with a string label.
  * Data is generated with a fixed seed, or read from a CSV with a header.
  */
-object Training {
+private[mlflowbridge] object Training {
   val WineFeatures = Seq("fixed_acidity", "volatile_acidity", "citric_acid", "residual_sugar", "chlorides", "sulphates", "alcohol")
   val IrisFeatures = Seq("sepal_length", "sepal_width", "petal_length", "petal_width")
 

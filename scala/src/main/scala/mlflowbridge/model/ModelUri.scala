@@ -1,10 +1,11 @@
 package mlflowbridge
+package model
+
+import mlflowbridge.rest._
 
 import java.nio.file.{Files, Path}
 
 import scala.jdk.CollectionConverters._
-
-import org.mlflow.tracking.MlflowClient
 
 /**
  * Resolves the model URIs Python's `mlflow.<flavor>.load_model` accepts to files on this machine:
@@ -14,7 +15,7 @@ import org.mlflow.tracking.MlflowClient
  * be runs:/, models:/m-..., or a storage location). A `runs:/<run>/<name>` that is not among the
  * run's artifacts is looked up as the run's MLflow 3 logged model called `<name>`, as Python does.
  */
-object ModelUri {
+private[mlflowbridge] object ModelUri {
 
   /** Where a model's files are, before download. */
   sealed trait Location
@@ -31,14 +32,14 @@ object ModelUri {
   private val MaxHops = 8
 
   /** The model's files as a local directory (downloaded under `workDir` unless already local). */
-  def fetch(client: MlflowClient, uri: String, workDir: Path): Path = {
-    val loc = locate(client, uri)
+  def fetch(mlflow: Mlflow, uri: String, workDir: Path): Path = {
+    val loc = locate(mlflow, uri)
     try
       loc match {
         case At(u) if ArtifactStore.isLocal(u) => ArtifactStore.localPath(u)
-        case At(u)                             => new ArtifactStore(client).download(u, workDir)
-        case ViaRun(run, path)                 => new ArtifactStore(client).downloadRun(run, path, workDir)
-        case ViaVersion(name, version)         => client.downloadModelVersion(name, version).toPath
+        case At(u)                             => mlflow.artifacts.download(u, workDir)
+        case ViaRun(run, path)                 => mlflow.artifacts.downloadRun(run, path, workDir)
+        case ViaVersion(name, version)         => mlflow.client.downloadModelVersion(name, version).toPath
       }
     catch {
       case e: BridgeException if e.kind == "NOT_FOUND" && !e.getMessage.contains(uri) =>
@@ -47,21 +48,21 @@ object ModelUri {
   }
 
   /** Resolves `uri` without downloading; errors name the URI. */
-  def locate(client: MlflowClient, uri: String): Location = {
+  def locate(mlflow: Mlflow, uri: String): Location = {
     if (uri == null || uri.trim.isEmpty) throw BridgeException.badInput("model URI must not be empty")
-    try locate(client, uri.trim, 0)
+    try locate(mlflow, uri.trim, 0)
     catch {
       case e: BridgeException if e.kind == "NOT_FOUND" && !e.getMessage.contains(uri) =>
         throw BridgeException.notFound(s"model URI $uri does not exist: ${e.getMessage}")
     }
   }
 
-  private def locate(client: MlflowClient, uri: String, hops: Int): Location = {
+  private def locate(mlflow: Mlflow, uri: String, hops: Int): Location = {
     if (hops > MaxHops) throw BridgeException.badInput(s"model URI $uri: more than $MaxHops redirections (a registry cycle?)")
-    if (uri.startsWith("runs:")) run(need(client, uri), uri)
-    else if (uri.startsWith("models:")) registry(need(client, uri), uri, hops)
+    if (uri.startsWith("runs:")) run(need(mlflow, uri), uri)
+    else if (uri.startsWith("models:")) registry(need(mlflow, uri), uri, hops)
     else if (ArtifactStore.isProxied(uri)) {
-      if (new ArtifactStore(need(client, uri)).list(uri).isEmpty) throw BridgeException.notFound(s"model URI $uri does not exist (no files there)")
+      if (need(mlflow, uri).artifacts.entries(uri).isEmpty) throw BridgeException.notFound(s"model URI $uri does not exist (no files there)")
       At(uri)
     } else if (ArtifactStore.isLocal(uri) || !uri.contains(":")) {
       val p = ArtifactStore.localPath(uri)
@@ -71,13 +72,13 @@ object ModelUri {
       throw BridgeException.badInput(s"model URI $uri has an unsupported scheme; use runs:/, models:/, mlflow-artifacts:/, file: or a local path")
   }
 
-  private def run(client: MlflowClient, uri: String): Location = {
+  private def run(mlflow: Mlflow, uri: String): Location = {
     val parts = uri.stripPrefix("runs:").stripPrefix("/").split("/", 2)
     val runId = parts(0)
     val path = if (parts.length > 1) parts(1).stripSuffix("/") else ""
     if (runId.isEmpty) throw BridgeException.badInput(s"model URI $uri is not a proper runs:/ URI: use runs:/<run_id>/<path>")
     ArtifactStore.checkArtifactPath(path, s"model URI $uri: path")
-    val store = new ArtifactStore(client)
+    val store = mlflow.artifacts
     val root =
       try store.runArtifactUri(runId)
       catch {
@@ -87,13 +88,13 @@ object ModelUri {
       val candidate = ArtifactStore.join(root, path)
       if (exists(store, candidate)) At(candidate)
       else
-        loggedModelOfRun(client, runId, path)
-          .map(u => locate(client, u, 1))
+        loggedModelOfRun(mlflow, runId, path)
+          .map(u => locate(mlflow, u, 1))
           .getOrElse(throw BridgeException.notFound(s"model URI $uri does not exist: run '$runId' has no artifact '$path'"))
     } else ViaRun(runId, path)
   }
 
-  private def registry(client: MlflowClient, uri: String, hops: Int): Location = {
+  private def registry(mlflow: Mlflow, uri: String, hops: Int): Location = {
     val parts = uri.stripPrefix("models:").stripPrefix("/").split("/").toSeq
     val bad = BridgeException.badInput(
       s"model URI $uri is not a proper models:/ URI: use models:/<name>/<version>, models:/<name>@<alias>, models:/<name>/latest or models:/<model_id>"
@@ -103,25 +104,25 @@ object ModelUri {
       if (parts.head.contains("@")) {
         val Array(n, alias) = parts.head.split("@", 2)
         if (n.isEmpty || alias.isEmpty) throw bad
-        (n, Registry.getModelVersionByAlias(client, n, alias).version, parts.drop(1))
-      } else if (parts.length == 1) return loggedModel(client, uri, parts.head, hops)
+        (n, mlflow.registry.getModelVersionByAlias(n, alias).getVersion, parts.drop(1))
+      } else if (parts.length == 1) return loggedModel(mlflow, uri, parts.head, hops)
       else {
         val n = parts.head
         val v = parts(1) match {
-          case d if d.nonEmpty && d.forall(_.isDigit) => Registry.getModelVersion(client, n, d).version
-          case l if l.equalsIgnoreCase("latest")      => Registry.latestVersion(client, n, null)
+          case d if d.nonEmpty && d.forall(_.isDigit) => mlflow.registry.getModelVersion(n, d).getVersion
+          case l if l.equalsIgnoreCase("latest")      => mlflow.registry.latestVersion(n, null)
           case ""                                     => throw bad
-          case stage                                  => Registry.latestVersion(client, n, stage)
+          case stage                                  => mlflow.registry.latestVersion(n, stage)
         }
         (n, v, parts.drop(2))
       }
-    val target = Registry.downloadUri(client, name, version)
+    val target = mlflow.registry.downloadUri(name, version)
     val followable = Seq("runs:", "models:", ArtifactStore.Scheme, "file:", "/").exists(target.startsWith)
     if (!followable) {
       if (sub.nonEmpty) throw BridgeException.badInput(s"model URI $uri: a sub-path of a model stored at $target is not supported")
       return ViaVersion(name, version)
     }
-    locate(client, target, hops + 1) match {
+    locate(mlflow, target, hops + 1) match {
       case At(u)         => At(ArtifactStore.join(u, sub.mkString("/")))
       case ViaRun(r, p)  => ViaRun(r, ArtifactStore.join(p, sub.mkString("/")).stripPrefix("/"))
       case v: ViaVersion => v
@@ -129,21 +130,21 @@ object ModelUri {
   }
 
   /** `models:/m-...`: an MLflow 3 logged model, whose `artifact_uri` holds its files. */
-  private def loggedModel(client: MlflowClient, uri: String, modelId: String, hops: Int): Location = {
-    val rest = MlflowRest.of(client)
+  private def loggedModel(mlflow: Mlflow, uri: String, modelId: String, hops: Int): Location = {
+    val rest = mlflow.rest
     val r = rest.get(s"logged-models/${ArtifactStore.pct(modelId)}")
     if (!r.ok && (r.errorCode == "RESOURCE_DOES_NOT_EXIST" || r.status == 404))
       throw BridgeException.notFound(s"model URI $uri does not exist: no logged model '$modelId'")
     val artifactUri = rest.expect(s"logged model '$modelId'")(r).path("model").path("info").path("artifact_uri").asText("")
     if (artifactUri.isEmpty) throw BridgeException.notFound(s"model URI $uri: logged model '$modelId' has no artifact location")
-    locate(client, artifactUri, hops + 1)
+    locate(mlflow, artifactUri, hops + 1)
   }
 
   /** MLflow 3: `runs:/<run>/<name>[/sub]` may name a logged model of that run rather than run artifacts. */
-  private def loggedModelOfRun(client: MlflowClient, runId: String, path: String): Option[String] = {
+  private def loggedModelOfRun(mlflow: Mlflow, runId: String, path: String): Option[String] = {
     if (path.isEmpty) return None
     val Array(name, rest @ _*) = path.split("/", 2)
-    val mlrest = MlflowRest.of(client)
+    val mlrest = mlflow.rest
     val expId = mlrest.expect(s"run '$runId'")(mlrest.get("runs/get", "run_id" -> runId)).path("run").path("info").path("experiment_id").asText()
     val body = Json.obj("filter" -> s"name = '${name.replace("'", "\\'")}'", "max_results" -> 100)
     body.putArray("experiment_ids").add(expId)
@@ -160,8 +161,9 @@ object ModelUri {
   }
 
   private def exists(store: ArtifactStore, uri: String): Boolean =
-    if (ArtifactStore.isLocal(uri)) Files.exists(ArtifactStore.localPath(uri)) else store.list(uri).nonEmpty
+    if (ArtifactStore.isLocal(uri)) Files.exists(ArtifactStore.localPath(uri)) else store.entries(uri).nonEmpty
 
-  private def need(client: MlflowClient, uri: String): MlflowClient =
-    if (client != null) client else throw BridgeException.badInput(s"model URI $uri needs a tracking server: pass an MlflowClient")
+  private def need(mlflow: Mlflow, uri: String): Mlflow =
+    if (mlflow != null) mlflow
+    else throw BridgeException.badInput(s"model URI $uri needs a tracking server: set MLFLOW_TRACKING_URI or use Mlflow.forUri")
 }

@@ -1,4 +1,5 @@
 package mlflowbridge
+package model
 
 import java.nio.file.{Files, Paths, StandardCopyOption}
 
@@ -11,23 +12,21 @@ import org.apache.spark.ml.linalg.SQLDataTypes.VectorType
 import org.apache.spark.sql.{Column, DataFrame, Dataset, Row, SparkSession}
 import org.apache.spark.sql.functions.{col, to_json}
 import org.apache.spark.sql.types.{ArrayType, MapType, NumericType, StructType}
-import org.mlflow.tracking.MlflowClient
 
 /**
  * Batch scoring of a file with a model URI: read (CSV with header, Parquet, JSON lines), check,
  * transform, and write the input columns plus the model's outputs (prediction, probability as
  * an array, and label strings from IndexToString) to one output file.
  */
-object Scoring {
+private[mlflowbridge] object Scoring {
 
-  /** Scores `input` into `output`, format from the output's extension; returns the row count. */
-  def scoreFile(spark: SparkSession, client: MlflowClient, modelUri: String, input: String, output: String): Long =
-    scoreFile(spark, client, modelUri, input, output, null)
-
-  /** As above; `format` (csv, parquet, json; null = from the extension) applies to the output. */
-  def scoreFile(spark: SparkSession, client: MlflowClient, modelUri: String, input: String, output: String, format: String): Long = {
+  /**
+   * Scores `input` into `output`; `format` (csv, parquet, json; null = from the extension) applies
+   * to the output. `mlflow` may be null for a local model. Returns the row count.
+   */
+  def scoreFile(spark: SparkSession, mlflow: Mlflow, modelUri: String, input: String, output: String, format: String): Long = {
     val df = read(spark, input)
-    val (model, signature) = SparkModels.loadWithSignature(client, modelUri, spark)
+    val (model, signature) = Models.loadWithSignature(mlflow, modelUri, spark)
     val scored = score(model, df, signature).cache()
     try {
       val n =
@@ -50,8 +49,6 @@ object Scoring {
     val keep = df.columns.toSeq.filter(out.columns.contains) ++ PipelineColumns.outputs(model, input.schema)
     out.select(keep.map(c => col(PipelineColumns.quote(c))): _*)
   }
-
-  def score(model: PipelineModel, df: Dataset[Row]): DataFrame = score(model, df, SparkModels.signatureOf(model))
 
   /** Casts columns the signature accepts by widening (e.g. CSV integers for a double) to the signature's type. */
   def castToSignature(df: Dataset[Row], signature: Option[Seq[ColSpec]]): DataFrame = {

@@ -1,4 +1,5 @@
 package mlflowbridge
+package rest
 
 import java.net.{ConnectException, URI, URLEncoder}
 import java.net.http.{HttpClient, HttpRequest, HttpResponse}
@@ -8,12 +9,11 @@ import java.time.Duration
 import javax.net.ssl.{SSLContext, TrustManager, X509TrustManager}
 
 import com.fasterxml.jackson.databind.{JsonNode, ObjectMapper}
-import com.fasterxml.jackson.databind.node.ObjectNode
-import org.mlflow.tracking.MlflowClient
+import com.fasterxml.jackson.databind.node.{BooleanNode, DoubleNode, FloatNode, IntNode, LongNode, NullNode, ObjectNode, TextNode}
 import org.mlflow.tracking.creds.MlflowHostCreds
 
 /** One HTTP answer from the tracking server. */
-final case class RestResponse(status: Int, body: String) {
+private[mlflowbridge] final case class RestResponse(status: Int, body: String) {
   def ok: Boolean = status / 100 == 2
   lazy val json: JsonNode = if (body.isEmpty) Json.mapper.createObjectNode() else Json.mapper.readTree(body)
 
@@ -22,8 +22,35 @@ final case class RestResponse(status: Int, body: String) {
   def message: String = scala.util.Try(json.path("message").asText(body)).getOrElse(body)
 }
 
-object Json {
+/** JSON with Jackson: REST bodies, and the JSON a model directory holds (signature strings, input examples). */
+private[mlflowbridge] object Json {
   val mapper = new ObjectMapper()
+
+  /** Scala values (null, Boolean, numbers, String, Seq, Map; a ListMap keeps its order) as JSON text. */
+  def write(v: Any): String = mapper.writeValueAsString(node(v))
+  def writePretty(v: Any): String = mapper.writerWithDefaultPrettyPrinter().writeValueAsString(node(v))
+
+  def node(v: Any): JsonNode = v match {
+    case null | None => NullNode.instance
+    case Some(x)     => node(x)
+    case n: JsonNode => n
+    case s: String   => TextNode.valueOf(s)
+    case b: Boolean  => BooleanNode.valueOf(b)
+    case i: Int      => IntNode.valueOf(i)
+    case l: Long     => LongNode.valueOf(l)
+    case d: Double   => DoubleNode.valueOf(d)
+    case f: Float    => FloatNode.valueOf(f)
+    case m: scala.collection.Map[_, _] =>
+      val o = mapper.createObjectNode()
+      m.foreach { case (k, x) => o.set[JsonNode](String.valueOf(k), node(x)) }
+      o
+    case xs: Iterable[_] =>
+      val a = mapper.createArrayNode()
+      xs.foreach(x => a.add(node(x)))
+      a
+    case other => mapper.valueToTree[JsonNode](other)
+  }
+
   def obj(fields: (String, Any)*): ObjectNode = {
     val node = mapper.createObjectNode()
     fields.foreach {
@@ -45,7 +72,7 @@ object Json {
  * lacks or does badly: no blind retries of 4xx answers, DELETE, registry writes, aliases,
  * proxied artifacts. Credentials are the stock client's `MlflowHostCreds`.
  */
-final class MlflowRest(val creds: MlflowHostCreds) {
+private[mlflowbridge] final class MlflowRest(val creds: MlflowHostCreds) {
   val host: String = creds.getHost.stripSuffix("/")
   private val http: HttpClient = {
     val b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).version(HttpClient.Version.HTTP_1_1)
@@ -54,7 +81,8 @@ final class MlflowRest(val creds: MlflowHostCreds) {
   }
 
   def get(path: String, query: (String, String)*): RestResponse = send("GET", api(path, query), None)
-  def post(path: String, body: JsonNode): RestResponse = send("POST", api(path, Nil), Some(body.toString))
+  def post(path: String, body: JsonNode): RestResponse = postJson(path, body.toString)
+  def postJson(path: String, json: String): RestResponse = send("POST", api(path, Nil), Some(json))
   def patch(path: String, body: JsonNode): RestResponse = send("PATCH", api(path, Nil), Some(body.toString))
   def delete(path: String, body: JsonNode): RestResponse = send("DELETE", api(path, Nil), Some(body.toString))
 
@@ -105,16 +133,7 @@ final class MlflowRest(val creds: MlflowHostCreds) {
   private def enc(s: String) = URLEncoder.encode(s, UTF_8)
 }
 
-object MlflowRest {
-
-  /** The REST client for the same server and credentials as a stock `MlflowClient`. */
-  def of(client: MlflowClient): MlflowRest = {
-    // MlflowClient keeps its provider private and offers no getter; read it once.
-    val f = classOf[MlflowClient].getDeclaredField("hostCredsProvider")
-    f.setAccessible(true)
-    val provider = f.get(client).asInstanceOf[org.mlflow.tracking.creds.MlflowHostCredsProvider]
-    new MlflowRest(provider.getHostCreds)
-  }
+private[mlflowbridge] object MlflowRest {
 
   private[mlflowbridge] lazy val trustAll: SSLContext = {
     val tm = new X509TrustManager {

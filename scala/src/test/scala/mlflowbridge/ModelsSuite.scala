@@ -1,5 +1,8 @@
 package mlflowbridge
 
+import mlflowbridge.rest._
+import mlflowbridge.model._
+
 import java.nio.file.{Files, Path}
 
 import scala.jdk.CollectionConverters._
@@ -7,18 +10,20 @@ import scala.jdk.CollectionConverters._
 import org.apache.spark.ml.PipelineModel
 import org.scalatest.funsuite.AnyFunSuite
 
-/** logModel writes what mlflow.spark.log_model writes; load reads it back from every URI form. */
-class SparkModelsSuite extends AnyFunSuite {
-  private val client = TestServer.client()
+/** models.log writes what mlflow.spark.log_model writes; load reads it back from every URI form. */
+class ModelsSuite extends AnyFunSuite {
+  private val mlflow = TestServer.mlflow
+  private val client = mlflow.client
   private lazy val spark = TestSpark.spark
-  private lazy val expId = MlflowUtils.getOrCreateExperimentId(client, TestServer.uniqueName("spark-models"))
+  private lazy val expId = mlflow.experiments.getOrCreate(TestServer.uniqueName("spark-models"))
   private lazy val runId = client.createRun(expId).getRunId
   private lazy val expected = TestSpark.predictions(TestSpark.linearModel)
-  private lazy val modelUri =
-    SparkModels.logModel(client, runId, TestSpark.linearModel, "model", TestSpark.linearData.select("a", "b").limit(2), TestSpark.linearData.schema)
+  private lazy val logged =
+    mlflow.models.log(runId, TestSpark.linearModel, "model", TestSpark.linearData.select("a", "b").limit(2), TestSpark.linearData.schema)
+  private lazy val modelUri = logged.modelUri
   private lazy val downloaded: Path = {
     require(modelUri.nonEmpty) // logged first, so each test can also run alone (-z)
-    new ArtifactStore(client).downloadRun(runId, "model", TestSpark.tempDir("logged"))
+    mlflow.artifacts.downloadRun(runId, "model", TestSpark.tempDir("logged"))
   }
 
   private def assertSame(m: PipelineModel): Unit = {
@@ -26,8 +31,11 @@ class SparkModelsSuite extends AnyFunSuite {
     assert(got.zip(expected).forall { case (x, y) => math.abs(x - y) < 1e-9 }, s"$got != $expected")
   }
 
-  test("logModel returns runs:/<run>/<path> and uploads the spark flavor's files") {
+  test("models.log returns runs:/<run>/<path> and uploads the spark flavor's files") {
     assert(modelUri == s"runs:/$runId/model")
+    assert(logged.runId == runId && logged.artifactPath == "model" && logged.flavors.asScala == Seq("python_function", "spark"))
+    assert(Json.mapper.readTree(logged.signatureInputs).get(0).get("name").asText() == "a" && logged.modelUuid.length == 32)
+    assert(mlflow.models.info(modelUri).copy(modelUri = modelUri) == logged)
     val names = Files.list(downloaded).iterator().asScala.map(_.getFileName.toString).toSet
     assert(
       names == Set("MLmodel", "sparkml", "conda.yaml", "python_env.yaml", "requirements.txt", "input_example.json", "serving_input_example.json")
@@ -59,8 +67,9 @@ class SparkModelsSuite extends AnyFunSuite {
     assert(pyfunc("env") == Map("conda" -> "conda.yaml", "virtualenv" -> "python_env.yaml"))
     val sig = d("signature").asInstanceOf[Map[String, Any]]
     // Only the columns the pipeline reads: the label y is not an input.
-    assert(sig("inputs") == """[{"type": "double", "name": "a", "required": true}, {"type": "double", "name": "b", "required": true}]""")
-    assert(sig("outputs") == """[{"type": "double", "name": "prediction", "required": true}]""")
+    def json(text: Any) = Json.mapper.readTree(text.toString)
+    assert(json(sig("inputs")) == json("""[{"type": "double", "name": "a", "required": true}, {"type": "double", "name": "b", "required": true}]"""))
+    assert(json(sig("outputs")) == json("""[{"type": "double", "name": "prediction", "required": true}]"""))
     assert(
       d("saved_input_example_info") == Map(
         "artifact_path" -> "input_example.json",
@@ -69,13 +78,12 @@ class SparkModelsSuite extends AnyFunSuite {
         "type" -> "dataframe"
       )
     )
-    assert(TestSpark.read(downloaded.resolve("input_example.json")) == """{"columns": ["a", "b"], "data": [[1.0, 2.0], [2.0, 1.0]]}""")
-    assert(
-      TestSpark.read(downloaded.resolve("serving_input_example.json")).startsWith("{\n  \"dataframe_split\": {\n    \"columns\": [\n      \"a\",")
-    )
+    val example = json(TestSpark.read(downloaded.resolve("input_example.json")))
+    assert(example == json("""{"columns": ["a", "b"], "data": [[1.0, 2.0], [2.0, 1.0]]}"""))
+    assert(json(TestSpark.read(downloaded.resolve("serving_input_example.json"))) == json(s"""{"dataframe_split": $example}"""))
   }
 
-  test("logModel records mlflow.log-model.history on the run, as Python does") {
+  test("models.log records mlflow.log-model.history on the run, as Python does") {
     val tags = client.getRun(runId).getData.getTagsList.asScala.map(t => t.getKey -> t.getValue).toMap
     val history = Json.mapper.readTree(tags("mlflow.log-model.history"))
     assert(history.size() == 1)
@@ -84,53 +92,49 @@ class SparkModelsSuite extends AnyFunSuite {
   }
 
   test("load: runs:/, mlflow-artifacts:/, a local directory and a file: URI give the same predictions") {
-    assertSame(SparkModels.load(client, modelUri)(spark))
-    assertSame(SparkModels.loadModel(client, ArtifactStore.join(new ArtifactStore(client).runArtifactUri(runId), "model"), spark))
-    assertSame(SparkModels.loadModel(null, downloaded.toString, spark))
-    assertSame(SparkModels.loadModel(null, downloaded.toUri.toString, spark))
+    assertSame(mlflow.models.load(modelUri, spark))
+    assertSame(mlflow.models.load(ArtifactStore.join(mlflow.artifacts.runArtifactUri(runId), "model"), spark))
+    assertSame(mlflow.models.load(downloaded.toString, spark))
+    assertSame(mlflow.models.load(downloaded.toUri.toString, spark))
   }
 
   test("load: models:/<name>/<version> and models:/<name>@<alias>") {
     val name = TestServer.uniqueName("reg-load")
-    Registry.createRegisteredModel(client, name, ifNotExists = true)
-    val mv = Registry.createModelVersion(client, name, modelUri, runId)
-    Registry.setAlias(client, name, "champion", mv.version)
-    assertSame(SparkModels.loadModel(client, s"models:/$name/${mv.version}", spark))
-    assertSame(SparkModels.loadModel(client, s"models:/$name@champion", spark))
-    assertSame(SparkModels.loadModel(client, s"models:/$name/latest", spark))
+    val mv = mlflow.registry.register(modelUri, name, "champion")
+    assert(mv.getVersion == "1" && mv.getRunId == runId && mv.getAliasesList.asScala == Seq("champion"))
+    assertSame(mlflow.models.load(s"models:/$name/${mv.getVersion}", spark))
+    assertSame(mlflow.models.load(s"models:/$name@champion", spark))
+    assertSame(mlflow.models.load(s"models:/$name/latest", spark))
   }
 
   test("a loaded model keeps its MLmodel signature for checkInput") {
-    val m = SparkModels.loadModel(client, modelUri, spark)
-    assert(SparkModels.signatureOf(m).map(_.map(_.name)) == Some(Seq("a", "b")))
-    assert(
-      SparkModels.signatureInputsJson(
-        m
-      ) == """[{"type": "double", "name": "a", "required": true}, {"type": "double", "name": "b", "required": true}]"""
-    )
-    assert(SparkModels.signatureInputsJson(TestSpark.linearModel) == null)
+    val m = mlflow.models.load(modelUri, spark)
+    assert(Models.signatureOf(m).map(_.map(_.name)) == Some(Seq("a", "b")))
+    val expected = """[{"type": "double", "name": "a", "required": true}, {"type": "double", "name": "b", "required": true}]"""
+    assert(Json.mapper.readTree(Models.signatureInputsJson(m)) == Json.mapper.readTree(expected))
+    assert(Models.signatureInputsJson(TestSpark.linearModel) == null)
   }
 
   test("legacy layout (amesar/mlflow-examples): spark-model/sparkml as plain run artifacts, no MLmodel") {
     val legacyRun = client.createRun(expId).getRunId
     val dir = TestSpark.tempDir("legacy")
     TestSpark.linearModel.write.save(dir.resolve("sparkml").toString)
-    new ArtifactStore(client).logArtifacts(legacyRun, dir, "spark-model")
-    assertSame(SparkModels.loadModel(client, s"runs:/$legacyRun/spark-model/sparkml", spark))
-    assertSame(SparkModels.loadModel(client, s"runs:/$legacyRun/spark-model", spark))
-    assertSame(SparkModels.loadModel(null, dir.toString, spark))
+    mlflow.artifacts.logArtifacts(legacyRun, dir, "spark-model")
+    assertSame(mlflow.models.load(s"runs:/$legacyRun/spark-model/sparkml", spark))
+    assertSame(mlflow.models.load(s"runs:/$legacyRun/spark-model", spark))
+    assertSame(mlflow.models.load(dir.toString, spark))
   }
 
   test("a bare model (not a pipeline) loads as a one-stage pipeline") {
     val dir = TestSpark.tempDir("bare")
     val lr = TestSpark.linearModel.stages(1)
     lr.asInstanceOf[org.apache.spark.ml.util.MLWritable].write.save(dir.resolve("sparkml").toString)
-    val m = SparkModels.loadModel(null, dir.toString, spark)
+    val m = mlflow.models.load(dir.toString, spark)
     assert(m.stages.length == 1 && m.stages(0).uid == lr.uid)
   }
 
   test("MLflow 3 logged model layout: models:/<model_id>, runs:/<run>/<name> and a version whose source is models:/m-...") {
-    val rest = MlflowRest.of(client)
+    val rest = mlflow.rest
     val run = client.createRun(expId).getRunId
     val created = rest
       .expect("create logged model")(rest.post("logged-models", Json.obj("experiment_id" -> expId, "name" -> "jvm_model", "source_run_id" -> run)))
@@ -139,20 +143,20 @@ class SparkModelsSuite extends AnyFunSuite {
     val modelId = created.path("model_id").asText()
     val artifactUri = created.path("artifact_uri").asText()
     assert(artifactUri.contains(s"models/$modelId/artifacts"), artifactUri)
-    new ArtifactStore(client).upload(downloaded, artifactUri)
+    mlflow.artifacts.upload(downloaded, artifactUri)
     rest.expect("finalize")(rest.patch(s"logged-models/$modelId", Json.obj("model_id" -> modelId, "status" -> "LOGGED_MODEL_READY")))
 
-    assertSame(SparkModels.loadModel(client, s"models:/$modelId", spark))
-    assertSame(SparkModels.loadModel(client, s"runs:/$run/jvm_model", spark))
+    assertSame(mlflow.models.load(s"models:/$modelId", spark))
+    assertSame(mlflow.models.load(s"runs:/$run/jvm_model", spark))
     val name = TestServer.uniqueName("reg-m")
-    Registry.createRegisteredModel(client, name, ifNotExists = false)
-    val mv = Registry.createModelVersion(client, name, s"models:/$modelId", null)
-    assertSame(SparkModels.loadModel(client, s"models:/$name/${mv.version}", spark))
+    mlflow.registry.createRegisteredModel(name, false)
+    val mv = mlflow.registry.createModelVersion(name, s"models:/$modelId", null)
+    assertSame(mlflow.models.load(s"models:/$name/${mv.getVersion}", spark))
   }
 
   test("download copies a model directory for callers that load it elsewhere") {
     val dst = TestSpark.tempDir("download")
-    val got = java.nio.file.Paths.get(SparkModels.download(client, modelUri, dst.toString))
+    val got = java.nio.file.Paths.get(mlflow.models.download(modelUri, dst.toString))
     assert(Files.isRegularFile(got.resolve("MLmodel")) && got.startsWith(dst))
   }
 }

@@ -1,4 +1,9 @@
 package mlflowbridge
+package model
+
+import mlflowbridge.rest._
+
+import scala.collection.immutable.ListMap
 
 import java.nio.charset.StandardCharsets.UTF_8
 import java.nio.file.{Files, Path}
@@ -19,7 +24,7 @@ import org.apache.spark.sql.types.StructType
  * read it: MLmodel, sparkml/ (Spark's own writer), conda.yaml, python_env.yaml, requirements.txt,
  * and input_example.json + serving_input_example.json when an example is given.
  */
-object SparkFlavor {
+private[mlflowbridge] object SparkFlavor {
   val ModelData = "sparkml"
 
   /** Writes `dir` (must not exist or be empty) and returns the MLmodel document. */
@@ -126,9 +131,9 @@ object SparkFlavor {
   private def writeExample(ex: Dataset[Row], dir: Path): Unit = {
     val columns = ex.columns.toSeq
     val data = ex.collect().toSeq.map(r => r.toSeq.map(jsonValue))
-    val split = PyJson.obj("columns" -> columns, "data" -> data)
-    write(dir.resolve("input_example.json"), PyJson.dumps(split))
-    write(dir.resolve("serving_input_example.json"), PyJson.dumps(PyJson.obj("dataframe_split" -> split), indent = Some(2)))
+    val split = ListMap("columns" -> columns, "data" -> data)
+    write(dir.resolve("input_example.json"), Json.write(split))
+    write(dir.resolve("serving_input_example.json"), Json.writePretty(Map("dataframe_split" -> split)))
   }
 
   /** Row values as pandas would hold them: vectors as lists, NaN as null, times as ISO strings. */

@@ -1,8 +1,12 @@
 package mlflowbridge
+package cli
+
+import mlflowbridge.model._
+
+import scala.jdk.CollectionConverters._
 
 import org.apache.spark.sql.SparkSession
-import org.mlflow.api.proto.Service.RunStatus
-import org.mlflow.tracking.MlflowClient
+import org.mlflow.tracking.utils.MlflowTagConstants
 
 /**
  * Command line: `train` fits and logs an example pipeline, `score` scores a file with any model
@@ -54,26 +58,21 @@ object Main {
     val kind = need(o, "kind")
     val experiment = need(o, "experiment")
     if (o.contains("alias") && !o.contains("register")) throw BridgeException.badInput("--alias needs --register NAME")
-    val client = MlflowUtils.clientFromEnv()
-    val expId = MlflowUtils.getOrCreateExperimentId(client, experiment)
-    withSpark(s"mlflow-bridge-train-$kind") { spark =>
-      val runId = client.createRun(expId).getRunId
-      try {
-        client.setTag(runId, MlflowUtils.RunNameTag, s"jvm-$kind")
-        client.setTag(runId, MlflowUtils.SourceNameTag, "mlflowbridge.Main")
-        val modelUri = trainInRun(o, kind, client, runId, spark)
-        client.setTerminated(runId, RunStatus.FINISHED)
-        println(s"run_id=$runId")
+    val mlflow = Mlflow.fromEnv()
+    try {
+      val expId = mlflow.experiments.getOrCreate(experiment)
+      withSpark(s"mlflow-bridge-train-$kind") { spark =>
+        val run = mlflow.runs.start(expId, s"jvm-$kind", java.util.Map.of(MlflowTagConstants.SOURCE_NAME, "mlflowbridge.cli.Main"))
+        val modelUri = run.scope(run => trainInRun(o, kind, mlflow, run, spark))
+        println(s"run_id=${run.runId}")
         println(s"experiment_id=$expId")
         println(s"model_uri=$modelUri")
-      } catch {
-        case e: Throwable => scala.util.Try(client.setTerminated(runId, RunStatus.FAILED)); throw e
       }
-    }
+    } finally mlflow.close()
   }
 
   /** Fits, logs params/metrics/model, registers if asked; returns the URI to load the model by. */
-  private def trainInRun(o: Map[String, String], kind: String, client: MlflowClient, runId: String, spark: SparkSession): String = {
+  private def trainInRun(o: Map[String, String], kind: String, mlflow: Mlflow, run: ActiveRun, spark: SparkSession): String = {
     val trained = kind match {
       case "regression" =>
         val data = o.get("input").map(p => Scoring.read(spark, p)).getOrElse(Training.wineData(spark))
@@ -83,20 +82,16 @@ object Main {
         Training.classifier(spark, data, o.getOrElse("label", "species"), o.getOrElse("algorithm", "logistic"))
       case other => throw BridgeException.badInput(s"unknown --kind '$other': use regression or classifier")
     }
-    trained.params.foreach { case (k, v) => client.logParam(runId, k, v) }
-    trained.metrics.foreach { case (k, v) => client.logMetric(runId, k, v) }
+    run.logParams(trained.params.asJava)
+    run.logMetrics(trained.metrics.map { case (k, v) => k -> Double.box(v) }.asJava)
     trained.metrics.toSeq.sortBy(_._1).foreach { case (k, v) => println(f"$k=$v%.4f") }
-    val runUri = SparkModels.logModel(client, runId, trained.model, "model", trained.example, trained.inputSchema)
+    val runUri = run.logModel(trained.model, "model", trained.example, trained.inputSchema).modelUri
     o.get("register") match {
       case None => runUri
       case Some(name) =>
-        Registry.createRegisteredModel(client, name, ifNotExists = true)
-        val mv = Registry.createModelVersion(client, name, runUri, runId)
-        println(s"registered=$name/${mv.version}")
-        o.get("alias") match {
-          case Some(alias) => Registry.setAlias(client, name, alias, mv.version); s"models:/$name@$alias"
-          case None        => s"models:/$name/${mv.version}"
-        }
+        val mv = o.get("alias").fold(mlflow.registry.register(runUri, name))(mlflow.registry.register(runUri, name, _))
+        println(s"registered=$name/${mv.getVersion}")
+        o.get("alias").fold(s"models:/$name/${mv.getVersion}")(alias => s"models:/$name@$alias")
     }
   }
 
@@ -105,11 +100,13 @@ object Main {
     val input = need(o, "input")
     val output = need(o, "output")
     // A local model needs no tracking server.
-    val client: MlflowClient = if (sys.env.contains("MLFLOW_TRACKING_URI")) MlflowUtils.clientFromEnv() else null
-    withSpark("mlflow-bridge-score") { spark =>
-      val n = Scoring.scoreFile(spark, client, uri, input, output, o.get("format").orNull)
-      println(s"scored $n rows into $output")
-    }
+    val mlflow = if (sys.env.contains("MLFLOW_TRACKING_URI")) Mlflow.fromEnv() else null
+    try
+      withSpark("mlflow-bridge-score") { spark =>
+        val n = Scoring.scoreFile(spark, mlflow, uri, input, output, o.get("format").orNull)
+        println(s"scored $n rows into $output")
+      }
+    finally if (mlflow != null) mlflow.close()
   }
 
   /** Stops the session only if this command started it (callers in a running app keep theirs). */

@@ -1,4 +1,5 @@
 package mlflowbridge
+package model
 
 import scala.util.control.NonFatal
 
@@ -14,7 +15,7 @@ import org.apache.spark.sql.types.{DoubleType, FloatType}
  * Nulls and NaN are not refused here: stages have their own rules for them (`handleInvalid`,
  * Imputer); when a stage then fails at run time, [[explainFailure]] names it.
  */
-object InputCheck {
+private[mlflowbridge] object InputCheck {
   def check(model: PipelineModel, df: Dataset[Row], signature: Option[Seq[ColSpec]]): Unit = {
     val have = df.schema.fields.map(f => f.name -> f.dataType).toMap
     signature.foreach { specs =>

@@ -1,0 +1,68 @@
+"""Checks of the catalog's section: run artifacts."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from .base import _CHILD_RESULTS, ONE, Ctx, GapConfirmed, _run_child, check, class_exists
+
+
+@check()
+def parity_artifacts(ctx: Ctx) -> None:
+    """An artifact logged by Java (through its Python fork) lists and reads the same from both clients."""
+    c, py = ctx.client, ctx.py
+    rid = ctx.java_run()
+    d = Path(tempfile.mkdtemp(prefix="parity-art-"))
+    (d / "hello.txt").write_text("hello from the JVM\n")
+    c.logArtifact(rid, ctx.jvm.java_file(d / "hello.txt"), "docs")
+    j = [(str(f.getPath()), bool(f.getIsDir())) for f in c.listArtifacts(rid, "docs")]
+    p = [(f.path, f.is_dir) for f in py.list_artifacts(rid, "docs")]
+    assert j == p == [("docs/hello.txt", False)], (j, p)
+    local = py.download_artifacts(rid, "docs/hello.txt", str(d / "dl"))
+    assert Path(local).read_text() == "hello from the JVM\n"
+
+
+@check(backends=ONE)
+def stock_artifacts_no_python(ctx: Ctx) -> None:
+    """The stock logArtifact in a JVM where no Python can be executed (MLFLOW_PYTHON_EXECUTABLE=/nonexistent)."""
+    rid = ctx.java_run()
+    out = _run_child(
+        {"tracking_uri": ctx.tracking_uri, "steps": ["stock_log_artifact"], "run_id": rid}, {"MLFLOW_PYTHON_EXECUTABLE": "/nonexistent/python"}
+    )["stock_log_artifact"]
+    repos = [c for c in ("org.mlflow.artifacts.CliBasedArtifactRepository",) if class_exists(ctx, c)]
+    if not out["ok"]:
+        raise GapConfirmed(f"logArtifact without Python: {out['error']} (artifact repositories in the jar: {repos})")
+    assert [f.path for f in ctx.py.list_artifacts(rid, "docs")] == ["docs/stock.txt"]
+
+
+@check()
+def bridge_artifacts_no_python(ctx: Ctx) -> None:
+    """artifacts uploads, lists and downloads over HTTP: in this JVM, and in one that cannot run Python."""
+    py = ctx.py
+    rid = ctx.java_run()
+    src = Path(tempfile.mkdtemp(prefix="parity-store-"))
+    (src / "a.txt").write_text("native a\n")
+    (src / "sub").mkdir()
+    (src / "sub" / "b.txt").write_text("native b\n")
+    ctx.jvm.artifacts.log(rid, src, "native")
+    listed = sorted(path for path, _, _ in ctx.jvm.artifacts.list(rid, "native"))
+    local = ctx.jvm.artifacts.download(rid, "native", tempfile.mkdtemp(prefix="parity-store-dl-"))
+    assert listed == sorted(f.path for f in py.list_artifacts(rid, "native")), listed
+    assert sorted(str(p.relative_to(local)) for p in local.rglob("*") if p.is_file()) == ["a.txt", "sub/b.txt"]
+    assert (local / "sub" / "b.txt").read_text() == "native b\n"
+    # The proof that no Python is needed: a JVM that cannot exec any.
+    key = ("no_python", ctx.tracking_uri)  # one child JVM per server, whichever backend asks first
+    if key not in _CHILD_RESULTS:
+        crid = ctx.java_run()
+        _CHILD_RESULTS[key] = (
+            crid,
+            _run_child(
+                {"tracking_uri": ctx.tracking_uri, "steps": ["bridge_artifacts"], "run_id": crid, "content": "no python\n"},
+                {"MLFLOW_PYTHON_EXECUTABLE": "/nonexistent/python"},
+            )["bridge_artifacts"],
+        )
+    crid, out = _CHILD_RESULTS[key]
+    assert out["ok"], out
+    assert out["value"]["downloaded"] == ["a.txt", "sub/b.txt"] and out["value"]["content"] == "no python\n", out
+    assert sorted(f.path for f in py.list_artifacts(crid, "native")) == out["value"]["listed"]

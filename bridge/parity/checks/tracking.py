@@ -1,0 +1,185 @@
+"""Checks of the catalog's section: experiments, runs, logging, system tags."""
+
+from __future__ import annotations
+
+import time
+
+from ..runs import RUN_NAME, SOURCE_NAME, SOURCE_TYPE, USER, create_run
+from .base import ONE, Ctx, GapConfirmed, check, fluent, java_tags, python_fluent_run_tags, system_subset
+
+
+@check()
+def parity_experiments(ctx: Ctx) -> None:
+    """Experiments made/changed by one client read the same from the other."""
+    c, py = ctx.client, ctx.py
+    name = ctx.unique("exp")
+    eid = str(c.createExperiment(name))
+    assert py.get_experiment_by_name(name).experiment_id == eid
+    assert str(c.getExperimentByName(name).get().getExperimentId()) == eid
+    c.setExperimentTag(eid, "team", "jvm")
+    assert py.get_experiment(eid).tags.get("team") == "jvm"
+    new = name + "-renamed"
+    py.rename_experiment(eid, new)
+    assert str(c.getExperiment(eid).getName()) == new
+    j_ids = [str(e.getExperimentId()) for e in c.searchExperiments(f"name = '{new}'").getItems()]
+    p_ids = [e.experiment_id for e in py.search_experiments(filter_string=f"name = '{new}'")]
+    assert j_ids == p_ids == [eid], (j_ids, p_ids)
+    c.deleteExperiment(eid)
+    assert py.get_experiment(eid).lifecycle_stage == "deleted"
+    py.restore_experiment(eid)
+    assert str(c.getExperiment(eid).getLifecycleStage()) == "active"
+
+
+@check(backends=ONE)
+def stock_set_experiment(ctx: Ctx) -> None:
+    """MlflowContext.setExperimentName with a new name (Python's set_experiment creates it)."""
+    name = ctx.unique("setexp")
+    try:
+        ctx.jvm.stock_context().setExperimentName(name)
+    except Exception as e:  # noqa: BLE001
+        if ctx.py.get_experiment_by_name(name) is None:
+            raise GapConfirmed(f"MlflowContext.setExperimentName('{name}') refuses a new name: {e}") from None
+        raise
+    assert ctx.py.get_experiment_by_name(name) is not None
+
+
+@check()
+def bridge_set_experiment(ctx: Ctx) -> None:
+    """experiments.getOrCreate creates once, then finds; it agrees with Python."""
+    name = ctx.unique("getorcreate")
+    eid = ctx.jvm.experiments.get_or_create(name)
+    assert ctx.jvm.experiments.get_or_create(name) == eid
+    assert ctx.py.get_experiment_by_name(name).experiment_id == eid
+    other = ctx.unique("getorcreate-py")
+    assert ctx.jvm.experiments.get_or_create(other) == ctx.py.get_experiment_by_name(other).experiment_id
+
+
+@check()
+def bridge_delete_experiment_tag(ctx: Ctx) -> None:
+    """experiments.delete_tag removes the tag Python set."""
+    eid = ctx.py.create_experiment(ctx.unique("deltag"), tags={"keep": "1", "drop": "2"})
+    ctx.jvm.experiments.delete_tag(eid, "drop")
+    tags = ctx.py.get_experiment(eid).tags
+    assert tags.get("keep") == "1" and "drop" not in tags, tags
+
+
+@check()
+def parity_runs(ctx: Ctx) -> None:
+    """Runs created, ended, deleted and restored by one client read the same from the other."""
+    c, py = ctx.client, ctx.py
+    eid = ctx.experiment_id
+    status = ctx.cls("org.mlflow.api.proto.Service$RunStatus")
+    j_run = ctx.java_run(eid)
+    assert py.get_run(j_run).info.experiment_id == eid
+    p_run = py.create_run(eid).info.run_id
+    assert str(c.getRun(p_run).getInfo().getExperimentId()) == eid
+    c.setTerminated(j_run, status.FAILED)
+    assert py.get_run(j_run).info.status == "FAILED"
+    py.set_terminated(p_run, "KILLED")
+    assert str(c.getRun(p_run).getInfo().getStatus()) == "KILLED"
+    c.deleteRun(j_run)
+    assert py.get_run(j_run).info.lifecycle_stage == "deleted"
+    py.restore_run(j_run)
+    assert str(c.getRun(j_run).getInfo().getLifecycleStage()) == "active"
+    listed = {str(r.getRunId()) for r in c.listRunInfos(eid)}
+    assert {j_run, p_run} <= listed
+
+
+@check()
+def parity_logging(ctx: Ctx) -> None:
+    """Params, metric history, tags and log_batch logged by one client read the same from the other."""
+    c, py = ctx.client, ctx.py
+    Metric = ctx.cls("org.mlflow.api.proto.Service$Metric")
+    Param = ctx.cls("org.mlflow.api.proto.Service$Param")
+    RunTag = ctx.cls("org.mlflow.api.proto.Service$RunTag")
+    rid = ctx.java_run()
+    now = int(time.time() * 1000)
+    c.logParam(rid, "alpha", "0.5")
+    for step in range(3):
+        c.logMetric(rid, "loss", 1.0 / (step + 1), now + step, step)
+    c.setTag(rid, "team", "jvm")
+    c.setTag(rid, "tmp", "x")
+    c.deleteTag(rid, "tmp")
+    c.logBatch(
+        rid,
+        ctx.jlist([Metric.newBuilder().setKey("acc").setValue(0.9).setTimestamp(now).setStep(7).build()]),
+        ctx.jlist([Param.newBuilder().setKey("beta").setValue("2").build()]),
+        ctx.jlist([RunTag.newBuilder().setKey("batch").setValue("yes").build()]),
+    )
+    data = py.get_run(rid).data
+    assert data.params == {"alpha": "0.5", "beta": "2"}, data.params
+    assert [(m.step, m.value) for m in py.get_metric_history(rid, "loss")] == [(0, 1.0), (1, 0.5), (2, 1 / 3)]
+    assert data.metrics["acc"] == 0.9
+    assert data.tags.get("team") == "jvm" and data.tags.get("batch") == "yes" and "tmp" not in data.tags
+    # and the other way round
+    p_run = py.create_run(ctx.experiment_id).info.run_id
+    for step in range(3):
+        py.log_metric(p_run, "rmse", 0.1 * step, step=step)
+    j_hist = sorted((int(m.getStep()), float(m.getValue())) for m in c.getMetricHistory(p_run, "rmse"))
+    p_hist = sorted((m.step, m.value) for m in py.get_metric_history(p_run, "rmse"))
+    assert j_hist == p_hist, (j_hist, p_hist)
+
+
+@check()
+def parity_search_runs(ctx: Ctx) -> None:
+    """The FAQ's best-run and last-run recipes give the same run from Java searchRuns and Python search_runs."""
+    c, py = ctx.client, ctx.py
+    eid = py.create_experiment(ctx.unique("search"))
+    CreateRun = ctx.cls("org.mlflow.api.proto.Service$CreateRun")
+    base = int(time.time() * 1000) - 60_000
+    runs = []
+    for i, rmse in enumerate([0.3, 0.1, 0.2]):
+        req = CreateRun.newBuilder().setExperimentId(eid).setStartTime(base + 1000 * i).setRunName(f"r{i}").build()
+        rid = str(c.createRun(req).getRunId())
+        c.logMetric(rid, "rmse", rmse)
+        runs.append(rid)
+    view = ctx.cls("org.mlflow.api.proto.Service$ViewType").ACTIVE_ONLY
+    with fluent(ctx) as mlflow:
+        for order_by, expected in ((["metrics.rmse ASC"], runs[1]), (["attributes.start_time DESC"], runs[2])):
+            j = [str(r.getInfo().getRunId()) for r in c.searchRuns(ctx.jlist([eid]), "", view, 1, ctx.jlist(order_by)).getItems()]
+            p = [r.info.run_id for r in py.search_runs([eid], order_by=order_by, max_results=1)]
+            f = list(mlflow.search_runs(experiment_ids=[eid], order_by=order_by, max_results=1)["run_id"])
+            assert j == p == f == [expected], (order_by, j, p, f, expected)
+
+
+@check()
+def bridge_update_run(ctx: Ctx) -> None:
+    """runs.update renames a run and sets its status, as Python's update_run does."""
+    rid = ctx.java_run()
+    ctx.jvm.runs.update(rid, name="renamed-by-jvm")
+    ctx.jvm.runs.update(rid, status="FINISHED")
+    run = ctx.py.get_run(rid)
+    assert (run.info.run_name, run.info.status) == ("renamed-by-jvm", "FINISHED"), (run.info.run_name, run.info.status)
+    assert run.data.tags.get(RUN_NAME) == "renamed-by-jvm"
+    other = ctx.py.create_run(ctx.experiment_id).info.run_id
+    ctx.py.update_run(other, status="FINISHED", name="renamed-by-jvm")
+    p = ctx.py.get_run(other)
+    assert (p.info.run_name, p.info.status, p.data.tags.get(RUN_NAME)) == (run.info.run_name, run.info.status, run.data.tags.get(RUN_NAME))
+
+
+@check(backends=ONE)
+def stock_system_tags(ctx: Ctx) -> None:
+    """Runs made by MlflowContext.startRun and createRun(expId) carry Python's system tags."""
+    eid = ctx.experiment_id
+    python = system_subset(python_fluent_run_tags(ctx, eid, "py-fluent"))
+    ctx_run = ctx.jvm.stock_context().setExperimentId(eid).startRun("py-fluent")
+    ctx_run.endRun()
+    bare = ctx.java_run(eid)
+    problems = []
+    for who, run_id in (("MlflowContext.startRun", str(ctx_run.getId())), ("MlflowClient.createRun", bare)):
+        tags = system_subset(java_tags(ctx, run_id))
+        missing = sorted(k for k in python if k not in tags)
+        if missing:
+            problems.append(f"{who} lacks {', '.join(missing)}")
+    if problems:
+        raise GapConfirmed("; ".join(problems) + f" (Python's start_run sets {', '.join(sorted(python))})")
+
+
+@check()
+def bridge_system_tags(ctx: Ctx) -> None:
+    """runs.start (through bridge.parity.runs.create_run) sets the same system tags as Python's start_run here."""
+    eid = ctx.experiment_id
+    python = system_subset(python_fluent_run_tags(ctx, eid, "same-name"))
+    ours = system_subset(java_tags(ctx, create_run(ctx.jvm, eid, "same-name")))
+    assert ours == python, {"python": python, "bridge": ours}
+    assert {USER, SOURCE_NAME, SOURCE_TYPE, RUN_NAME} <= set(ours)

@@ -1,0 +1,88 @@
+package mlflowbridge
+
+import mlflowbridge.rest._
+
+import scala.jdk.CollectionConverters._
+
+import org.mlflow.tracking.MlflowClient
+import org.mlflow.tracking.creds.{BasicMlflowHostCreds, MlflowHostCredsProvider}
+
+/**
+ * The entry point: one tracking server, reached through one stock `MlflowClient` and one REST
+ * caller, with what the stock client lacks as members (after Python's `MlflowClient`):
+ * {{{
+ *   val mlflow = Mlflow.fromEnv()
+ *   val exp = mlflow.experiments.getOrCreate("wine")
+ *   val uri = mlflow.runs.withRun(exp, "train") { run => run.logParam("depth", "5"); run.logModel(model, "model").modelUri }
+ *   mlflow.registry.register(uri, "wine", "champion")
+ *   val loaded = mlflow.models.load("models:/wine@champion", spark)
+ * }}}
+ * Every member is callable from Java, py4j and JPype (no Scala defaults or implicits at the
+ * boundary; `java.util` collections). Errors are [[BridgeException]]s naming what was wrong.
+ */
+final class Mlflow private (
+    /** The stock client, for what it already does well (runs, metrics, searches). */
+    val client: MlflowClient,
+    private[mlflowbridge] val rest: MlflowRest,
+    ownsClient: Boolean
+) extends AutoCloseable {
+
+  val experiments: Experiments = new Experiments(this)
+  val runs: Runs = new Runs(this)
+  val artifacts: ArtifactStore = new ArtifactStore(this)
+  val models: Models = new Models(this)
+  val registry: Registry = new Registry(this)
+
+  /** The tracking server's URI (http(s)://host:port). */
+  def trackingUri: String = rest.host
+
+  /** Closes the stock client when this object made it (not one passed to [[Mlflow.of]]). */
+  override def close(): Unit = if (ownsClient) client.close()
+}
+
+object Mlflow {
+
+  /**
+   * Configured as Python's client is: MLFLOW_TRACKING_URI plus MLFLOW_TRACKING_TOKEN, or
+   * MLFLOW_TRACKING_USERNAME + MLFLOW_TRACKING_PASSWORD, and MLFLOW_TRACKING_INSECURE_TLS
+   * (which the stock client ignores for http(s) URIs).
+   */
+  def fromEnv(): Mlflow = fromEnv(System.getenv())
+
+  /** As [[fromEnv()]], from the given variables (for launchers that build a child's environment). */
+  def fromEnv(env: java.util.Map[String, String]): Mlflow = {
+    val uri = Option(env.get("MLFLOW_TRACKING_URI")).getOrElse(
+      throw BridgeException.badInput("MLFLOW_TRACKING_URI is not set; point it at an MLflow tracking server (http://host:port)")
+    )
+    forUri(uri, env)
+  }
+
+  /** The server at `trackingUri` (http:// or https://), credentials from this process's environment. */
+  def forUri(trackingUri: String): Mlflow = forUri(trackingUri, System.getenv())
+
+  /** The server at `trackingUri`, credentials from `env` (the MLFLOW_TRACKING_* names). */
+  def forUri(trackingUri: String, env: java.util.Map[String, String]): Mlflow = {
+    if (trackingUri == null || !(trackingUri.startsWith("http://") || trackingUri.startsWith("https://")))
+      throw BridgeException.badInput(
+        s"tracking URI '$trackingUri' is not an http(s) tracking server; the Java client needs one (start one with `mlflow server`)"
+      )
+    val e = env.asScala
+    val creds = new BasicMlflowHostCreds(
+      trackingUri.stripSuffix("/"),
+      e.get("MLFLOW_TRACKING_USERNAME").orNull,
+      e.get("MLFLOW_TRACKING_PASSWORD").orNull,
+      e.get("MLFLOW_TRACKING_TOKEN").orNull,
+      e.get("MLFLOW_TRACKING_INSECURE_TLS").exists(v => v.equalsIgnoreCase("true") || v == "1")
+    )
+    new Mlflow(new MlflowClient(creds), new MlflowRest(creds), ownsClient = true)
+  }
+
+  /** Around a stock client the caller already has (and keeps: [[Mlflow.close]] leaves it open). */
+  def of(client: MlflowClient): Mlflow = {
+    if (client == null) throw BridgeException.badInput("client must not be null")
+    // MlflowClient keeps its credentials provider private and offers no getter; read it once.
+    val f = classOf[MlflowClient].getDeclaredField("hostCredsProvider")
+    f.setAccessible(true)
+    new Mlflow(client, new MlflowRest(f.get(client).asInstanceOf[MlflowHostCredsProvider].getHostCreds), ownsClient = false)
+  }
+}

@@ -74,7 +74,7 @@ object Mlflow {
       e.get("MLFLOW_TRACKING_TOKEN").orNull,
       e.get("MLFLOW_TRACKING_INSECURE_TLS").exists(v => v.equalsIgnoreCase("true") || v == "1")
     )
-    new Mlflow(new MlflowClient(creds), new MlflowRest(creds), ownsClient = true)
+    new Mlflow(new MlflowClient(creds), new MlflowRest(creds, Retries.fromEnv(env)), ownsClient = true)
   }
 
   /** Around a stock client the caller already has (and keeps: [[Mlflow.close]] leaves it open). */
@@ -83,6 +83,7 @@ object Mlflow {
     // MlflowClient keeps its credentials provider private and offers no getter; read it once.
     val f = classOf[MlflowClient].getDeclaredField("hostCredsProvider")
     f.setAccessible(true)
-    new Mlflow(client, new MlflowRest(f.get(client).asInstanceOf[MlflowHostCredsProvider].getHostCreds), ownsClient = false)
+    val creds = f.get(client).asInstanceOf[MlflowHostCredsProvider].getHostCreds
+    new Mlflow(client, new MlflowRest(creds, Retries.fromEnv(System.getenv())), ownsClient = false)
   }
 }

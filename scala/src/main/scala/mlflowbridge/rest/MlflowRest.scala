@@ -2,7 +2,7 @@ package mlflowbridge
 package rest
 
 import java.net.{ConnectException, URI, URLEncoder}
-import java.net.http.{HttpClient, HttpRequest, HttpResponse}
+import java.net.http.{HttpClient, HttpConnectTimeoutException, HttpRequest, HttpResponse}
 import java.nio.charset.StandardCharsets.UTF_8
 import java.security.cert.X509Certificate
 import java.time.Duration
@@ -72,7 +72,7 @@ private[mlflowbridge] object Json {
  * lacks or does badly: no blind retries of 4xx answers, DELETE, registry writes, aliases,
  * proxied artifacts. Credentials are the stock client's `MlflowHostCreds`.
  */
-private[mlflowbridge] final class MlflowRest(val creds: MlflowHostCreds) {
+private[mlflowbridge] final class MlflowRest(val creds: MlflowHostCreds, val retries: Retries) {
   val host: String = creds.getHost.stripSuffix("/")
   private val http: HttpClient = {
     val b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).version(HttpClient.Version.HTTP_1_1)
@@ -92,21 +92,12 @@ private[mlflowbridge] final class MlflowRest(val creds: MlflowHostCreds) {
     else if (r.errorCode == "RESOURCE_DOES_NOT_EXIST" || r.status == 404) throw BridgeException.notFound(s"$what: ${r.message}")
     else throw new BridgeException("REST_ERROR", s"$what failed (HTTP ${r.status} ${r.errorCode}): ${r.message}")
 
-  /** Raw request against any path under the host (e.g. /api/2.0/mlflow-artifacts/...). */
+  /** Raw request against any path under the host (e.g. /api/2.0/mlflow-artifacts/...), retried as [[Retries]] says. */
   def send(method: String, url: String, body: Option[String], contentType: String = "application/json"): RestResponse = {
     val publisher = body.map(s => HttpRequest.BodyPublishers.ofString(s, UTF_8)).getOrElse(HttpRequest.BodyPublishers.noBody())
     val r = request(url, contentType).method(method, publisher).build()
-    try {
-      val resp = http.send(r, HttpResponse.BodyHandlers.ofString(UTF_8))
-      RestResponse(resp.statusCode(), resp.body())
-    } catch {
-      case e: ConnectException =>
-        throw BridgeException.unreachable(
-          s"tracking server $host is unreachable (${e.getClass.getSimpleName}); start it or fix MLFLOW_TRACKING_URI",
-          e
-        )
-      case e: java.io.IOException => throw BridgeException.unreachable(s"tracking server $host did not answer $method $url: $e", e)
-    }
+    val resp = sendRaw(r, HttpResponse.BodyHandlers.ofString(UTF_8))
+    RestResponse(resp.statusCode(), resp.body())
   }
 
   def request(url: String, contentType: String): HttpRequest.Builder = {
@@ -122,9 +113,40 @@ private[mlflowbridge] final class MlflowRest(val creds: MlflowHostCreds) {
     b
   }
 
-  def sendRaw[T](r: HttpRequest, handler: HttpResponse.BodyHandler[T]): HttpResponse[T] =
-    try http.send(r, handler)
-    catch { case e: ConnectException => throw BridgeException.unreachable(s"tracking server $host is unreachable", e) }
+  /**
+   * Sends `r`, retrying what is safe to retry, as Python's client does (MLFLOW_HTTP_REQUEST_*):
+   * a connection that never reached the server, and 429, always; a cut-off answer and 408/5xx
+   * only for requests that may be repeated ([[MlflowRest.idempotent]]). 4xx are never retried.
+   */
+  def sendRaw[T](r: HttpRequest, handler: HttpResponse.BodyHandler[T]): HttpResponse[T] = {
+    val repeatable = MlflowRest.idempotent(r.method(), r.uri().getPath)
+    var attempt = 0
+    while (true) {
+      val outcome =
+        try Right(http.send(r, handler))
+        catch { case e: java.io.IOException => Left(e) }
+      val retry = outcome match {
+        case Left(_: ConnectException) | Left(_: HttpConnectTimeoutException) => true // never reached the server
+        case Left(_)                                                          => repeatable
+        case Right(resp) => resp.statusCode() == 429 || (repeatable && Retries.TransientStatus(resp.statusCode()))
+      }
+      if (!retry || attempt >= retries.maxRetries)
+        return outcome match {
+          case Right(resp) => resp
+          case Left(e: ConnectException) =>
+            throw BridgeException.unreachable(
+              s"tracking server $host is unreachable (${e.getClass.getSimpleName}${MlflowRest.after(attempt)}); start it or fix MLFLOW_TRACKING_URI",
+              e
+            )
+          case Left(e) =>
+            throw BridgeException.unreachable(s"tracking server $host did not answer ${r.method()} ${r.uri()}${MlflowRest.after(attempt)}: $e", e)
+        }
+      outcome.foreach(resp => resp.body() match { case c: java.io.Closeable => c.close(); case _ => () })
+      attempt += 1
+      Thread.sleep((retries.delaySeconds(attempt) * 1000).toLong)
+    }
+    throw new IllegalStateException("unreachable")
+  }
 
   private def api(path: String, query: Seq[(String, String)]): String = {
     val q = if (query.isEmpty) "" else query.map { case (k, v) => s"${enc(k)}=${enc(v)}" }.mkString("?", "&", "")
@@ -135,6 +157,14 @@ private[mlflowbridge] final class MlflowRest(val creds: MlflowHostCreds) {
 
 private[mlflowbridge] object MlflowRest {
 
+  // POSTs that create something: repeating one after a cut-off answer could create it twice.
+  private val Creating = Seq("/runs/create", "/model-versions/create", "/registered-models/create", "/experiments/create", "/logged-models")
+
+  /** May this request be sent again when its answer was lost? */
+  def idempotent(method: String, path: String): Boolean = method != "POST" || !Creating.exists(c => path.endsWith(c))
+
+  def after(retried: Int): String = if (retried == 0) "" else s", after $retried retries"
+
   private[mlflowbridge] lazy val trustAll: SSLContext = {
     val tm = new X509TrustManager {
       def checkClientTrusted(c: Array[X509Certificate], a: String): Unit = ()
@@ -144,5 +174,33 @@ private[mlflowbridge] object MlflowRest {
     val ctx = SSLContext.getInstance("TLS")
     ctx.init(null, Array[TrustManager](tm), new java.security.SecureRandom())
     ctx
+  }
+}
+
+/**
+ * How Python's client retries (mlflow.utils.request_utils): MLFLOW_HTTP_REQUEST_MAX_RETRIES
+ * (default 7), MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR (2) and MLFLOW_HTTP_REQUEST_BACKOFF_JITTER (1.0):
+ * no wait before the first retry, then factor * 2^(n-1) seconds, at most 120, plus up to `jitter`.
+ */
+private[mlflowbridge] final case class Retries(maxRetries: Int, backoffFactor: Double, jitter: Double) {
+  def delaySeconds(retry: Int): Double =
+    (if (retry <= 1) 0.0 else math.min(120.0, backoffFactor * math.pow(2, retry - 1))) +
+      java.util.concurrent.ThreadLocalRandom.current().nextDouble() * jitter
+}
+
+private[mlflowbridge] object Retries {
+  val TransientStatus: Set[Int] = Set(408, 429, 500, 502, 503, 504)
+
+  def fromEnv(env: java.util.Map[String, String]): Retries = {
+    def number(name: String, default: Double): Double = Option(env.get(name)).map(_.trim).filter(_.nonEmpty) match {
+      case None => default
+      case Some(v) =>
+        v.toDoubleOption.filter(_ >= 0).getOrElse(throw BridgeException.badInput(s"$name must be a number >= 0, not '$v'"))
+    }
+    Retries(
+      number("MLFLOW_HTTP_REQUEST_MAX_RETRIES", 7).toInt,
+      number("MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR", 2),
+      number("MLFLOW_HTTP_REQUEST_BACKOFF_JITTER", 1.0)
+    )
   }
 }

@@ -4,14 +4,17 @@ PY := .venv/bin/python
 SBT := build/sbt
 SCALA_SOURCES := $(shell find scala/src/main -type f) build.sbt project/build.properties $(wildcard project/*.scala) bridge/versions.properties
 
-.PHONY: demo test lint test-scala test-python jars venv chromium doctor clean
+.PHONY: demo test lint test-scala test-python jars venv chromium postgres doctor clean
 
 demo: venv jars
 	.venv/bin/mlflow-bridge demo
 
 # Scala tests and pytest share one embedded tracking server (or MLFLOW_TRACKING_URI if set).
-test: lint venv chromium jars
-	.venv/bin/mlflow-bridge with-server -- bash -c '$(SBT) test && .venv/bin/python -m pytest -rxX'
+# Every process of the run carries MLFLOW_BRIDGE_RUN; tests/leftovers.py then checks none is left.
+test: lint venv chromium postgres jars
+	export MLFLOW_BRIDGE_RUN=$$$$-$$(date +%s%N) && \
+	.venv/bin/mlflow-bridge with-server -- bash -c '$(SBT) test && .venv/bin/python -m pytest -rxX' && \
+	.venv/bin/python tests/leftovers.py
 
 # Lint, format and types (see CONTRIBUTING in the README); make test runs it first.
 lint: venv
@@ -23,7 +26,7 @@ lint: venv
 test-scala: venv jars
 	.venv/bin/mlflow-bridge with-server -- $(SBT) test
 
-test-python: venv chromium jars
+test-python: venv chromium postgres jars
 	.venv/bin/python -m pytest -rxX
 
 venv: .venv/.installed
@@ -32,6 +35,11 @@ venv: .venv/.installed
 chromium:
 	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
 	  || { echo "make test needs Chromium: apt-get install chromium (as root)"; exit 1; }
+
+# The reliability tests also run a tracking server on PostgreSQL 15 (Debian's package).
+postgres:
+	@test -x /usr/lib/postgresql/15/bin/initdb || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-15 >/dev/null) \
+	  || { echo "make test needs PostgreSQL 15: apt-get install postgresql-15 (as root)"; exit 1; }
 
 .venv/.installed: pyproject.toml setup.py bridge/versions.properties
 	test -x $(PY) || python3 -m venv .venv

@@ -10,6 +10,7 @@ with connect(backend="py4j", tracking_uri=uri) as jvm:     # or backend="jpype"
 """
 
 from .errors import (
+    AccessDeniedError,
     BadInputError,
     BridgeError,
     JarNotBuiltError,
@@ -28,6 +29,7 @@ __all__ = [
     "tracking",
     "Tracking",
     "BridgeError",
+    "AccessDeniedError",
     "BadInputError",
     "JarNotBuiltError",
     "JavaNotFoundError",

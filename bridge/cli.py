@@ -23,7 +23,7 @@ def _doctor(args: argparse.Namespace) -> int:
 def _server(args: argparse.Namespace) -> int:
     from .server import TrackingServer
 
-    server = TrackingServer(args.root, args.port).start()
+    server = TrackingServer(args.root, args.port, backend_store_uri=args.backend_store_uri, workers=args.workers).start()
     print(f"tracking server at {server.uri} (pid {server.pid}, root {server.root}, up in {server.startup_seconds:.1f}s); Ctrl-C stops it", flush=True)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
@@ -62,6 +62,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("server", help="run an embedded tracking server until interrupted")
     p.add_argument("--root", default=None, help="directory for mlflow.db and artifacts (default: a temp dir)")
     p.add_argument("--port", type=int, default=None)
+    p.add_argument("--backend-store-uri", default=None, help="passed to mlflow server (default: sqlite under --root), e.g. postgresql://user@host:port/db")
+    p.add_argument("--workers", type=int, default=1, help="server worker processes (default 1)")
     p.set_defaults(func=_server)
 
     p = sub.add_parser("with-server", help="run a command with MLFLOW_TRACKING_URI set to a tracking server")

@@ -27,5 +27,9 @@ class BadInputError(BridgeError):
     """Input that does not fit: a missing local file, missing columns, a corrupt model..."""
 
 
+class AccessDeniedError(BridgeError):
+    """The tracking server refused the credentials (401) or the user's permission (403)."""
+
+
 class JvmError(BridgeError):
     """Any other failure inside the JVM; the message keeps the Java class and message."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -31,26 +32,64 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def is_healthy(uri: str, timeout: float = 2.0) -> bool:
+def tls_context(insecure: bool | None = None) -> ssl.SSLContext:
+    """TLS as Python's client sets it up: MLFLOW_TRACKING_INSECURE_TLS, else MLFLOW_TRACKING_SERVER_CERT_PATH, else defaults."""
+    if insecure is None:
+        insecure = os.environ.get("MLFLOW_TRACKING_INSECURE_TLS", "").lower() in ("true", "1")
+    if insecure:
+        return ssl._create_unverified_context()
+    return ssl.create_default_context(cafile=os.environ.get("MLFLOW_TRACKING_SERVER_CERT_PATH") or None)
+
+
+def _health(uri: str, timeout: float, context: ssl.SSLContext | None = None) -> bool:
+    ctx = context if context is not None else (tls_context() if uri.startswith("https://") else None)
+    with urllib.request.urlopen(uri.rstrip("/") + "/health", timeout=timeout, context=ctx) as r:
+        return r.status == 200
+
+
+def is_healthy(uri: str, timeout: float = 2.0, context: ssl.SSLContext | None = None) -> bool:
     try:
-        with urllib.request.urlopen(uri.rstrip("/") + "/health", timeout=timeout) as r:
-            return r.status == 200
+        return _health(uri, timeout, context)
     except (urllib.error.URLError, OSError):
         return False
 
 
 def require_reachable(uri: str) -> None:
-    if not is_healthy(uri, timeout=5.0):
-        raise ServerUnreachableError(f"tracking server {uri} is unreachable; start one (mlflow-bridge server) or fix MLFLOW_TRACKING_URI")
+    try:
+        if _health(uri, 5.0):
+            return
+    except urllib.error.URLError as e:
+        if isinstance(e.reason, ssl.SSLError):
+            raise ServerUnreachableError(
+                f"tracking server {uri}: TLS failed ({e.reason.reason or e.reason}); to trust its certificate set "
+                "MLFLOW_TRACKING_SERVER_CERT_PATH to the CA certificate (PEM), or set MLFLOW_TRACKING_INSECURE_TLS=true to skip verification"
+            ) from None
+    except OSError:
+        pass
+    raise ServerUnreachableError(f"tracking server {uri} is unreachable; start one (mlflow-bridge server) or fix MLFLOW_TRACKING_URI")
 
 
 class TrackingServer:
     """An embedded tracking server. Use as a context manager, or start()/stop()."""
 
-    def __init__(self, root: str | os.PathLike | None = None, port: int | None = None):
+    def __init__(
+        self,
+        root: str | os.PathLike | None = None,
+        port: int | None = None,
+        app_name: str | None = None,
+        env: dict[str, str] | None = None,
+        tls: tuple[str | os.PathLike, str | os.PathLike] | None = None,
+        backend_store_uri: str | None = None,
+        workers: int = 1,
+    ):
+        """`app_name` (e.g. "basic-auth"), `env`, `backend_store_uri` (default: sqlite under `root`;
+        e.g. postgresql://...) and `workers` go to `mlflow server`; `tls` is (certfile, keyfile) for https."""
         self.root = Path(root) if root else Path(tempfile.mkdtemp(prefix="mlflow-bridge-server-"))
         self.port = port or free_port()
-        self.uri = f"http://127.0.0.1:{self.port}"
+        self.app_name, self.env, self.tls = app_name, env or {}, tls
+        self.backend_store_uri = backend_store_uri or f"sqlite:///{self.root / 'mlflow.db'}"
+        self.workers = workers
+        self.uri = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
         self.log_path = self.root / "server.log"
         self._proc: subprocess.Popen | None = None
         self.startup_seconds: float | None = None
@@ -59,11 +98,15 @@ class TrackingServer:
         self.root.mkdir(parents=True, exist_ok=True)
         cmd = [
             sys.executable, "-m", "mlflow", "server",
-            "--host", "127.0.0.1", "--port", str(self.port), "--workers", "1",
-            "--backend-store-uri", f"sqlite:///{self.root / 'mlflow.db'}",
+            "--host", "127.0.0.1", "--port", str(self.port), "--workers", str(self.workers),
+            "--backend-store-uri", self.backend_store_uri,
             "--artifacts-destination", str(self.root / "artifacts"),
         ]  # fmt: skip
-        env = dict(os.environ, MLFLOW_SERVER_ENABLE_JOB_EXECUTION="false")
+        if self.app_name:
+            cmd += ["--app-name", self.app_name]
+        if self.tls:
+            cmd += ["--uvicorn-opts", f"--ssl-certfile {self.tls[0]} --ssl-keyfile {self.tls[1]}"]
+        env = dict(os.environ, MLFLOW_SERVER_ENABLE_JOB_EXECUTION="false", **self.env)
         env.pop("MLFLOW_TRACKING_URI", None)
         t0 = time.monotonic()
         log = open(self.log_path, "ab")
@@ -72,7 +115,7 @@ class TrackingServer:
         while time.monotonic() - t0 < STARTUP_TIMEOUT_S:
             if self._proc.poll() is not None:
                 raise ServerUnreachableError(f"mlflow server exited with {self._proc.returncode} on start: {self._log_tail()}")
-            if is_healthy(self.uri, timeout=1.0):
+            if is_healthy(self.uri, timeout=1.0, context=tls_context(insecure=True) if self.tls else None):  # our own server
                 self.startup_seconds = time.monotonic() - t0
                 return self
             time.sleep(0.25)

@@ -12,16 +12,28 @@ import pytest
 from conftest import unique
 from mlflow.entities import Metric
 from mlflow.tracking import MlflowClient
+from postgres import postgres
 
 from bridge import TrackingServer, connect
 
 PER_WRITER = 500  # values each writer logs, one request each, across the restart
 
 
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def store(request):
+    """The tracking server's backend store: sqlite with 1 worker, or PostgreSQL with 4 (production's shape)."""
+    if request.param == "sqlite":
+        yield None, 1
+    else:
+        for uri in postgres():
+            yield uri, 4
+
+
 @pytest.fixture()
-def own_server(tmp_path):
+def own_server(store, tmp_path):
     """A server of this test's own (a fixed port and store, so it can be restarted)."""
-    server = TrackingServer(root=tmp_path / "server").start()
+    uri, workers = store
+    server = TrackingServer(root=tmp_path / "server", backend_store_uri=uri, workers=workers).start()
     yield server
     server.stop()
 
@@ -70,10 +82,11 @@ def test_every_value_survives_a_server_restart(own_server, spark):
         jvm.close()
 
 
-def test_eight_threads_log_to_one_run_and_eight_registrations_race(sessions, mlflow_client, tmp_path):
+def test_eight_threads_log_to_one_run_and_eight_registrations_race(own_server, tmp_path):
     """4 stock Python threads and 4 JVM threads (JPype) each log 1,000 metric values (in batches)
     and an artifact to one run; then 8 JVM threads register the same model name at once."""
-    jvm = sessions["jpype"]
+    jvm = connect("jpype", own_server.uri)
+    mlflow_client = MlflowClient(own_server.uri)
     exp_id = jvm.experiments.get_or_create(unique("concurrent"))
     run = jvm.runs.start(exp_id, "eight-threads")
     payloads = {}
@@ -109,3 +122,4 @@ def test_eight_threads_log_to_one_run_and_eight_registrations_race(sessions, mlf
         versions = list(pool.map(lambda _: jvm.registry.register(f"runs:/{run.run_id}/payloads", name), range(8)))
     assert sorted(int(v.version) for v in versions) == list(range(1, 9)) and {v.status for v in versions} == {"READY"}
     assert len(mlflow_client.search_model_versions(f"name = '{name}'")) == 8
+    jvm.close()

@@ -30,8 +30,14 @@ class JvmSession:
         self.tracking_uri = tracking_uri
         self._classes = classes
         self._pyspark = spark  # py4j: the pyspark session whose JVM this is
+        # The MLFLOW_* settings of this moment, as Python's client reads them (the JVM's own
+        # environment was fixed when it started).
+        settings = classes.get("java.util.HashMap")()
+        for key, value in os.environ.items():
+            if key.startswith("MLFLOW_"):
+                settings.put(key, value)
         with translating():
-            self._mlflow = classes.get("mlflowbridge.Mlflow").forUri(tracking_uri)
+            self._mlflow = classes.get("mlflowbridge.Mlflow").forUri(tracking_uri, settings)
             self.client = JavaProxy(self._mlflow.client())
             self.experiments = Experiments(self, self._mlflow.experiments())
             self.runs = Runs(self, self._mlflow.runs())

@@ -16,6 +16,7 @@ _KIND_TO_ERROR = {
     "NOT_FOUND": errors.NotFoundError,
     "BAD_INPUT": errors.BadInputError,
     "UNREACHABLE": errors.ServerUnreachableError,
+    "ACCESS_DENIED": errors.AccessDeniedError,
 }
 
 

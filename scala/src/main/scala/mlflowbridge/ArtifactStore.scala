@@ -165,7 +165,26 @@ final class ArtifactStore private[mlflowbridge] (mlflow: Mlflow) {
     }
   }
 
+  /** One file into `target`; a transfer cut off mid-way is tried again (with the REST retries' backoff). */
   private def getFile(uri: String, target: Path): Boolean = {
+    var retried = 0
+    while (true) {
+      try return getFileOnce(uri, target)
+      catch {
+        case e: ArtifactStore.CutOff if retried < rest.retries.maxRetries =>
+          retried += 1
+          Thread.sleep((rest.retries.delaySeconds(retried) * 1000).toLong)
+        case e: ArtifactStore.CutOff =>
+          throw BridgeException.unreachable(
+            s"download of $uri was cut off${MlflowRest.after(retried)}: ${e.getCause.getMessage}; nothing was written to $target",
+            e.getCause
+          )
+      }
+    }
+    false
+  }
+
+  private def getFileOnce(uri: String, target: Path): Boolean = {
     val req = rest.request(fileUrl(uri), "application/octet-stream").GET().build()
     val resp = rest.sendRaw(req, HttpResponse.BodyHandlers.ofInputStream())
     val body: InputStream = resp.body()
@@ -179,11 +198,11 @@ final class ArtifactStore private[mlflowbridge] (mlflow: Mlflow) {
             Files.copy(body, part)
             Files.move(part, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE)
           } catch {
-            case e: java.io.IOException =>
-              throw BridgeException.unreachable(s"download of $uri was cut off: ${e.getMessage}; nothing was written to $target", e)
+            case e: java.io.IOException => throw new ArtifactStore.CutOff(e)
           } finally Files.deleteIfExists(part)
           true
-        case 404 => false
+        case 404       => false
+        case 401 | 403 => rest.expect(s"download $uri")(RestResponse(resp.statusCode(), new String(body.readAllBytes(), UTF_8))); false
         case 400 => // "Artifact path refers to a directory": an empty directory
           val text = new String(body.readAllBytes(), UTF_8)
           if (text.contains("directory")) { Files.createDirectories(target); true }
@@ -198,6 +217,7 @@ final class ArtifactStore private[mlflowbridge] (mlflow: Mlflow) {
     val resp = rest.sendRaw(req, HttpResponse.BodyHandlers.ofString(UTF_8))
     if (resp.statusCode() == 400 && resp.body().contains("Invalid path"))
       throw BridgeException.badInput(s"the tracking server refuses the artifact path $uri (MLflow rejects '#', '..' and absolute paths)")
+    if (resp.statusCode() == 401 || resp.statusCode() == 403) rest.expect(s"upload of $local to $uri")(RestResponse(resp.statusCode(), resp.body()))
     if (resp.statusCode() / 100 != 2)
       throw new BridgeException("REST_ERROR", s"upload of $local to $uri failed (HTTP ${resp.statusCode()}): ${resp.body()}")
   }
@@ -216,6 +236,9 @@ final class ArtifactStore private[mlflowbridge] (mlflow: Mlflow) {
 }
 
 object ArtifactStore {
+
+  /** A transfer the network cut off part-way (the server went away or closed the connection). */
+  private[mlflowbridge] final class CutOff(cause: java.io.IOException) extends RuntimeException(cause)
   val Scheme = "mlflow-artifacts:"
 
   /** Concurrent transfers: a saved pipeline is dozens of small files (metadata, parquet, .crc). */

@@ -24,6 +24,8 @@ final class Mlflow private (
     /** The stock client, for what it already does well (runs, metrics, searches). */
     val client: MlflowClient,
     private[mlflowbridge] val rest: MlflowRest,
+    /** The MLFLOW_* settings it was made with (the run's user tag comes from them too). */
+    private[mlflowbridge] val settings: Map[String, String],
     ownsClient: Boolean
 ) extends AutoCloseable {
 
@@ -44,8 +46,9 @@ object Mlflow {
 
   /**
    * Configured as Python's client is: MLFLOW_TRACKING_URI plus MLFLOW_TRACKING_TOKEN, or
-   * MLFLOW_TRACKING_USERNAME + MLFLOW_TRACKING_PASSWORD, and MLFLOW_TRACKING_INSECURE_TLS
-   * (which the stock client ignores for http(s) URIs).
+   * MLFLOW_TRACKING_USERNAME + MLFLOW_TRACKING_PASSWORD, MLFLOW_TRACKING_INSECURE_TLS and
+   * MLFLOW_TRACKING_SERVER_CERT_PATH (which the stock client ignores), and the retry settings
+   * MLFLOW_HTTP_REQUEST_MAX_RETRIES, _BACKOFF_FACTOR, _BACKOFF_JITTER.
    */
   def fromEnv(): Mlflow = fromEnv(System.getenv())
 
@@ -74,7 +77,8 @@ object Mlflow {
       e.get("MLFLOW_TRACKING_TOKEN").orNull,
       e.get("MLFLOW_TRACKING_INSECURE_TLS").exists(v => v.equalsIgnoreCase("true") || v == "1")
     )
-    new Mlflow(new MlflowClient(creds), new MlflowRest(creds, Retries.fromEnv(env)), ownsClient = true)
+    val rest = new MlflowRest(creds, Retries.fromEnv(env), e.get("MLFLOW_TRACKING_SERVER_CERT_PATH").orNull)
+    new Mlflow(new MlflowClient(creds), rest, e.toMap, ownsClient = true)
   }
 
   /** Around a stock client the caller already has (and keeps: [[Mlflow.close]] leaves it open). */
@@ -84,6 +88,7 @@ object Mlflow {
     val f = classOf[MlflowClient].getDeclaredField("hostCredsProvider")
     f.setAccessible(true)
     val creds = f.get(client).asInstanceOf[MlflowHostCredsProvider].getHostCreds
-    new Mlflow(client, new MlflowRest(creds, Retries.fromEnv(System.getenv())), ownsClient = false)
+    val env = System.getenv()
+    new Mlflow(client, new MlflowRest(creds, Retries.fromEnv(env), env.get("MLFLOW_TRACKING_SERVER_CERT_PATH")), sys.env, ownsClient = false)
   }
 }

@@ -28,7 +28,7 @@ final class Runs private[mlflowbridge] (mlflow: Mlflow) {
   def start(experimentId: String, runName: String, tags: java.util.Map[String, String]): ActiveRun = {
     if (experimentId == null || experimentId.trim.isEmpty) throw BridgeException.badInput("experiment id must not be empty")
     val callerTags = Option(tags).map(_.asScala.toMap).getOrElse(Map.empty[String, String])
-    val all = RunTags.systemTags(runName, callerTags.get(RunTags.SourceNameTag).orNull, sys.env) ++ callerTags
+    val all = RunTags.systemTags(runName, callerTags.get(RunTags.SourceNameTag).orNull, mlflow.settings) ++ callerTags
     val b = org.mlflow.api.proto.Service.CreateRun
       .newBuilder()
       .setExperimentId(experimentId)

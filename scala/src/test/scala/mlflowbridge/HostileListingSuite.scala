@@ -20,6 +20,7 @@ import org.scalatest.funsuite.AnyFunSuite
 class HostileListingSuite extends AnyFunSuite with org.scalatest.BeforeAndAfterAll {
   @volatile private var listed = ""
   @volatile private var cutOff = false
+  private val cutOffTimes = new java.util.concurrent.atomic.AtomicInteger(0) // cut off this many downloads, then serve
   private val puts = new java.util.concurrent.ConcurrentLinkedQueue[String]()
 
   private lazy val server: HttpServer = {
@@ -28,7 +29,8 @@ class HostileListingSuite extends AnyFunSuite with org.scalatest.BeforeAndAfterA
       "/api/2.0/mlflow-artifacts/artifacts",
       ex => {
         if (ex.getRequestMethod == "PUT") puts.add(ex.getRequestURI.getPath)
-        val partial = cutOff && ex.getRequestMethod == "GET" && !ex.getRequestURI.getPath.endsWith("/artifacts")
+        val file = ex.getRequestMethod == "GET" && !ex.getRequestURI.getPath.endsWith("/artifacts")
+        val partial = file && (cutOff || cutOffTimes.getAndUpdate(n => math.max(0, n - 1)) > 0)
         val body =
           if (ex.getRequestURI.getPath.endsWith("/artifacts")) // a listing
             s"""{"files": [{"path": ${Json.mapper.writeValueAsString(listed)}, "is_dir": false, "file_size": 6}]}"""
@@ -44,7 +46,9 @@ class HostileListingSuite extends AnyFunSuite with org.scalatest.BeforeAndAfterA
     s.start()
     s
   }
-  private lazy val fake = Mlflow.forUri(s"http://127.0.0.1:${server.getAddress.getPort}")
+  private val fast =
+    Map("MLFLOW_HTTP_REQUEST_MAX_RETRIES" -> "2", "MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR" -> "0.01", "MLFLOW_HTTP_REQUEST_BACKOFF_JITTER" -> "0")
+  private lazy val fake = Mlflow.forUri(s"http://127.0.0.1:${server.getAddress.getPort}", fast.asJava)
   private lazy val store = fake.artifacts
 
   private def files(root: Path): Set[String] = {
@@ -115,15 +119,28 @@ class HostileListingSuite extends AnyFunSuite with org.scalatest.BeforeAndAfterA
     assert(!files(dst).exists(_.endsWith("link.txt")))
   }
 
-  test("a download cut off mid-way leaves no file, partial or temporary, and says so") {
+  test("a download cut off mid-way is tried again; when it stays cut off it leaves no file, partial or temporary, and says so") {
     listed = "model.bin"
     cutOff = true
+    val parent = TestSpark.tempDir("cutoff")
     try {
-      val parent = TestSpark.tempDir("cutoff")
       val e = intercept[BridgeException](store.download("mlflow-artifacts:/m", parent.resolve("dst")))
-      assert(e.kind == "UNREACHABLE" && e.getMessage.startsWith("download of mlflow-artifacts:/m/model.bin was cut off: "), e.getMessage)
+      assert(
+        e.kind == "UNREACHABLE" && e.getMessage.startsWith("download of mlflow-artifacts:/m/model.bin was cut off, after 2 retries: "),
+        e.getMessage
+      )
       assert(files(parent).isEmpty, s"left behind: ${files(parent)}")
     } finally cutOff = false
+    // The network is back: the same call succeeds.
+    assert(Files.readString(store.download("mlflow-artifacts:/m", parent.resolve("dst")).resolve("model.bin")) == "pwned!")
+  }
+
+  test("a download cut off once succeeds on its retry") {
+    listed = "model.bin"
+    cutOffTimes.set(1)
+    val dst = TestSpark.tempDir("cutoff-once").resolve("dst")
+    assert(Files.readString(store.download("mlflow-artifacts:/m", dst).resolve("model.bin")) == "pwned!")
+    assert(cutOffTimes.get == 0)
   }
 
   test("a directory upload sends MLmodel last, after every file it names") {

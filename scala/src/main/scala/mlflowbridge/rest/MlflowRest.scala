@@ -8,6 +8,8 @@ import java.security.cert.X509Certificate
 import java.time.Duration
 import javax.net.ssl.{SSLContext, TrustManager, X509TrustManager}
 
+import scala.jdk.CollectionConverters._
+
 import com.fasterxml.jackson.databind.{JsonNode, ObjectMapper}
 import com.fasterxml.jackson.databind.node.{BooleanNode, DoubleNode, FloatNode, IntNode, LongNode, NullNode, ObjectNode, TextNode}
 import org.mlflow.tracking.creds.MlflowHostCreds
@@ -72,11 +74,15 @@ private[mlflowbridge] object Json {
  * lacks or does badly: no blind retries of 4xx answers, DELETE, registry writes, aliases,
  * proxied artifacts. Credentials are the stock client's `MlflowHostCreds`.
  */
-private[mlflowbridge] final class MlflowRest(val creds: MlflowHostCreds, val retries: Retries) {
+private[mlflowbridge] final class MlflowRest(val creds: MlflowHostCreds, val retries: Retries, serverCertPath: String) {
   val host: String = creds.getHost.stripSuffix("/")
   private val http: HttpClient = {
+    MlflowRest.shortKeepAlive
     val b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).version(HttpClient.Version.HTTP_1_1)
+    // As Python's client: MLFLOW_TRACKING_INSECURE_TLS turns verification off, else
+    // MLFLOW_TRACKING_SERVER_CERT_PATH is the CA bundle to trust, else the JVM's own trust store.
     if (creds.shouldIgnoreTlsVerification) b.sslContext(MlflowRest.trustAll)
+    else if (serverCertPath != null && serverCertPath.nonEmpty) b.sslContext(MlflowRest.trusting(serverCertPath))
     b.build()
   }
 
@@ -89,6 +95,16 @@ private[mlflowbridge] final class MlflowRest(val creds: MlflowHostCreds, val ret
   /** Like get/post, but a non-2xx answer becomes a BridgeException that names `what`. */
   def expect(what: String)(r: RestResponse): JsonNode =
     if (r.ok) r.json
+    else if (r.status == 401)
+      throw new BridgeException(
+        "ACCESS_DENIED",
+        s"$what: the tracking server $host refused the credentials (HTTP 401); set MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD, or MLFLOW_TRACKING_TOKEN"
+      )
+    else if (r.status == 403)
+      throw new BridgeException(
+        "ACCESS_DENIED",
+        s"$what: ${Option(creds.getUsername).fold("this client")(u => s"user '$u'")} may not do this (HTTP 403): ${r.message}"
+      )
     else if (r.errorCode == "RESOURCE_DOES_NOT_EXIST" || r.status == 404) throw BridgeException.notFound(s"$what: ${r.message}")
     else throw new BridgeException("REST_ERROR", s"$what failed (HTTP ${r.status} ${r.errorCode}): ${r.message}")
 
@@ -126,6 +142,7 @@ private[mlflowbridge] final class MlflowRest(val creds: MlflowHostCreds, val ret
         try Right(http.send(r, handler))
         catch { case e: java.io.IOException => Left(e) }
       val retry = outcome match {
+        case Left(e) if MlflowRest.tlsFailure(e)                              => false // a certificate does not get better
         case Left(_: ConnectException) | Left(_: HttpConnectTimeoutException) => true // never reached the server
         case Left(_)                                                          => repeatable
         case Right(resp) => resp.statusCode() == 429 || (repeatable && Retries.TransientStatus(resp.statusCode()))
@@ -133,6 +150,11 @@ private[mlflowbridge] final class MlflowRest(val creds: MlflowHostCreds, val ret
       if (!retry || attempt >= retries.maxRetries)
         return outcome match {
           case Right(resp) => resp
+          case Left(e) if MlflowRest.tlsFailure(e) =>
+            throw BridgeException.unreachable(
+              s"tracking server $host: TLS failed (${MlflowRest.rootMessage(e)}); to trust its certificate set MLFLOW_TRACKING_SERVER_CERT_PATH to the CA certificate (PEM), or set MLFLOW_TRACKING_INSECURE_TLS=true to skip verification",
+              e
+            )
           case Left(e: ConnectException) =>
             throw BridgeException.unreachable(
               s"tracking server $host is unreachable (${e.getClass.getSimpleName}${MlflowRest.after(attempt)}); start it or fix MLFLOW_TRACKING_URI",
@@ -157,6 +179,14 @@ private[mlflowbridge] final class MlflowRest(val creds: MlflowHostCreds, val ret
 
 private[mlflowbridge] object MlflowRest {
 
+  /**
+   * Servers drop idle connections after a few seconds (uvicorn 5, gunicorn 2), and the JDK client
+   * keeps them 1,200 s by default: a create sent on a dropped one gets no answer and may not be
+   * repeated. Keep them 1 s instead, unless the application chose (read once per JVM).
+   */
+  lazy val shortKeepAlive: Unit =
+    if (System.getProperty("jdk.httpclient.keepalive.timeout") == null) System.setProperty("jdk.httpclient.keepalive.timeout", "1")
+
   // POSTs that create something: repeating one after a cut-off answer could create it twice.
   private val Creating = Seq("/runs/create", "/model-versions/create", "/registered-models/create", "/experiments/create", "/logged-models")
 
@@ -164,6 +194,36 @@ private[mlflowbridge] object MlflowRest {
   def idempotent(method: String, path: String): Boolean = method != "POST" || !Creating.exists(c => path.endsWith(c))
 
   def after(retried: Int): String = if (retried == 0) "" else s", after $retried retries"
+
+  /** The JDK's client reports a failed handshake as a ConnectException caused by an SSLException. */
+  def tlsFailure(e: Throwable): Boolean = Iterator.iterate(e)(_.getCause).takeWhile(_ != null).exists(_.isInstanceOf[javax.net.ssl.SSLException])
+
+  def rootMessage(e: Throwable): String = Iterator.iterate(e)(_.getCause).takeWhile(_ != null).toSeq.last.getMessage
+
+  /** An SSLContext that trusts the certificates in the PEM file at `path` (Python's `verify=path`). */
+  def trusting(path: String): SSLContext = {
+    val file = java.nio.file.Paths.get(path)
+    if (!java.nio.file.Files.isRegularFile(file))
+      throw BridgeException.badInput(s"MLFLOW_TRACKING_SERVER_CERT_PATH is $path, which is not a file")
+    val certs =
+      try {
+        val in = java.nio.file.Files.newInputStream(file)
+        try java.security.cert.CertificateFactory.getInstance("X.509").generateCertificates(in).asScala.toSeq
+        finally in.close()
+      } catch {
+        case e: java.security.cert.CertificateException =>
+          throw BridgeException.badInput(s"MLFLOW_TRACKING_SERVER_CERT_PATH $path holds no readable PEM certificate: ${e.getMessage}")
+      }
+    if (certs.isEmpty) throw BridgeException.badInput(s"MLFLOW_TRACKING_SERVER_CERT_PATH $path holds no certificate")
+    val store = java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType)
+    store.load(null, null)
+    certs.zipWithIndex.foreach { case (c, i) => store.setCertificateEntry(s"server-cert-$i", c) }
+    val tmf = javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm)
+    tmf.init(store)
+    val ctx = SSLContext.getInstance("TLS")
+    ctx.init(null, tmf.getTrustManagers, null)
+    ctx
+  }
 
   private[mlflowbridge] lazy val trustAll: SSLContext = {
     val tm = new X509TrustManager {

@@ -22,6 +22,6 @@ setup(
         "matplotlib",
     ],
     # mlflow[auth]: the basic-auth tracking server the credential tests start; cryptography: their TLS
-    # certificate; psycopg2-binary: the tracking server on PostgreSQL.
-    extras_require={"test": ["pytest>=8", "pytest-timeout", "ruff==0.17.6", "mypy==2.4.1", f"mlflow[auth]=={v['mlflow.python']}", "cryptography", "psycopg2-binary"]},
+    # certificate; psycopg: the tracking server on PostgreSQL (SQLAlchemy's default driver for postgresql://).
+    extras_require={"test": ["pytest>=8", "pytest-timeout", "ruff==0.17.6", "mypy==2.4.1", f"mlflow[auth]=={v['mlflow.python']}", "cryptography", "psycopg[binary]"]},
 )

@@ -62,7 +62,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("server", help="run an embedded tracking server until interrupted")
     p.add_argument("--root", default=None, help="directory for mlflow.db and artifacts (default: a temp dir)")
     p.add_argument("--port", type=int, default=None)
-    p.add_argument("--backend-store-uri", default=None, help="passed to mlflow server (default: sqlite under --root), e.g. postgresql://user@host:port/db")
+    p.add_argument(
+        "--backend-store-uri", default=None, help="passed to mlflow server (default: sqlite under --root), e.g. postgresql://user@host:port/db"
+    )
     p.add_argument("--workers", type=int, default=1, help="server worker processes (default 1)")
     p.set_defaults(func=_server)
 
@@ -81,6 +83,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    from .jvm import quiet_logs
+
+    quiet_logs()
     try:
         return args.func(args)
     except BridgeError as e:

@@ -18,8 +18,9 @@ import requests
 from bridge import TrackingServer
 
 
-def basic_auth_server(root: Path) -> tuple[TrackingServer, dict[str, str]]:
-    """`mlflow server --app-name basic-auth` with its user store under `root`, and a user (not the admin)."""
+def basic_auth_server(root: Path) -> tuple[TrackingServer, dict[str, str], dict[str, str]]:
+    """`mlflow server --app-name basic-auth` with its user store under `root`, a user (not the
+    admin, so READ on what others made) and the admin."""
     admin_password = secrets.token_urlsafe(16)
     ini = root / "basic_auth.ini"
     root.mkdir(parents=True, exist_ok=True)
@@ -34,7 +35,7 @@ def basic_auth_server(root: Path) -> tuple[TrackingServer, dict[str, str]]:
     user = {"username": "alice", "password": secrets.token_urlsafe(16)}
     r = requests.post(f"{server.uri}/api/2.0/mlflow/users/create", json=user, auth=("admin", admin_password), timeout=30)
     r.raise_for_status()
-    return server, user
+    return server, user, {"username": "admin", "password": admin_password}
 
 
 class BearerProxy:

@@ -44,14 +44,14 @@ def _round_trip(jvm: bridge.JvmSession, tmp_path: Path) -> tuple[str, str]:
 
 @pytest.fixture(scope="module")
 def auth(tmp_path_factory):
-    server, user = basic_auth_server(tmp_path_factory.mktemp("basic-auth"))
-    yield server, user
+    server, user, admin = basic_auth_server(tmp_path_factory.mktemp("basic-auth"))
+    yield server, user, admin
     server.stop()
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_basic_auth_credentials_reach_the_server_from_the_jvm(auth, backend, spark, monkeypatch, tmp_path):
-    server, user = auth
+    server, user, _ = auth
     monkeypatch.setenv("MLFLOW_TRACKING_USERNAME", user["username"])
     monkeypatch.setenv("MLFLOW_TRACKING_PASSWORD", user["password"])
     with _connect(backend, server.uri, spark) as jvm:
@@ -64,7 +64,7 @@ def test_basic_auth_credentials_reach_the_server_from_the_jvm(auth, backend, spa
 
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_a_wrong_password_is_access_denied_without_the_password(auth, backend, spark, monkeypatch):
-    server, user = auth
+    server, user, _ = auth
     wrong = "not-" + user["password"]
     monkeypatch.setenv("MLFLOW_TRACKING_USERNAME", user["username"])
     monkeypatch.setenv("MLFLOW_TRACKING_PASSWORD", wrong)
@@ -74,8 +74,21 @@ def test_a_wrong_password_is_access_denied_without_the_password(auth, backend, s
     assert wrong not in str(e.value) and user["password"] not in str(e.value)
 
 
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_what_the_user_may_not_do_is_access_denied(auth, backend, spark, monkeypatch):
+    server, user, admin = auth
+    monkeypatch.setenv("MLFLOW_TRACKING_USERNAME", admin["username"])
+    monkeypatch.setenv("MLFLOW_TRACKING_PASSWORD", admin["password"])
+    admins = MlflowClient(server.uri).create_experiment(unique("admins-only"), tags={"k": "v"})
+    monkeypatch.setenv("MLFLOW_TRACKING_USERNAME", user["username"])
+    monkeypatch.setenv("MLFLOW_TRACKING_PASSWORD", user["password"])
+    with _connect(backend, server.uri, spark) as jvm:
+        with pytest.raises(bridge.AccessDeniedError, match=rf"delete tag 'k' of experiment {admins}: user 'alice' may not do this \(HTTP 403\)"):
+            jvm.experiments.delete_tag(admins, "k")
+
+
 def test_cli_wrong_password_exits_2_and_no_secret_shows_anywhere(auth, tmp_path):
-    server, user = auth
+    server, user, _ = auth
     wrong = "not-" + user["password"]
     env = dict(os.environ, MLFLOW_TRACKING_URI=server.uri, MLFLOW_TRACKING_USERNAME=user["username"], MLFLOW_TRACKING_PASSWORD=wrong)
     (tmp_path / "in.csv").write_text("a,b\n1.0,2.0\n")

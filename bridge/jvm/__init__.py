@@ -12,6 +12,7 @@ Also here, for the rest of the package: running `mlflowbridge.cli.Main` in a JVM
 
 from __future__ import annotations
 
+from .env import quiet_logs
 from .jpype_backend import JVM_OPTIONS, MIN_JAVA, java_major, java_version, leave_process
 from .launch import main_outputs, run_main
 from .models import ModelInfo
@@ -32,6 +33,7 @@ __all__ = [
     "java_version",
     "leave_process",
     "main_outputs",
+    "quiet_logs",
     "run_main",
     "spark_session",
     "to_bridge_error",

@@ -83,7 +83,7 @@ def _start() -> None:
     if jpype.isJVMStarted():
         return
     env.prepare()
-    jpype.startJVM(jvm_path(), *JVM_OPTIONS, classpath=full_classpath(), convertStrings=True)
+    jpype.startJVM(jvm_path(), *JVM_OPTIONS, *env.log_options(), classpath=full_classpath(), convertStrings=True)
 
 
 def classes() -> ClassCache:

@@ -23,8 +23,11 @@ def spark_session(app_name: str = "mlflow-bridge", master: str = "local[2]") -> 
     cp = os.pathsep.join(bridge_jars())
     env.prepare()
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")  # loopback only; no hostname lookups
+    builder = SparkSession.builder
+    if env.log_options():
+        builder = builder.config("spark.driver.extraJavaOptions", " ".join(env.log_options()))
     session = (
-        SparkSession.builder.master(master)
+        builder.master(master)
         .appName(app_name)
         .config("spark.driver.extraClassPath", cp)
         .config("spark.executor.extraClassPath", cp)

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import BadInputError, NotFoundError
+from ..jvm import to_bridge_error
 
 
 def load(model_uri: str, spark: Any) -> tuple[Any, str | None]:
@@ -23,15 +24,32 @@ def load(model_uri: str, spark: Any) -> tuple[Any, str | None]:
     try:
         local = Path(mlflow.artifacts.download_artifacts(model_uri, dst_path=tempfile.mkdtemp(prefix="bridge-model-")))
     except MlflowException as e:
-        raise NotFoundError(f"model {model_uri} not found: {str(e).splitlines()[0]}") from None
+        first = str(e).splitlines()[0]
+        if "not in a valid JSON format" in first:  # a web page or proxy at the tracking URI
+            raise BadInputError(
+                f"the server answered with HTML or text, not MLflow's JSON, for model {model_uri}: "
+                "is MLFLOW_TRACKING_URI the tracking server's address, not a proxy's or a web page's?"
+            ) from None
+        raise NotFoundError(f"model {model_uri} not found: {first}") from None
     except OSError as e:
         raise NotFoundError(f"model {model_uri} not found: {e}") from None
     if (local / "MLmodel").is_file():
         meta = _check_mlmodel(local, model_uri)
         import mlflow.spark
 
-        return mlflow.spark.load_model(str(local)), (meta.get("signature") or {}).get("inputs")
+        try:
+            model = mlflow.spark.load_model(str(local))
+        except Exception as e:  # noqa: BLE001 - Spark's reader errors (a truncated or damaged stage)
+            if not type(e).__module__.startswith(("pyspark", "py4j")):
+                raise
+            raise BadInputError(f"model {model_uri} is corrupt: Spark cannot read it: {_first_line(to_bridge_error(e) or e)}") from None
+        return model, (meta.get("signature") or {}).get("inputs")
     return _load_legacy(local, model_uri), None
+
+
+def _first_line(e: BaseException) -> str:
+    text = str(e).strip()
+    return (text.splitlines()[0] if text else type(e).__name__)[:300]
 
 
 def _check_mlmodel(local: Path, model_uri: str) -> dict:

@@ -80,7 +80,13 @@ private[mlflowbridge] object PipelineRebuild {
       )
     if (!classOf[Transformer].isAssignableFrom(jvmClass.get))
       throw BridgeException.badInput(s"$where: stage $uid has class $cls, which is not a fitted model or transformer")
-    BridgeMlAccess.loadStage(folder.toString, spark)
+    try BridgeMlAccess.loadStage(folder.toString, spark)
+    catch {
+      case e: BridgeException => throw e
+      case scala.util.control.NonFatal(e) =>
+        val first = Option(e.getMessage).getOrElse(e.getClass.getName).linesIterator.nextOption().getOrElse("").take(300)
+        throw BridgeException.badInput(s"model $where is corrupt: stage $uid ($cls) cannot be read from $folder: $first")
+    }
   }
 
   private def className(meta: JsonNode): String = meta.path("class").asText("")

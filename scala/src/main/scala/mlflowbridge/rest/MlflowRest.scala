@@ -17,7 +17,17 @@ import org.mlflow.tracking.creds.MlflowHostCreds
 /** One HTTP answer from the tracking server. */
 private[mlflowbridge] final case class RestResponse(status: Int, body: String) {
   def ok: Boolean = status / 100 == 2
-  lazy val json: JsonNode = if (body.isEmpty) Json.mapper.createObjectNode() else Json.mapper.readTree(body)
+  lazy val json: JsonNode =
+    if (body.isEmpty) Json.mapper.createObjectNode()
+    else
+      try Json.mapper.readTree(body)
+      catch {
+        case _: com.fasterxml.jackson.core.JacksonException =>
+          val what = if (body.trim.toLowerCase.startsWith("<")) "HTML" else "text"
+          throw BridgeException.badInput(
+            s"the server answered HTTP $status with $what, not MLflow's JSON (${body.trim.take(60).replaceAll("\\s+", " ")}...): is MLFLOW_TRACKING_URI the tracking server's address, not a proxy's or a web page's?"
+          )
+      }
 
   /** MLflow's error_code (RESOURCE_DOES_NOT_EXIST, RESOURCE_ALREADY_EXISTS, ...), or "". */
   def errorCode: String = if (ok) "" else scala.util.Try(json.path("error_code").asText("")).getOrElse("")

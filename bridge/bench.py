@@ -51,7 +51,7 @@ def run_bench(repeat: int = 3, skip_log_model: bool = False) -> list[dict]:
                     pass
 
             row("set_experiment on an existing name", "MlflowClient.createExperiment (fails, retried)",
-                "MlflowUtils.getOrCreateExperimentId",
+                "Mlflow.experiments.getOrCreate",
                 _median_seconds(stock_create, repeat), _median_seconds(lambda: jvm.experiments.get_or_create(name), repeat))  # fmt: skip
 
             exp_id = mlflow.set_experiment(name).experiment_id
@@ -59,7 +59,7 @@ def run_bench(repeat: int = 3, skip_log_model: bool = False) -> list[dict]:
             for i in range(5):
                 (small / f"f{i}.bin").write_bytes(bytes(range(256)) * 40 * (i + 1))
             run_id = str(jvm.client.createRun(exp_id).getRunId())
-            row("upload a 5-file directory", "MlflowClient.logArtifacts (forks python)", "ArtifactStore.logArtifacts (REST)",
+            row("upload a 5-file directory", "MlflowClient.logArtifacts (forks python)", "Mlflow.artifacts.logArtifacts (REST)",
                 _median_seconds(lambda: jvm.client.logArtifacts(run_id, jvm.java_file(small), "stock"), repeat),
                 _median_seconds(lambda: jvm.artifacts.log(run_id, small, "ours"), repeat))  # fmt: skip
 

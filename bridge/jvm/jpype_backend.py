@@ -114,6 +114,10 @@ def leave_process(code: int) -> None:
     import jpype
 
     if jpype.isJVMStarted():
+        try:  # what the skipped shutdown hooks would have cleaned up: Spark's folders, our downloads
+            jpype.JClass("mlflowbridge.cli.Main").beforeHardExit()
+        except Exception as e:  # noqa: BLE001 - leaving anyway; say why the clean-up failed
+            print(f"mlflow-bridge: clean-up before exit failed: {e}", file=sys.stderr)
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(code)

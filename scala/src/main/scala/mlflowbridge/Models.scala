@@ -138,7 +138,12 @@ private[mlflowbridge] object Models {
   /** Downloads live here until the JVM exits: some stages (e.g. ALS) read their data lazily. */
   lazy val workRoot: Path = {
     val root = Files.createTempDirectory("mlflow-bridge-")
+    made = Some(root)
     Runtime.getRuntime.addShutdownHook(new Thread(() => ArtifactStore.deleteTree(root)))
     root
   }
+  @volatile private var made: Option[Path] = None
+
+  /** What the shutdown hook does, for a process that leaves without running hooks. */
+  def deleteWorkRoot(): Unit = made.foreach(ArtifactStore.deleteTree)
 }

@@ -40,6 +40,17 @@ object Main {
     }
   }
 
+  /**
+   * The clean-up Java's shutdown hooks would do, for a process about to leave without them (an
+   * in-process JVM under JPype, whose teardown at interpreter exit can crash: see the README):
+   * stop Spark (its temporary and block-manager folders go) and delete our model downloads.
+   */
+  def beforeHardExit(): Unit = {
+    SparkSession.getDefaultSession.foreach(_.stop())
+    SparkSession.getActiveSession.foreach(_.stop())
+    Models.deleteWorkRoot()
+  }
+
   def localSpark(appName: String): SparkSession = {
     val spark = SparkSession
       .builder()

@@ -10,7 +10,7 @@ class ExperimentsAndRunsSuite extends AnyFunSuite {
   private val mlflow = TestServer.mlflow
   private val client = mlflow.client
 
-  test("getOrCreateExperimentId creates once and then returns the same id") {
+  test("experiments.getOrCreate creates once and then returns the same id") {
     val name = TestServer.uniqueName("utils")
     val id = mlflow.experiments.getOrCreate(name)
     assert(client.getExperiment(id).getName == name)
@@ -40,7 +40,7 @@ class ExperimentsAndRunsSuite extends AnyFunSuite {
     val oursMs = (System.nanoTime() - t1) / 1e6
     assert(stock.getStatusCode == 400)
     assert(stock.getBodyMessage.contains("RESOURCE_ALREADY_EXISTS"))
-    info(f"stock createExperiment(existing) failed after $stockMs%.1f ms; getOrCreateExperimentId answered in $oursMs%.1f ms")
+    info(f"stock createExperiment(existing) failed after $stockMs%.1f ms; experiments.getOrCreate answered in $oursMs%.1f ms")
   }
 
   test("a deleted experiment is an error that names it") {

@@ -4,7 +4,7 @@ PY := .venv/bin/python
 SBT := build/sbt
 SCALA_SOURCES := $(shell find scala/src/main -type f) build.sbt project/build.properties $(wildcard project/*.scala) bridge/versions.properties
 
-.PHONY: demo test lint test-scala test-python jars venv chromium postgres doctor clean
+.PHONY: demo test lint test-scala test-reliability test-python jars venv chromium postgres doctor clean
 
 demo: venv jars
 	.venv/bin/mlflow-bridge demo
@@ -25,6 +25,10 @@ lint: venv
 
 test-scala: venv jars
 	.venv/bin/mlflow-bridge with-server -- $(SBT) test
+
+# The reliability group alone (README "Reliability"); make test runs it too.
+test-reliability: venv postgres jars
+	.venv/bin/mlflow-bridge with-server -- bash -c '$(SBT) "testOnly mlflowbridge.RetriesSuite mlflowbridge.HostileListingSuite" && .venv/bin/python -m pytest -rxX -m reliability'
 
 test-python: venv chromium postgres jars
 	.venv/bin/python -m pytest -rxX

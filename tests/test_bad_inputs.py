@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 from models_fixtures import features
 
+pytestmark = pytest.mark.reliability  # make test-reliability runs this group
+
 CLI = [sys.executable, "-m", "bridge"]
 RAW = ("Py4JJavaError", "jpype._", "JException", "\tat org.", "Traceback (most recent call last)")
 

@@ -18,6 +18,8 @@ import bridge
 from bridge import connect
 from bridge.jvm import Backend, run_main
 
+pytestmark = pytest.mark.reliability  # make test-reliability runs this group
+
 BACKENDS: tuple[Backend, ...] = ("jpype", "py4j")
 CLI = [sys.executable, "-m", "bridge.cli"]
 

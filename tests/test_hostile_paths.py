@@ -19,6 +19,8 @@ import pytest
 
 from bridge import BadInputError, connect
 
+pytestmark = pytest.mark.reliability  # make test-reliability runs this group
+
 HOSTILE = ["../evil.txt", "..", "/tmp/evil.txt", "a/../../evil.txt", "..\\evil.txt", "evil\x00.txt", "evil\n.txt", "C:\\evil.txt"]
 
 

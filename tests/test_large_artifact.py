@@ -16,6 +16,8 @@ from mlflow.tracking import MlflowClient
 from bridge.classpath import full_classpath
 from bridge.jvm import JVM_OPTIONS
 
+pytestmark = pytest.mark.reliability  # make test-reliability runs this group
+
 GIB = 1 << 30
 
 

@@ -8,6 +8,9 @@ import sys
 import uuid
 
 import leftovers
+import pytest
+
+pytestmark = pytest.mark.reliability  # make test-reliability runs this group
 
 
 def test_a_marked_process_is_found_until_it_ends():

@@ -16,6 +16,8 @@ from postgres import postgres
 
 from bridge import TrackingServer, connect
 
+pytestmark = pytest.mark.reliability  # make test-reliability runs this group
+
 PER_WRITER = 500  # values each writer logs, one request each, across the restart
 
 

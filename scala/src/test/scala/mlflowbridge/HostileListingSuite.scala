@@ -21,6 +21,7 @@ class HostileListingSuite extends AnyFunSuite with org.scalatest.BeforeAndAfterA
   @volatile private var listed = ""
   @volatile private var cutOff = false
   private val cutOffTimes = new java.util.concurrent.atomic.AtomicInteger(0) // cut off this many downloads, then serve
+  private val putCutOffTimes = new java.util.concurrent.atomic.AtomicInteger(0) // hang up on this many uploads
   private val puts = new java.util.concurrent.ConcurrentLinkedQueue[String]()
 
   private lazy val server: HttpServer = {
@@ -29,6 +30,11 @@ class HostileListingSuite extends AnyFunSuite with org.scalatest.BeforeAndAfterA
       "/api/2.0/mlflow-artifacts/artifacts",
       ex => {
         if (ex.getRequestMethod == "PUT") puts.add(ex.getRequestURI.getPath)
+        if (ex.getRequestMethod == "PUT" && putCutOffTimes.getAndUpdate(n => math.max(0, n - 1)) > 0) {
+          ex.getRequestBody.read(new Array[Byte](2)) // read a little, then hang up without an answer
+          ex.close()
+          throw new java.io.IOException("cut off")
+        }
         val file = ex.getRequestMethod == "GET" && !ex.getRequestURI.getPath.endsWith("/artifacts")
         val partial = file && (cutOff || cutOffTimes.getAndUpdate(n => math.max(0, n - 1)) > 0)
         val body =
@@ -152,6 +158,19 @@ class HostileListingSuite extends AnyFunSuite with org.scalatest.BeforeAndAfterA
     store.upload(dir, "mlflow-artifacts:/up")
     val order = puts.asScala.toList
     assert(order.size == 5 && order.last.endsWith("/up/MLmodel"), order)
+  }
+
+  test("an upload cut off mid-way is sent again (an upload may be repeated); one that stays cut off says so") {
+    val f = TestSpark.tempDir("put").resolve("model.bin")
+    Files.write(f, Array.fill[Byte](100000)(7))
+    puts.clear()
+    putCutOffTimes.set(1)
+    store.upload(f, "mlflow-artifacts:/up")
+    assert(puts.asScala.toList == List.fill(2)("/api/2.0/mlflow-artifacts/artifacts/up/model.bin"))
+    putCutOffTimes.set(10)
+    val e = intercept[BridgeException](store.upload(f, "mlflow-artifacts:/up"))
+    putCutOffTimes.set(0)
+    assert(e.kind == "UNREACHABLE" && e.getMessage.contains("did not answer PUT") && e.getMessage.contains("after 2 retries"), e.getMessage)
   }
 
   override def afterAll(): Unit = server.stop(0)

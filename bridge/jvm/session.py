@@ -52,6 +52,10 @@ class JvmSession:
         with translating():
             return self._class("mlflowbridge.cli.Main").localSpark("mlflow-bridge-jpype")
 
+    def jvm_version(self) -> str:
+        """The running JVM's Java version (java.version), e.g. 17.0.15."""
+        return str(self._class("java.lang.System").getProperty("java.version"))
+
     def java_class(self, name: str) -> JavaProxy:
         """A Java class (e.g. a stock protobuf type), its constructor and statics raising bridge errors."""
         return JavaProxy(self._class(name))

@@ -138,7 +138,7 @@ def versions(ctx: Ctx | None = None) -> dict[str, str]:
         from .checks.base import java_client_version
 
         out["mlflow-client (Java, in the JVM)"] = java_client_version(ctx)
-        out["java"] = str(ctx.cls("java.lang.System").getProperty("java.version"))
+        out["java"] = ctx.jvm.jvm_version()
         out["backend"] = ctx.backend
         out["tracking server"] = ctx.tracking_uri
     return out

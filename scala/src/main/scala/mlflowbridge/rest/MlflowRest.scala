@@ -10,8 +10,7 @@ import javax.net.ssl.{SSLContext, TrustManager, X509TrustManager}
 
 import scala.jdk.CollectionConverters._
 
-import com.fasterxml.jackson.databind.{JsonNode, ObjectMapper}
-import com.fasterxml.jackson.databind.node.{BooleanNode, DoubleNode, FloatNode, IntNode, LongNode, NullNode, ObjectNode, TextNode}
+import com.fasterxml.jackson.databind.JsonNode
 import org.mlflow.tracking.creds.MlflowHostCreds
 
 /** One HTTP answer from the tracking server. */
@@ -32,51 +31,6 @@ private[mlflowbridge] final case class RestResponse(status: Int, body: String) {
   /** MLflow's error_code (RESOURCE_DOES_NOT_EXIST, RESOURCE_ALREADY_EXISTS, ...), or "". */
   def errorCode: String = if (ok) "" else scala.util.Try(json.path("error_code").asText("")).getOrElse("")
   def message: String = scala.util.Try(json.path("message").asText(body)).getOrElse(body)
-}
-
-/** JSON with Jackson: REST bodies, and the JSON a model directory holds (signature strings, input examples). */
-private[mlflowbridge] object Json {
-  val mapper = new ObjectMapper()
-
-  /** Scala values (null, Boolean, numbers, String, Seq, Map; a ListMap keeps its order) as JSON text. */
-  def write(v: Any): String = mapper.writeValueAsString(node(v))
-  def writePretty(v: Any): String = mapper.writerWithDefaultPrettyPrinter().writeValueAsString(node(v))
-
-  def node(v: Any): JsonNode = v match {
-    case null | None => NullNode.instance
-    case Some(x)     => node(x)
-    case n: JsonNode => n
-    case s: String   => TextNode.valueOf(s)
-    case b: Boolean  => BooleanNode.valueOf(b)
-    case i: Int      => IntNode.valueOf(i)
-    case l: Long     => LongNode.valueOf(l)
-    case d: Double   => DoubleNode.valueOf(d)
-    case f: Float    => FloatNode.valueOf(f)
-    case m: scala.collection.Map[_, _] =>
-      val o = mapper.createObjectNode()
-      m.foreach { case (k, x) => o.set[JsonNode](String.valueOf(k), node(x)) }
-      o
-    case xs: Iterable[_] =>
-      val a = mapper.createArrayNode()
-      xs.foreach(x => a.add(node(x)))
-      a
-    case other => mapper.valueToTree[JsonNode](other)
-  }
-
-  def obj(fields: (String, Any)*): ObjectNode = {
-    val node = mapper.createObjectNode()
-    fields.foreach {
-      case (k, v: String)   => node.put(k, v)
-      case (k, v: Int)      => node.put(k, v)
-      case (k, v: Long)     => node.put(k, v)
-      case (k, v: Double)   => node.put(k, v)
-      case (k, v: Boolean)  => node.put(k, v)
-      case (k, v: JsonNode) => node.set[JsonNode](k, v)
-      case (k, null)        => node.putNull(k)
-      case (k, v)           => throw new IllegalArgumentException(s"Json.obj: unsupported value for '$k': $v")
-    }
-    node
-  }
 }
 
 /**
@@ -244,33 +198,5 @@ private[mlflowbridge] object MlflowRest {
     val ctx = SSLContext.getInstance("TLS")
     ctx.init(null, Array[TrustManager](tm), new java.security.SecureRandom())
     ctx
-  }
-}
-
-/**
- * How Python's client retries (mlflow.utils.request_utils): MLFLOW_HTTP_REQUEST_MAX_RETRIES
- * (default 7), MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR (2) and MLFLOW_HTTP_REQUEST_BACKOFF_JITTER (1.0):
- * no wait before the first retry, then factor * 2^(n-1) seconds, at most 120, plus up to `jitter`.
- */
-private[mlflowbridge] final case class Retries(maxRetries: Int, backoffFactor: Double, jitter: Double) {
-  def delaySeconds(retry: Int): Double =
-    (if (retry <= 1) 0.0 else math.min(120.0, backoffFactor * math.pow(2, retry - 1))) +
-      java.util.concurrent.ThreadLocalRandom.current().nextDouble() * jitter
-}
-
-private[mlflowbridge] object Retries {
-  val TransientStatus: Set[Int] = Set(408, 429, 500, 502, 503, 504)
-
-  def fromEnv(env: java.util.Map[String, String]): Retries = {
-    def number(name: String, default: Double): Double = Option(env.get(name)).map(_.trim).filter(_.nonEmpty) match {
-      case None => default
-      case Some(v) =>
-        v.toDoubleOption.filter(_ >= 0).getOrElse(throw BridgeException.badInput(s"$name must be a number >= 0, not '$v'"))
-    }
-    Retries(
-      number("MLFLOW_HTTP_REQUEST_MAX_RETRIES", 7).toInt,
-      number("MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR", 2),
-      number("MLFLOW_HTTP_REQUEST_BACKOFF_JITTER", 1.0)
-    )
   }
 }

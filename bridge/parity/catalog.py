@@ -1,7 +1,7 @@
 """The Java/Python parity catalog: what a JVM user of MLflow needs, and who can do it.
 
 This list is the single source: the README table, `mlflow-bridge parity`, the strict-xfail
-tests (tests/test_parity_checks.py) and the method reflection (tests/test_parity_catalog.py)
+tests (tests/parity/test_parity_checks.py) and the method reflection (tests/parity/test_parity_catalog.py)
 are all generated from it. Each entry names:
 
 - `python`: what the Python API calls it; `py_methods`: the `mlflow.tracking.MlflowClient`

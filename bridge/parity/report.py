@@ -168,7 +168,7 @@ def catalog_markdown(doc: dict) -> str:
         f"{c[GAP]} gap** ({len(doc['capabilities'])} capabilities). *parity*: both clients do it; *bridged*: the stock Java "
         "client cannot, our code does; *gap*: Java cannot and we have no workaround. Every entry is a live "
         "check (`mlflow-bridge parity`); gaps and bridged entries are strict xfails in "
-        "`tests/test_parity_checks.py` that fail the day the stock client catches up.",
+        "`tests/parity/test_parity_checks.py` that fail the day the stock client catches up.",
         "",
     ]
     head = ["Capability", "Status", "Python", "Stock Java client", "Our bridge", "Upstream"]

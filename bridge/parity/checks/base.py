@@ -8,7 +8,7 @@ Every check takes a Ctx (a JvmSession on one backend, a Python MlflowClient on t
              they differ.
 - stock_*:   the stock-Java attempt at something Java cannot do. It raises GapConfirmed (with the
              evidence) while the gap is real, and returns normally when the stock client can do it:
-             the day upstream closes the gap, the strict xfail of tests/test_parity_checks.py turns
+             the day upstream closes the gap, the strict xfail of tests/parity/test_parity_checks.py turns
              into a failure that says "update the catalog".
 - bridge_*:  our workaround, which must pass.
 """

@@ -173,7 +173,7 @@ def test_zoo_covers_every_family_of_spark_ml(fitted):
 
 
 def test_readme_lists_the_zoo_stage_kinds():
-    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
     section = readme.split("### Model zoo", 1)[1].split("\n## ", 1)[0]
     for family, kinds in zoo.STAGE_KINDS.items():
         line = next((ln for ln in section.splitlines() if ln.startswith(f"| {family} |")), None)

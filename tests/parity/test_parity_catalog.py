@@ -29,7 +29,7 @@ from bridge.parity.report import (
 )
 from bridge.parity.systags import build
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+README = Path(__file__).resolve().parents[2] / "README.md"
 
 
 def test_catalog_is_well_formed():

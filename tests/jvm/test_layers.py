@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 BACKEND_MODULES = re.compile(
     r"\b(jpype_backend|py4j_backend|jvm\.launch|jvm\.translate|jvm\.classes|jvm\.wrapper)\b|from \.(translate|launch) import"
 )

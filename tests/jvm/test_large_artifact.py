@@ -45,7 +45,7 @@ def test_one_gib_up_and_down_with_a_256_mb_heap(tracking_uri, tmp_path):
     javac, java = shutil.which("javac"), shutil.which("java")
     assert javac and java, "the tests need a JDK (javac and java on PATH)"
     classpath = os.pathsep.join(full_classpath())
-    src = Path(__file__).parent / "jvm" / "LargeArtifact.java"
+    src = Path(__file__).parent / "LargeArtifact.java"
     r = subprocess.run(
         [javac, "--release", "17", "-d", str(tmp_path / "classes"), "-cp", classpath, str(src)], capture_output=True, text=True, timeout=300
     )

@@ -235,7 +235,7 @@ final class ArtifactStore private[mlflowbridge] (mlflow: Mlflow) {
   private def blankToNull(s: String): String = if (s == null || s.isEmpty) null else s
 }
 
-object ArtifactStore {
+private[mlflowbridge] object ArtifactStore {
 
   /** A transfer the network cut off part-way (the server went away or closed the connection). */
   private[mlflowbridge] final class CutOff(cause: java.io.IOException) extends RuntimeException(cause)

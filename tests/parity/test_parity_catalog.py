@@ -189,27 +189,18 @@ def _fake_live_report() -> Report:
             if cap.status == BRIDGED:
                 row.workaround = Outcome("pass", "", 1.0) if i % 3 else Outcome("not-run", "needs Spark")
         rows.append(row)
+    pythons = {
+        "mlflow.user": "u",
+        "mlflow.source.name": "/x/train.py",
+        "mlflow.source.type": "LOCAL",
+        "mlflow.runName": "r",
+        "mlflow.source.git.commit": "0123456789abcdef",
+    }
     tags = {
-        "python": {
-            "tags": {
-                "mlflow.user": "u",
-                "mlflow.source.name": "/x/train.py",
-                "mlflow.source.type": "LOCAL",
-                "mlflow.runName": "r",
-                "mlflow.source.git.commit": "0123456789abcdef",
-            }
-        },
+        "python": {"tags": pythons},
         "java_context": {"tags": {"mlflow.user": "u", "mlflow.source.type": "LOCAL", "mlflow.runName": "r"}},
         "java_client": {"tags": {"mlflow.runName": "generated-name-1"}},
-        "bridge": {
-            "tags": {
-                "mlflow.user": "u",
-                "mlflow.source.name": "/x/train.py",
-                "mlflow.source.type": "LOCAL",
-                "mlflow.runName": "r",
-                "mlflow.source.git.commit": "0123456789abcdef",
-            }
-        },
+        "bridge": {"tags": dict(pythons)},  # the bridge sets the same tags
     }
     return Report(rows, {"mlflow (Python, installed)": "3.17.2", "tracking server": "http://127.0.0.1:1"}, systags=build(tags))
 

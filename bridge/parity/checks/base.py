@@ -24,7 +24,7 @@ import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, Mapping
 
 from ..reflect import JAVA_STOCK_CLASSES, java_class, java_methods
 from ..runs import SYSTEM_TAGS
@@ -169,15 +169,21 @@ def java_tags(ctx: Ctx, run_id: str) -> dict[str, str]:
     return {str(t.getKey()): str(t.getValue()) for t in ctx.client.getRun(run_id).getData().getTagsList()}
 
 
-def _run_child(spec: dict, env: dict[str, str | None]) -> dict:
-    """Run bridge/parity/child.py in a fresh interpreter+JVM with `env` on top of ours."""
-    full_env = dict(os.environ)
+def overlay(base: Mapping[str, str], env: dict[str, str | None]) -> dict[str, str]:
+    """`base` with `env` on top; a None value removes the variable."""
+    out = dict(base)
     for k, v in env.items():
         if v is None:
-            full_env.pop(k, None)
+            out.pop(k, None)
         else:
-            full_env[k] = v
-    repo_root = str(Path(__file__).resolve().parents[2])
+            out[k] = v
+    return out
+
+
+def _run_child(spec: dict, env: dict[str, str | None]) -> dict:
+    """Run bridge/parity/child.py in a fresh interpreter+JVM with `env` on top of ours."""
+    full_env = overlay(os.environ, env)
+    repo_root = str(Path(__file__).resolve().parents[3])  # bridge/parity/checks/base.py
     full_env["PYTHONPATH"] = repo_root + (os.pathsep + full_env["PYTHONPATH"] if full_env.get("PYTHONPATH") else "")
     r = subprocess.run([sys.executable, "-m", "bridge.parity.child", json.dumps(spec)], env=full_env, capture_output=True, text=True, timeout=300)
     for line in r.stdout.splitlines():

@@ -12,7 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Iterator
 
-from .base import ONE, Ctx, GapConfirmed, _run_child, check
+from .base import ONE, Ctx, GapConfirmed, _run_child, check, overlay
 from .registry import _registered_version
 
 
@@ -103,20 +103,15 @@ def _creds_children(ctx: Ctx) -> dict:
 
 @contextmanager
 def _env(env: dict[str, str | None]) -> Iterator[None]:
-    old = {k: os.environ.get(k) for k in env}
+    """This process's environment with `env` on top (None removes), restored afterwards."""
+    old = dict(os.environ)
+    os.environ.clear()
+    os.environ.update(overlay(old, env))
     try:
-        for k, v in env.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
         yield
     finally:
-        for k, v in old.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
+        os.environ.clear()
+        os.environ.update(old)
 
 
 @check(backends=ONE)

@@ -100,8 +100,8 @@ private[mlflowbridge] final class MlflowRest(val creds: MlflowHostCreds, val ret
    */
   def sendRaw[T](r: HttpRequest, handler: HttpResponse.BodyHandler[T]): HttpResponse[T] = {
     val repeatable = MlflowRest.idempotent(r.method(), r.uri().getPath)
-    var attempt = 0
-    while (true) {
+    @scala.annotation.tailrec
+    def attempt(retried: Int): HttpResponse[T] = {
       val outcome =
         try Right(http.send(r, handler))
         catch { case e: java.io.IOException => Left(e) }
@@ -111,8 +111,12 @@ private[mlflowbridge] final class MlflowRest(val creds: MlflowHostCreds, val ret
         case Left(_)                                                          => repeatable
         case Right(resp) => resp.statusCode() == 429 || (repeatable && Retries.TransientStatus(resp.statusCode()))
       }
-      if (!retry || attempt >= retries.maxRetries)
-        return outcome match {
+      if (retry && retried < retries.maxRetries) {
+        outcome.foreach(resp => resp.body() match { case c: java.io.Closeable => c.close(); case _ => () })
+        Thread.sleep((retries.delaySeconds(retried + 1) * 1000).toLong)
+        attempt(retried + 1)
+      } else
+        outcome match {
           case Right(resp) => resp
           case Left(e) if MlflowRest.tlsFailure(e) =>
             throw BridgeException.unreachable(
@@ -121,17 +125,14 @@ private[mlflowbridge] final class MlflowRest(val creds: MlflowHostCreds, val ret
             )
           case Left(e: ConnectException) =>
             throw BridgeException.unreachable(
-              s"tracking server $host is unreachable (${e.getClass.getSimpleName}${MlflowRest.after(attempt)}); start it or fix MLFLOW_TRACKING_URI",
+              s"tracking server $host is unreachable (${e.getClass.getSimpleName}${MlflowRest.after(retried)}); start it or fix MLFLOW_TRACKING_URI",
               e
             )
           case Left(e) =>
-            throw BridgeException.unreachable(s"tracking server $host did not answer ${r.method()} ${r.uri()}${MlflowRest.after(attempt)}: $e", e)
+            throw BridgeException.unreachable(s"tracking server $host did not answer ${r.method()} ${r.uri()}${MlflowRest.after(retried)}: $e", e)
         }
-      outcome.foreach(resp => resp.body() match { case c: java.io.Closeable => c.close(); case _ => () })
-      attempt += 1
-      Thread.sleep((retries.delaySeconds(attempt) * 1000).toLong)
     }
-    throw new IllegalStateException("unreachable")
+    attempt(0)
   }
 
   private def api(path: String, query: Seq[(String, String)]): String = {

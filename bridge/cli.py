@@ -46,6 +46,8 @@ def _with_server(args: argparse.Namespace) -> int:
     with tracking(root=args.root) as t:
         uri = t.uri
         env = dict(os.environ, MLFLOW_TRACKING_URI=uri)
+        if not args.verbose and env.get("MLFLOW_LOGGING_LEVEL") == "WARNING":
+            env.pop("MLFLOW_LOGGING_LEVEL")  # our quiet default, not the command's
         env.setdefault("MLFLOW_PYTHON_EXECUTABLE", sys.executable)
         print(f"with-server: MLFLOW_TRACKING_URI={uri}", flush=True)
         return subprocess.call(cmd, env=env)
@@ -53,6 +55,7 @@ def _with_server(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="mlflow-bridge", description=__doc__)
+    parser.add_argument("--verbose", action="store_true", help="also Spark's and MLflow's own logging and stage bars (anywhere on the line)")
     sub = parser.add_subparsers(dest="cmd", required=True)
 
     p = sub.add_parser("doctor", help="check java, jars, versions and the tracking server")
@@ -81,11 +84,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def verbose(argv: list[str]) -> bool:
+    return "--verbose" in argv
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    # --verbose is taken anywhere on the line, as `mlflowbridge.cli.Main` takes it.
+    args = build_parser().parse_args(["--verbose", *[a for a in argv if a != "--verbose"]] if verbose(argv) else argv)
     from .jvm import quiet_logs
 
-    quiet_logs()
+    if not args.verbose:
+        quiet_logs()
     try:
         return args.func(args)
     except BridgeError as e:
@@ -94,10 +104,16 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run() -> None:
-    """Console entry point: exit with main()'s code, skipping an in-process JVM's teardown."""
-    from .jvm import leave_process
+    """Console entry point: exit with main()'s code, skipping an in-process JVM's teardown.
 
+    Unless --verbose, lines JVMs print past their logging (see `bridge.jvm.env.NOISE`) are dropped.
+    """
+    from .jvm import filter_stderr, leave_process, unfilter_stderr
+
+    if not verbose(sys.argv[1:]):
+        filter_stderr()
     code = main()
+    unfilter_stderr()
     leave_process(code)
     sys.exit(code)
 

@@ -3,22 +3,31 @@
 from __future__ import annotations
 
 import argparse
+import sys
+import time
 
 
 def _score(args: argparse.Namespace) -> int:
-    from .models.scoring import score_file
+    from .jvm.progress import Progress
+    from .models.scoring import check_score, score_file
 
-    result = score_file(args.model_uri, args.input, args.output, args.engine, args.backend)
-    print(
-        f"scored {len(result)} rows with the {args.engine} engine" + (f" ({args.backend})" if args.engine == "scala" else "") + f" -> {args.output}"
-    )
+    check_score(args.model_uri, args.input, args.output, args.engine)  # a bad line fails before anything starts
+    engine = f"the {args.engine} engine" + (f" ({args.backend})" if args.engine == "scala" else "")
+    print(f"scoring {args.input} with {engine}...", file=sys.stderr, flush=True)
+    t0 = time.monotonic()
+    with Progress("scoring"):
+        rows = score_file(args.model_uri, args.input, args.output, args.engine, args.backend)
+    print(f"scored {rows} rows with {engine} -> {args.output} ({time.monotonic() - t0:.1f}s)")
     return 0
 
 
 def _compare(args: argparse.Namespace) -> int:
+    from .jvm.progress import Progress
     from .models.scoring import compare_file
 
-    report = compare_file(args.model_uri, args.input, args.tolerance, args.backend)
+    print(f"scoring {args.input} with both engines...", file=sys.stderr, flush=True)
+    with Progress("comparing"):
+        report = compare_file(args.model_uri, args.input, args.tolerance, args.backend)
     print(report.render())
     return 0 if report.ok else 1
 

@@ -12,7 +12,7 @@ Also here, for the rest of the package: running `mlflowbridge.cli.Main` in a JVM
 
 from __future__ import annotations
 
-from .env import quiet_logs
+from .env import filter_stderr, quiet_logs, unfilter_stderr
 from .jpype_backend import JVM_OPTIONS, MIN_JAVA, java_major, java_version, leave_process
 from .launch import main_outputs, run_main
 from .models import ModelInfo
@@ -33,8 +33,10 @@ __all__ = [
     "java_version",
     "leave_process",
     "main_outputs",
+    "filter_stderr",
     "quiet_logs",
     "run_main",
     "spark_session",
     "to_bridge_error",
+    "unfilter_stderr",
 ]

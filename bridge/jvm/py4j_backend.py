@@ -24,14 +24,15 @@ def spark_session(app_name: str = "mlflow-bridge", master: str = "local[2]") -> 
     env.prepare()
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")  # loopback only; no hostname lookups
     builder = SparkSession.builder
-    if env.log_options():
-        builder = builder.config("spark.driver.extraJavaOptions", " ".join(env.log_options()))
+    if env.is_quiet():
+        builder = builder.config("spark.driver.extraJavaOptions", " ".join(env.log_options())).config("spark.ui.showConsoleProgress", "false")
     session = (
         builder.master(master)
         .appName(app_name)
         .config("spark.driver.extraClassPath", cp)
         .config("spark.executor.extraClassPath", cp)
         .config("spark.ui.enabled", "false")
+        .config("spark.sql.catalogImplementation", "in-memory")
         .config("spark.sql.shuffle.partitions", "4")
         .config("spark.driver.host", "127.0.0.1")
         .config("spark.driver.bindAddress", "127.0.0.1")

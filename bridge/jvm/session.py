@@ -25,9 +25,9 @@ class JvmSession:
 
     backend: Backend
 
-    def __init__(self, backend: Backend, classes: Any, tracking_uri: str, spark: Any = None):
+    def __init__(self, backend: Backend, classes: Any, tracking_uri: str | None, spark: Any = None):
         self.backend = backend
-        self.tracking_uri = tracking_uri
+        self.tracking_uri = tracking_uri  # None: no tracking server (local models only)
         self._classes = classes
         self._pyspark = spark  # py4j: the pyspark session whose JVM this is
         # The MLFLOW_* settings of this moment, as Python's client reads them (the JVM's own
@@ -37,13 +37,19 @@ class JvmSession:
             if key.startswith("MLFLOW_"):
                 settings.put(key, value)
         with translating():
-            self._mlflow = classes.get("mlflowbridge.Mlflow").forUri(tracking_uri, settings)
-            self.client = JavaProxy(self._mlflow.client())
+            entry = classes.get("mlflowbridge.Mlflow")
+            self._mlflow = entry.local() if tracking_uri is None else entry.forUri(tracking_uri, settings)
             self.experiments = Experiments(self, self._mlflow.experiments())
             self.runs = Runs(self, self._mlflow.runs())
             self.artifacts = Artifacts(self, self._mlflow.artifacts())
             self.models = Models(self, self._mlflow.models())
             self.registry = Registry(self, self._mlflow.registry())
+
+    @property
+    def client(self) -> JavaProxy:
+        """The stock `org.mlflow.tracking.MlflowClient` (a local session has none: a clear error)."""
+        with translating():
+            return JavaProxy(self._mlflow.client())
 
     def spark(self) -> Any:
         """The JVM's SparkSession (a Java object): pyspark's (py4j) or a local one in this process (JPype)."""
@@ -96,20 +102,22 @@ class JvmSession:
         return p
 
 
-def connect(backend: Backend = "jpype", tracking_uri: str | None = None, spark: Any = None) -> JvmSession:
+def connect(backend: Backend = "jpype", tracking_uri: str | None = None, spark: Any = None, local: bool = False) -> JvmSession:
     """Connect to a JVM holding the MLflow Java client, through `backend`.
 
     tracking_uri defaults to MLFLOW_TRACKING_URI; it must be an http(s) tracking server (the
-    Java client refuses local URIs). For "py4j", `spark` may be a SparkSession started with
+    Java client refuses local URIs). `local=True` reaches no server (`Mlflow.local()`): models
+    in local folders only. For "py4j", `spark` may be a SparkSession started with
     `bridge.jvm.py4j_backend.spark_session()`; otherwise one is created.
     """
-    uri = tracking_uri or os.environ.get("MLFLOW_TRACKING_URI")
-    if not uri or not uri.startswith(("http://", "https://")):
-        raise BadInputError(
-            f"tracking URI {uri!r} is not an http(s) tracking server; the Java client needs one "
-            "(start one with `mlflow-bridge server` or pass tracking_uri=)"
-        )
-    require_reachable(uri)
+    uri = None if local else (tracking_uri or os.environ.get("MLFLOW_TRACKING_URI"))
+    if not local:
+        if not uri or not uri.startswith(("http://", "https://")):
+            raise BadInputError(
+                f"tracking URI {uri!r} is not an http(s) tracking server; the Java client needs one "
+                "(start one with `mlflow-bridge server` or pass tracking_uri=)"
+            )
+        require_reachable(uri)
     if backend == "jpype":
         from . import jpype_backend
 

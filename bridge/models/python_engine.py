@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-import shutil
+import os
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -95,18 +95,19 @@ def describe_layout(model_uri: str) -> str:
     return "unknown layout"
 
 
-def score(model: Any, signature_inputs: str | None, spark: Any, src: Path, dst: Path) -> None:
-    """Score the Parquet file `src` into `dst` with pyspark's own `transform`.
+def score(model: Any, signature_inputs: str | None, spark: Any, src: str | os.PathLike, dst: str | os.PathLike) -> int:
+    """Score the file `src` into the file `dst` with pyspark's own `transform`; returns the rows.
 
     Input checks and the choice of output columns are Spark's own rules, asked of the JVM
-    (the same code the Scala engine runs); nulls reach the stages, whose rules decide. A
-    pipeline with a pure-Python stage has no JVM twin: it is scored as it is and every column
-    it adds is returned.
+    (the same code the Scala engine runs), and so are reading and writing; nulls reach the
+    stages, whose rules decide. A pipeline with a pure-Python stage has no JVM twin: it is
+    scored as it is and every column it adds is returned.
     """
+    from ..jvm import tables
     from ..jvm.spark_rules import PipelineRules
 
     rules = PipelineRules.of(spark, model)
-    raw = spark.read.parquet(str(src))
+    raw = tables.read(spark, src, signature_inputs)
     sdf = _cast_to_signature(raw, signature_inputs)
     if rules is not None:
         rules.check_input(raw, signature_inputs)  # the uncast input, as the Scala engine checks it
@@ -116,7 +117,7 @@ def score(model: Any, signature_inputs: str | None, spark: Any, src: Path, dst: 
         out = model.transform(sdf)
         outputs = rules.output_columns(sdf) if rules is not None else [c for c in out.columns if c not in sdf.columns]
         keep = [c for c in sdf.columns if c in out.columns] + outputs  # a SQLTransformer may drop inputs
-        write_parquet(out.select(*[quote(c) for c in keep]), dst)
+        return tables.write(out.select(*[quote(c) for c in keep]), dst)
     except Exception as e:  # a stage refused the input (a column, or a value at run time: nulls, unseen labels)
         raise (e if rules is None else rules.explain_failure(sdf, e)) from None
 
@@ -142,18 +143,3 @@ def _cast_to_signature(sdf: Any, signature_inputs: str | None) -> Any:
         else:
             cols.append(sdf[quote(f.name)])
     return sdf.select(*cols)
-
-
-def write_parquet(sdf: Any, dst: Path) -> None:
-    """One Parquet file at `dst`, ML vectors as arrays of doubles (so files and engines compare)."""
-    from pyspark.ml.functions import vector_to_array
-    from pyspark.ml.linalg import VectorUDT
-
-    vectors = {f.name for f in sdf.schema.fields if isinstance(f.dataType, VectorUDT)}
-    flat = sdf.select(*[vector_to_array(sdf[quote(c)]).alias(c) if c in vectors else sdf[quote(c)] for c in sdf.columns])
-    tmp = Path(tempfile.mkdtemp(prefix=f".{dst.name}.", dir=dst.parent))
-    try:
-        flat.coalesce(1).write.mode("overwrite").parquet(str(tmp / "out"))
-        next((tmp / "out").glob("part-*.parquet")).replace(dst)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)

@@ -35,12 +35,15 @@ def test_score_file_formats_round_trip(logged_models, tmp_path, fmt):
     src = tmp_path / f"in.{fmt}"
     tables.write(x, src)
     uri = logged_models[("classifier", "scala")]
-    py = scoring.score_file(uri, src, tmp_path / f"py.{fmt}", "python")
-    sc = scoring.score_file(uri, src, tmp_path / f"sc.{fmt}", "scala", backend="py4j")
-    assert list(py.columns) == list(x.columns) + ["prediction", "rawPrediction", "probability"]
-    assert py["prediction"].tolist() == sc["prediction"].tolist()
+    assert scoring.score_file(uri, src, tmp_path / f"py.{fmt}", "python") == 25
+    assert scoring.score_file(uri, src, tmp_path / f"sc.{fmt}", "scala", backend="py4j") == 25
+    # Both engines write the same file, byte for byte (the same Spark writer), in the input's order.
+    assert (tmp_path / f"py.{fmt}").read_bytes() == (tmp_path / f"sc.{fmt}").read_bytes()
     back = tables.read(tmp_path / f"sc.{fmt}")
-    assert len(back) == 25 and back["prediction"].tolist() == sc["prediction"].tolist()
+    assert list(back.columns) == list(x.columns) + ["prediction", "rawPrediction", "probability"]
+    assert np.array_equal(back["alcohol"].to_numpy(), x["alcohol"].to_numpy())
+    expected = mlflow.pyfunc.load_model(uri).predict(x)
+    assert np.array_equal(back["prediction"].to_numpy(dtype=float), np.asarray(expected, dtype=float))
 
 
 def test_cli_score_with_the_scala_engine_over_jpype(logged_models, tmp_path):
@@ -51,7 +54,7 @@ def test_cli_score_with_the_scala_engine_over_jpype(logged_models, tmp_path):
     assert r.returncode == 0, r.stderr[-3000:]
     assert "scored 40 rows with the scala engine (jpype)" in r.stdout
     out = pd.read_parquet(tmp_path / "out.parquet")
-    expected = scoring.score_frame(logged_models[("linear", "python")], scoring.with_row_ids(x), "python").sort_values("_row")
+    expected = scoring.score_frame(logged_models[("linear", "python")], x, "python")
     assert np.abs(out["prediction"].to_numpy() - expected["prediction"].to_numpy()).max() <= 1e-9
 
 
@@ -68,7 +71,7 @@ def test_cli_compare_reports_and_exits_zero(logged_models, tmp_path):
 
 @pytest.mark.parametrize("engine", ["python", "scala"])
 def test_missing_column(logged_models, engine):
-    x = scoring.with_row_ids(features("linear").drop(columns=["bmi"]).head(5))
+    x = features("linear").drop(columns=["bmi"]).head(5)
     with pytest.raises(BadInputError, match="bmi"):
         scoring.score_frame(logged_models[("linear", "scala")], x, engine, backend="py4j")
 
@@ -78,7 +81,7 @@ def test_wrong_type(logged_models, engine):
     x = features("linear").head(5).copy()
     x["age"] = "old"
     with pytest.raises(BadInputError, match="age"):
-        scoring.score_frame(logged_models[("linear", "scala")], scoring.with_row_ids(x), engine, backend="py4j")
+        scoring.score_frame(logged_models[("linear", "scala")], x, engine, backend="py4j")
 
 
 @pytest.mark.parametrize("engine", ["python", "scala"])
@@ -86,7 +89,7 @@ def test_nulls(logged_models, engine):
     x = features("linear").head(5).copy()
     x.loc[2, "bp"] = None
     with pytest.raises(BadInputError, match="bp.*null|null.*bp"):
-        scoring.score_frame(logged_models[("linear", "scala")], scoring.with_row_ids(x), engine, backend="py4j")
+        scoring.score_frame(logged_models[("linear", "scala")], x, engine, backend="py4j")
 
 
 def test_empty_file(tmp_path, logged_models):
@@ -100,14 +103,14 @@ def test_empty_file(tmp_path, logged_models):
 
 @pytest.mark.parametrize("engine", ["python", "scala"])
 def test_model_uri_that_does_not_exist(engine, tracking_uri):
-    x = scoring.with_row_ids(features("linear").head(3))
+    x = features("linear").head(3)
     with pytest.raises(NotFoundError, match="0123456789abcdef0123456789abcdef"):
         scoring.score_frame("runs:/0123456789abcdef0123456789abcdef/model", x, engine, backend="py4j")
 
 
 @pytest.mark.parametrize("engine", ["python", "scala"])
 def test_registered_model_without_that_alias(logged_models, registered_name, engine):
-    x = scoring.with_row_ids(features("classifier").head(3))
+    x = features("classifier").head(3)
     with pytest.raises(NotFoundError, match="nosuchalias"):
         scoring.score_frame(f"models:/{registered_name}@nosuchalias", x, engine, backend="py4j")
 
@@ -121,7 +124,7 @@ def test_corrupted_mlmodel(logged_models, tmp_path, engine):
     local = _copy_model(logged_models[("linear", "scala")], tmp_path)
     (local / "MLmodel").write_text("flavors: [this is: not: valid\n")
     with pytest.raises(BadInputError, match="MLmodel"):
-        scoring.score_frame(str(local), scoring.with_row_ids(features("linear").head(3)), engine, backend="py4j")
+        scoring.score_frame(str(local), features("linear").head(3), engine, backend="py4j")
 
 
 @pytest.mark.parametrize("engine", ["python", "scala"])
@@ -129,7 +132,7 @@ def test_sparkml_directory_missing(logged_models, tmp_path, engine):
     local = _copy_model(logged_models[("linear", "scala")], tmp_path)
     shutil.rmtree(local / "sparkml")
     with pytest.raises(BadInputError, match="sparkml"):
-        scoring.score_frame(str(local), scoring.with_row_ids(features("linear").head(3)), engine, backend="py4j")
+        scoring.score_frame(str(local), features("linear").head(3), engine, backend="py4j")
 
 
 def test_cli_names_a_missing_column(logged_models, tmp_path):
@@ -148,7 +151,8 @@ def test_legacy_layout_loads_in_python(spark, logged_models, mlflow_client, tmp_
     exp_id = jvm.experiments.get_or_create("legacy-layout")
     run_id = str(jvm.client.createRun(exp_id).getRunId())
     jvm.client.logArtifacts(run_id, jvm.java_file(tmp_path / "spark-model"), "spark-model")
-    src = scoring.input_parquet(scoring.with_row_ids(features("linear").head(10)), tmp_path)
+    src = tmp_path / "input.parquet"
+    features("linear").head(10).to_parquet(src, index=False)
     python_engine.score(model, None, spark, src, tmp_path / "expected.parquet")
     expected = pd.read_parquet(tmp_path / "expected.parquet")["prediction"].to_numpy()
     for uri in (f"runs:/{run_id}/spark-model/sparkml", f"runs:/{run_id}/spark-model"):
@@ -184,7 +188,7 @@ def test_mlflow_models_serve_scala_logged(logged_models, tmp_path):
         body = json.dumps({"dataframe_split": {"columns": list(x.columns), "data": x.to_numpy().tolist()}}).encode()
         req = urllib.request.Request(f"http://127.0.0.1:{port}/invocations", body, {"Content-Type": "application/json"})
         served = np.asarray(json.loads(urllib.request.urlopen(req, timeout=120).read())["predictions"], dtype=float)
-        expected = scoring.score_frame(uri, scoring.with_row_ids(x), "scala", backend="py4j").sort_values("_row")["prediction"].to_numpy()
+        expected = scoring.score_frame(uri, x, "scala", backend="py4j")["prediction"].to_numpy()
         assert np.abs(served - expected).max() <= 1e-9
     finally:
         _stop_group(proc)

@@ -30,11 +30,12 @@ def test_engines_agree(logged_models, kind, origin):
 
 @pytest.mark.parametrize("origin", ORIGINS)
 def test_scala_engine_through_jpype_matches_python(logged_models, origin):
-    frame = scoring.with_row_ids(features("classifier"))
+    frame = features("classifier")
     py = scoring.score_frame(logged_models[("classifier", origin)], frame, "python")
     sc = scoring.score_frame(logged_models[("classifier", origin)], frame, "scala", backend="jpype")
-    assert np.array_equal(py.sort_values("_row")["prediction"].to_numpy(), sc.sort_values("_row")["prediction"].to_numpy())
-    assert np.abs(np.stack(py.sort_values("_row")["probability"]) - np.stack(sc.sort_values("_row")["probability"])).max() <= TOLERANCE
+    assert np.array_equal(py["alcohol"].to_numpy(), frame["alcohol"].to_numpy())  # the input's row order, kept
+    assert np.array_equal(py["prediction"].to_numpy(), sc["prediction"].to_numpy())
+    assert np.abs(np.stack(py["probability"]) - np.stack(sc["probability"])).max() <= TOLERANCE
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -42,7 +43,7 @@ def test_stock_python_loads_scala_logged_models(logged_models, kind):
     uri = logged_models[(kind, "scala")]
     x = features(kind)
     pyfunc_pred = np.asarray(mlflow.pyfunc.load_model(uri).predict(x), dtype=float).ravel()
-    scala = scoring.score_frame(uri, scoring.with_row_ids(x), "scala", backend="py4j").sort_values("_row")
+    scala = scoring.score_frame(uri, x, "scala", backend="py4j")
     assert np.abs(pyfunc_pred - scala["prediction"].to_numpy()).max() <= TOLERANCE
     spark_model = mlflow.spark.load_model(uri)
     assert [type(s).__name__ for s in spark_model.stages][-1] in ("LinearRegressionModel", "GBTRegressionModel", "LogisticRegressionModel")

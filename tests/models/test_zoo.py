@@ -23,7 +23,8 @@ import pyarrow.parquet as pq
 import pytest
 import zoo
 
-from bridge.models import python_engine, scoring, train
+from bridge.jvm import tables
+from bridge.models import scoring, train
 from bridge.models.compare import compare
 
 TOLERANCE = 1e-9
@@ -58,7 +59,20 @@ def transformed(spark, model, src: Path, outputs: list[str], label: str) -> pa.T
     """pyspark's own transform of `model` on the rows in `src`: the input and `outputs` columns."""
     sdf = spark.read.parquet(str(src))
     dst = src.with_name(f"{label}.parquet")
-    python_engine.write_parquet(model.transform(sdf).select(*[f"`{c}`" for c in [*sdf.columns, *outputs]]), dst)
+    tables.write(model.transform(sdf).select(*[f"`{c}`" for c in [*sdf.columns, *outputs]]), dst)
+    return pq.read_table(dst)
+
+
+def rows_file(rows, tmp_path: Path) -> Path:
+    """The rows as Parquet, each with its `_row` id (what compare aligns on)."""
+    src = tmp_path / "input.parquet"
+    rows.assign(**{scoring.ROW: range(len(rows))}).to_parquet(src, index=False)
+    return src
+
+
+def scored(uri: str, src: Path, engine: str, backend: str = "py4j") -> pa.Table:
+    dst = src.with_name(f"{engine}-{backend}.parquet")
+    scoring.score_file(uri, src, dst, engine, backend)  # type: ignore[arg-type]
     return pq.read_table(dst)
 
 
@@ -74,9 +88,9 @@ def test_python_logged_pipeline_scores_in_scala(name, fitted, spark, zoo_experim
     model, _, rows = fitted[name]
     with mlflow.start_run(experiment_id=zoo_experiment, run_name=f"zoo-python-{name}"):
         uri = train.log_stock(model, pip_requirements=train.pinned_requirements())
-    src = scoring.input_parquet(scoring.with_row_ids(rows), tmp_path)
-    scala = pq.read_table(scoring.score_parquet(uri, src, "scala", "py4j"))
-    python = pq.read_table(scoring.score_parquet(uri, src, "python"))
+    src = rows_file(rows, tmp_path)
+    scala = scored(uri, src, "scala", "py4j")
+    python = scored(uri, src, "python")
     outputs = [c for c in scala.column_names if c not in rows.columns and c != scoring.ROW]
     assert sorted(outputs) == sorted(entry.outputs), f"{name}: outputs {outputs}"
     assert outputs == [c for c in python.column_names if c not in rows.columns and c != scoring.ROW]
@@ -94,7 +108,7 @@ def test_jvm_logged_pipeline_loads_in_stock_python(name, fitted, spark, sessions
             run.info.run_id, model, "model", example=spark.createDataFrame(rows.head(3)), training=spark.createDataFrame(training)
         )
     uri = info.model_uri
-    src = scoring.input_parquet(scoring.with_row_ids(rows), tmp_path)
+    src = rows_file(rows, tmp_path)
     outputs = list(entry.outputs)
     expected = transformed(spark, model, src, outputs, "reference")
 
@@ -117,8 +131,8 @@ def test_scala_engine_over_jpype(name, fitted, spark, zoo_experiment, tmp_path):
     model, _, rows = fitted[name]
     with mlflow.start_run(experiment_id=zoo_experiment, run_name=f"zoo-jpype-{name}"):
         uri = train.log_stock(model, pip_requirements=train.pinned_requirements())
-    src = scoring.input_parquet(scoring.with_row_ids(rows), tmp_path)
-    got = pq.read_table(scoring.score_parquet(uri, src, "scala", "jpype"))
+    src = rows_file(rows, tmp_path)
+    got = scored(uri, src, "scala", "jpype")
     outputs = list(zoo.BY_NAME[name].outputs)
     assert_agree(transformed(spark, model, src, outputs, "reference"), got, outputs, f"{name}: Scala engine over JPype vs pyspark")
 
@@ -149,8 +163,8 @@ def test_a_pure_python_stage_scores_in_python_and_is_named_by_the_scala_engine(s
     model, _, rows = zoo.with_python_stage(spark)
     with mlflow.start_run(experiment_id=zoo_experiment, run_name="zoo-python-stage"):
         uri = train.log_stock(model, pip_requirements=train.pinned_requirements())
-    src = scoring.input_parquet(scoring.with_row_ids(rows.head(20)), tmp_path)
-    python = pq.read_table(scoring.score_parquet(uri, src, "python"))
+    src = rows_file(rows.head(20), tmp_path)
+    python = scored(uri, src, "python")
     got = python.column("plus_one").to_pylist()
     assert got == [p + 1.0 for p in python.column("prediction").to_pylist()]
     uid = model.stages[-1].uid
@@ -160,7 +174,7 @@ def test_a_pure_python_stage_scores_in_python_and_is_named_by_the_scala_engine(s
         r"or a JVM stage whose jar is missing\); the JVM cannot load it\. Rewrite the stage as a JVM "
         r"Transformer or score this model in Python",
     ):
-        scoring.score_parquet(uri, src, "scala", "py4j")
+        scored(uri, src, "scala", "py4j")
 
 
 def test_zoo_covers_every_family_of_spark_ml(fitted):

@@ -21,9 +21,8 @@ import org.mlflow.tracking.creds.{BasicMlflowHostCreds, MlflowHostCredsProvider}
  * boundary; `java.util` collections). Errors are [[BridgeException]]s naming what was wrong.
  */
 final class Mlflow private (
-    /** The stock client, for what it already does well (runs, metrics, searches). */
-    val client: MlflowClient,
-    private[mlflowbridge] val rest: MlflowRest,
+    stockClient: MlflowClient,
+    restCaller: MlflowRest,
     /** The MLFLOW_* settings it was made with (the run's user tag comes from them too). */
     private[mlflowbridge] val settings: Map[String, String],
     ownsClient: Boolean
@@ -35,11 +34,24 @@ final class Mlflow private (
   val models: Models = new Models(this)
   val registry: Registry = new Registry(this)
 
-  /** The tracking server's URI (http(s)://host:port). */
-  def trackingUri: String = rest.host
+  /** The stock client, for what it already does well (runs, metrics, searches). */
+  def client: MlflowClient = if (stockClient != null) stockClient else throw noServer("the stock client")
+
+  private[mlflowbridge] def rest: MlflowRest = if (restCaller != null) restCaller else throw noServer("this call")
+
+  /** True for [[Mlflow.local]]: no tracking server, models from local folders only. */
+  def isLocal: Boolean = restCaller == null
+
+  /** The tracking server's URI (http(s)://host:port); null for [[Mlflow.local]]. */
+  def trackingUri: String = if (isLocal) null else rest.host
 
   /** Closes the stock client when this object made it (not one passed to [[Mlflow.of]]). */
-  override def close(): Unit = if (ownsClient) client.close()
+  override def close(): Unit = if (ownsClient && stockClient != null) stockClient.close()
+
+  private def noServer(what: String) =
+    BridgeException.badInput(
+      s"$what needs a tracking server, and this Mlflow has none (Mlflow.local()): set MLFLOW_TRACKING_URI and use Mlflow.fromEnv()"
+    )
 }
 
 object Mlflow {
@@ -80,6 +92,13 @@ object Mlflow {
     val rest = new MlflowRest(creds, Retries.fromEnv(env), e.get("MLFLOW_TRACKING_SERVER_CERT_PATH").orNull)
     new Mlflow(new MlflowClient(creds), rest, e.toMap, ownsClient = true)
   }
+
+  /**
+   * No tracking server: `models` loads, scores and downloads models in local folders and `file:`
+   * URIs (what scoring a local model needs, without starting or reaching a server); every other
+   * member says it needs a tracking server.
+   */
+  def local(): Mlflow = new Mlflow(null, null, sys.env, ownsClient = false)
 
   /** Around a stock client the caller already has (and keeps: [[Mlflow.close]] leaves it open). */
   def of(client: MlflowClient): Mlflow = {

@@ -92,7 +92,7 @@ final class Models private[mlflowbridge] (mlflow: Mlflow) {
 
 private[mlflowbridge] object Models {
 
-  /** [[Models.load]] where `mlflow` may be null (local paths need no tracking server). */
+  /** [[Models.load]], remembering the signature for [[signatureOf]]. */
   def load(mlflow: Mlflow, uri: String, spark: SparkSession): PipelineModel = {
     val (model, signature) = loadWithSignature(mlflow, uri, spark)
     signature.foreach(s => signatures.synchronized(signatures.put(model, s)))

@@ -13,7 +13,7 @@ class ModelUriErrorsSuite extends AnyFunSuite {
   private lazy val expId = mlflow.experiments.getOrCreate(TestServer.uniqueName("uri-errors"))
   private lazy val runId = client.createRun(expId).getRunId
 
-  /** Loads through `m` (null: no tracking server, as the CLI without MLFLOW_TRACKING_URI). */
+  /** Loads through `m` (Mlflow.local(): no tracking server, as the CLI without MLFLOW_TRACKING_URI). */
   private def fails(uri: String, m: Mlflow = mlflow): BridgeException =
     intercept[BridgeException](Models.load(m, uri, spark))
 
@@ -62,7 +62,7 @@ class ModelUriErrorsSuite extends AnyFunSuite {
   }
 
   test("a local directory that does not exist (no tracking server needed)") {
-    val e = fails("/no/such/dir/model", null)
+    val e = fails("/no/such/dir/model", Mlflow.local())
     assert(e.kind == "NOT_FOUND" && e.getMessage == "model URI /no/such/dir/model does not exist (no such local directory)")
   }
 
@@ -70,37 +70,63 @@ class ModelUriErrorsSuite extends AnyFunSuite {
     assert(fails("").getMessage == "model URI must not be empty")
     assert(fails("models:/").kind == "BAD_INPUT")
     assert(fails("s3://bucket/model").getMessage.startsWith("model URI s3://bucket/model has an unsupported scheme"))
-    assert(fails("runs:/abc", null).getMessage == "model URI runs:/abc needs a tracking server: set MLFLOW_TRACKING_URI or use Mlflow.forUri")
+    assert(
+      fails("runs:/abc", Mlflow.local()).getMessage == "model URI runs:/abc needs a tracking server: set MLFLOW_TRACKING_URI or use Mlflow.forUri"
+    )
   }
 
   test("corrupted MLmodel: not YAML") {
     val d = modelDir("flavors: [unclosed\n  spark: {model_data: sparkml\n")
-    val e = fails(d.toString, null)
+    val e = fails(d.toString, Mlflow.local())
     assert(e.kind == "BAD_INPUT")
     assert(e.getMessage.startsWith(s"MLmodel of $d is corrupted (not valid YAML):"), e.getMessage)
   }
 
   test("corrupted MLmodel: YAML but not a model") {
-    assert(fails(modelDir("just a string\n").toString, null).getMessage.contains("is corrupted: expected a YAML mapping, found String"))
+    assert(fails(modelDir("just a string\n").toString, Mlflow.local()).getMessage.contains("is corrupted: expected a YAML mapping, found String"))
     assert(
-      fails(modelDir("artifact_path: model\n").toString, null).getMessage.contains("is corrupted: it has no 'flavors' section (keys: artifact_path)")
+      fails(modelDir("artifact_path: model\n").toString, Mlflow.local()).getMessage
+        .contains("is corrupted: it has no 'flavors' section (keys: artifact_path)")
     )
   }
 
   test("MLmodel without a spark flavor") {
     val d = modelDir("flavors:\n  python_function: {loader_module: mlflow.sklearn}\n  sklearn: {pickled_model: model.pkl}\n")
     assert(
-      fails(d.toString, null).getMessage == s"MLmodel of $d has no 'spark' flavor (flavors: python_function, sklearn); it is not a Spark ML model"
+      fails(
+        d.toString,
+        Mlflow.local()
+      ).getMessage == s"MLmodel of $d has no 'spark' flavor (flavors: python_function, sklearn); it is not a Spark ML model"
     )
   }
 
   test("MLmodel present but sparkml/ missing") {
     val d = modelDir("flavors:\n  spark: {model_data: sparkml}\n", withSparkml = false)
-    assert(fails(d.toString, null).getMessage == s"model $d is incomplete: its MLmodel names Spark model data 'sparkml/', which is missing")
+    assert(fails(d.toString, Mlflow.local()).getMessage == s"model $d is incomplete: its MLmodel names Spark model data 'sparkml/', which is missing")
   }
 
   test("neither MLmodel nor sparkml/") {
     val d = TestSpark.tempDir("empty")
-    assert(fails(d.toString, null).getMessage == s"model $d has no MLmodel file and no Spark model: 'sparkml/' is missing")
+    assert(fails(d.toString, Mlflow.local()).getMessage == s"model $d has no MLmodel file and no Spark model: 'sparkml/' is missing")
+  }
+
+  test("what needs no server is checked before anything starts, in the Python command line's words") {
+    def bad(uri: String, server: Boolean = false) = intercept[BridgeException](model.ModelUri.checkWithoutServer(uri, server)).getMessage
+    assert(bad("runs:/") == "model URI runs:/ is not a proper runs:/ URI: use runs:/<run_id>/<path>")
+    assert(bad("runs:/0123/../x") == "model URI runs:/0123/../x: path \"../x\" is not a safe relative path: it has a '.' or '..' segment")
+    assert(bad("models:/wine@").startsWith("model URI models:/wine@ is not a proper models:/ URI"))
+    assert(bad("models:/wine/1") == "model URI models:/wine/1 needs a tracking server: set MLFLOW_TRACKING_URI (a local model folder needs none)")
+    assert(bad("ftp://host/model").startsWith("model URI ftp://host/model has an unsupported scheme"))
+    assert(bad("/no/such/model") == "model URI /no/such/model does not exist (no such local directory)")
+    model.ModelUri.checkWithoutServer("models:/wine@champion", true)
+    model.ModelUri.checkWithoutServer(s"runs:/$runId/model", true)
+  }
+
+  test("Mlflow.local() has no tracking server and says so") {
+    val local = Mlflow.local()
+    assert(local.isLocal && local.trackingUri == null)
+    val e = intercept[BridgeException](local.experiments.getOrCreate("x"))
+    assert(e.kind == "BAD_INPUT" && e.getMessage.startsWith("this call needs a tracking server, and this Mlflow has none (Mlflow.local())"))
+    assert(intercept[BridgeException](local.client).getMessage.startsWith("the stock client needs a tracking server"))
   }
 }

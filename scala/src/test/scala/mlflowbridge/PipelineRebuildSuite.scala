@@ -52,7 +52,7 @@ class PipelineRebuildSuite extends AnyFunSuite {
     assert(m.stages.map(_.uid).toSeq == TestSpark.linearModel.stages.map(_.uid).toSeq)
     assert(TestSpark.predictions(m) == TestSpark.predictions(TestSpark.linearModel))
     // Also through Models.load (legacy dir: no MLmodel), with no tracking server.
-    assert(TestSpark.predictions(Models.load(null, dir.getParent.toString, spark)) == TestSpark.predictions(TestSpark.linearModel))
+    assert(TestSpark.predictions(Mlflow.local().models.load(dir.getParent.toString, spark)) == TestSpark.predictions(TestSpark.linearModel))
   }
 
   test("a pure-Python stage is BAD_INPUT naming the stage uid and its class") {

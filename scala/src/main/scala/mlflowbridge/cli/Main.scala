@@ -18,16 +18,20 @@ object Main {
     """usage:
       |  train --kind regression|classifier --experiment NAME [--input CSV] [--label COL]
       |        [--algorithm logistic|rf] [--register NAME] [--alias ALIAS]
-      |  score --model-uri URI --input FILE --output FILE [--format csv|parquet|json]""".stripMargin
+      |  score --model-uri URI --input FILE --output FILE [--format csv|parquet|json]
+      |  --verbose (anywhere): Spark's own logging and stage bars too""".stripMargin
 
   def main(args: Array[String]): Unit = {
-    if (System.getProperty("log4j2.configurationFile") == null && System.getProperty("log4j.configurationFile") == null)
+    val verbose = args.contains("--verbose")
+    if (!verbose && System.getProperty("log4j2.configurationFile") == null && System.getProperty("log4j.configurationFile") == null)
       System.setProperty("log4j2.configurationFile", "mlflowbridge/log4j2-cli.properties")
     sys.exit(run(args))
   }
 
   /** Runs one command; returns the exit code (for tests and callers that must not exit). */
-  def run(args: Array[String]): Int = {
+  def run(argv: Array[String]): Int = {
+    verbose = argv.contains("--verbose")
+    val args = argv.filterNot(_ == "--verbose")
     try {
       args.headOption match {
         case Some("train")                  => train(options(args.tail)); 0
@@ -51,17 +55,25 @@ object Main {
     Models.deleteWorkRoot()
   }
 
+  @volatile private var verbose = false
+
+  /**
+   * A local session trimmed for one command: no UI, no Hive catalog, few shuffle partitions,
+   * loopback only; stage bars only with `--verbose`.
+   */
   def localSpark(appName: String): SparkSession = {
     val spark = SparkSession
       .builder()
       .appName(appName)
       .master("local[2]")
       .config("spark.ui.enabled", "false")
+      .config("spark.ui.showConsoleProgress", verbose.toString)
+      .config("spark.sql.catalogImplementation", "in-memory")
       .config("spark.driver.host", "127.0.0.1")
       .config("spark.driver.bindAddress", "127.0.0.1")
       .config("spark.sql.shuffle.partitions", "2")
       .getOrCreate()
-    spark.sparkContext.setLogLevel("WARN")
+    if (!verbose) spark.sparkContext.setLogLevel("WARN")
     spark
   }
 
@@ -110,14 +122,19 @@ object Main {
     val uri = need(o, "model-uri")
     val input = need(o, "input")
     val output = need(o, "output")
+    // Everything that can be told without Spark or a server fails before either starts.
+    val hasServer = sys.env.contains("MLFLOW_TRACKING_URI")
+    ModelUri.checkWithoutServer(uri, hasServer)
+    Scoring.checkInput(input)
+    Scoring.outputFormat(output, o.get("format").orNull)
     // A local model needs no tracking server.
-    val mlflow = if (sys.env.contains("MLFLOW_TRACKING_URI")) Mlflow.fromEnv() else null
+    val mlflow = if (hasServer) Mlflow.fromEnv() else Mlflow.local()
     try
       withSpark("mlflow-bridge-score") { spark =>
         val n = Scoring.scoreFile(spark, mlflow, uri, input, output, o.get("format").orNull)
         println(s"scored $n rows into $output")
       }
-    finally if (mlflow != null) mlflow.close()
+    finally mlflow.close()
   }
 
   /** Stops the session only if this command started it (callers in a running app keep theirs). */

@@ -100,7 +100,7 @@ private[mlflowbridge] object InputCheck {
   }
 
   /** The deepest cause's first line: Spark wraps a stage's own message in job and task errors. */
-  private def firstLine(e: Throwable): String = {
+  def firstLine(e: Throwable): String = {
     val chain = Iterator.iterate(e)(_.getCause).takeWhile(_ != null).take(20).toSeq
     val msg = chain.reverse.flatMap(t => Option(t.getMessage).map(_.trim)).find(_.nonEmpty).getOrElse(e.getClass.getName)
     msg.linesIterator.next()

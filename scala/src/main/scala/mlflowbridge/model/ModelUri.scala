@@ -47,6 +47,36 @@ private[mlflowbridge] object ModelUri {
     }
   }
 
+  /**
+   * What can be told of `uri` without a server or Spark, so that a malformed URI or a missing
+   * local folder fails at once: the runs:/ and models:/ shapes, a safe path, a known scheme,
+   * a local directory that exists, and a tracking server where the URI needs one.
+   */
+  def checkWithoutServer(uri: String, hasServer: Boolean): Unit = {
+    if (uri == null || uri.trim.isEmpty) throw BridgeException.badInput("model URI must not be empty")
+    val u = uri.trim
+    val remote = u.startsWith("runs:") || u.startsWith("models:") || ArtifactStore.isProxied(u)
+    if (u.startsWith("runs:")) {
+      val parts = u.stripPrefix("runs:").stripPrefix("/").split("/", 2)
+      if (parts(0).isEmpty) throw BridgeException.badInput(s"model URI $u is not a proper runs:/ URI: use runs:/<run_id>/<path>")
+      if (parts.length > 1) ArtifactStore.checkArtifactPath(parts(1).stripSuffix("/"), s"model URI $u: path")
+    } else if (u.startsWith("models:")) {
+      val parts = u.stripPrefix("models:").stripPrefix("/").split("/").toSeq
+      val head = parts.headOption.getOrElse("")
+      val aliased = head.split("@", -1)
+      if (head.trim.isEmpty || (aliased.length > 1 && (aliased.length != 2 || aliased.exists(_.isEmpty))) || (parts.length > 1 && parts(1).isEmpty))
+        throw BridgeException.badInput(
+          s"model URI $u is not a proper models:/ URI: use models:/<name>/<version>, models:/<name>@<alias>, models:/<name>/latest or models:/<model_id>"
+        )
+    } else if (!remote && (ArtifactStore.isLocal(u) || !u.contains(":"))) {
+      val p = ArtifactStore.localPath(u)
+      if (!Files.exists(p)) throw BridgeException.notFound(s"model URI $u does not exist (no such local directory)")
+    } else if (!remote)
+      throw BridgeException.badInput(s"model URI $u has an unsupported scheme; use runs:/, models:/, mlflow-artifacts:/, file: or a local path")
+    if (remote && !hasServer)
+      throw BridgeException.badInput(s"model URI $u needs a tracking server: set MLFLOW_TRACKING_URI (a local model folder needs none)")
+  }
+
   /** Resolves `uri` without downloading; errors name the URI. */
   def locate(mlflow: Mlflow, uri: String): Location = {
     if (uri == null || uri.trim.isEmpty) throw BridgeException.badInput("model URI must not be empty")
@@ -164,6 +194,6 @@ private[mlflowbridge] object ModelUri {
     if (ArtifactStore.isLocal(uri)) Files.exists(ArtifactStore.localPath(uri)) else store.entries(uri).nonEmpty
 
   private def need(mlflow: Mlflow, uri: String): Mlflow =
-    if (mlflow != null) mlflow
+    if (mlflow != null && !mlflow.isLocal) mlflow
     else throw BridgeException.badInput(s"model URI $uri needs a tracking server: set MLFLOW_TRACKING_URI or use Mlflow.forUri")
 }

@@ -1,7 +1,7 @@
 package mlflowbridge
 package model
 
-import java.nio.file.{Files, Paths, StandardCopyOption}
+import java.nio.file.{Files, Paths}
 
 import scala.jdk.CollectionConverters._
 import scala.util.control.NonFatal
@@ -9,32 +9,30 @@ import scala.util.control.NonFatal
 import org.apache.spark.ml.PipelineModel
 import org.apache.spark.ml.functions.vector_to_array
 import org.apache.spark.ml.linalg.SQLDataTypes.VectorType
-import org.apache.spark.sql.{Column, DataFrame, Dataset, Row, SparkSession}
-import org.apache.spark.sql.functions.{col, to_json}
-import org.apache.spark.sql.types.{ArrayType, MapType, NumericType, StructType}
+import org.apache.spark.sql.{Column, DataFrame, Dataset, Observation, Row, SparkSession}
+import org.apache.spark.sql.functions.{col, count, lit, to_json}
+import org.apache.spark.sql.types._
 
 /**
- * Batch scoring of a file with a model URI: read (CSV with header, Parquet, JSON lines), check,
- * transform, and write the input columns plus the model's outputs (prediction, probability as
- * an array, and label strings from IndexToString) to one output file.
+ * Batch scoring of a file with a model URI, straight through Spark: read (CSV with a header and
+ * the signature's types, Parquet, JSON lines), check, transform, and write the input columns plus
+ * the model's outputs (prediction, probability as an array, label strings) to one output file.
+ * Nothing passes through the driver but the row count.
  */
 private[mlflowbridge] object Scoring {
 
   /**
    * Scores `input` into `output`; `format` (csv, parquet, json; null = from the extension) applies
-   * to the output. `mlflow` may be null for a local model. Returns the row count.
+   * to the output. Returns the row count.
    */
   def scoreFile(spark: SparkSession, mlflow: Mlflow, modelUri: String, input: String, output: String, format: String): Long = {
-    val df = read(spark, input)
+    val outFormat = outputFormat(output, format) // a bad output name fails before any work
+    checkInput(input)
     val (model, signature) = Models.loadWithSignature(mlflow, modelUri, spark)
-    val scored = score(model, df, signature).cache()
-    try {
-      val n =
-        try scored.count()
-        catch { case NonFatal(e) => throw InputCheck.explainFailure(model, castToSignature(df, signature), e) }
-      write(scored, output, Option(format).getOrElse(formatOf(output)))
-      n
-    } finally scored.unpersist()
+    val df = read(spark, input, signature)
+    val scored = score(model, df, signature)
+    try write(scored, output, outFormat)
+    catch { case NonFatal(e) if !e.isInstanceOf[BridgeException] => throw InputCheck.explainFailure(model, castToSignature(df, signature), e) }
   }
 
   /** Checks `df` and returns it with the model's output columns; intermediate columns are dropped. */
@@ -62,13 +60,87 @@ private[mlflowbridge] object Scoring {
     df.select(cols: _*)
   }
 
-  def read(spark: SparkSession, input: String): DataFrame = {
-    if (!Files.exists(Paths.get(input))) throw BridgeException.notFound(s"input $input does not exist")
-    formatOf(input) match {
-      case "csv"     => spark.read.option("header", "true").option("inferSchema", "true").csv(input)
+  /** An input file or a directory of part files that exists and is not empty; a Parquet file has Parquet's magic bytes at both ends. */
+  def checkInput(input: String): Unit = {
+    val fmt = formatOf(input)
+    val p = Paths.get(input)
+    if (!Files.exists(p)) throw BridgeException.notFound(s"input $input does not exist")
+    if (Files.isRegularFile(p) && Files.size(p) == 0) throw BridgeException.badInput(s"input file $input is empty")
+    if (fmt == "parquet" && Files.isRegularFile(p) && !hasParquetMagic(p))
+      throw BridgeException.badInput(s"input file $input is not valid parquet: it does not start and end with Parquet's magic bytes PAR1")
+  }
+
+  private def hasParquetMagic(p: java.nio.file.Path): Boolean = {
+    val ch = java.nio.channels.FileChannel.open(p)
+    try {
+      def at(pos: Long) = { val b = java.nio.ByteBuffer.allocate(4); ch.read(b, pos); new String(b.array(), "US-ASCII") }
+      ch.size() >= 12 && at(0) == "PAR1" && at(ch.size() - 4) == "PAR1"
+    } finally ch.close()
+  }
+
+  /** Reads `input` with no signature (CSV types inferred). */
+  def read(spark: SparkSession, input: String): DataFrame = read(spark, input, None)
+
+  /** For Python: the signature inputs as MLmodel's JSON string, or null. */
+  def read(spark: SparkSession, input: String, signatureInputsJson: String): DataFrame =
+    read(spark, input, Option(signatureInputsJson).flatMap(Signature.parse))
+
+  /**
+   * Reads `input` by its extension. CSV takes the signature's types for the columns it names and
+   * keeps the others as text (one pass, no inference, exact text through); without a signature
+   * Spark infers the types.
+   */
+  def read(spark: SparkSession, input: String, signature: Option[Seq[ColSpec]]): DataFrame = {
+    checkInput(input)
+    val fmt = formatOf(input)
+    try readAs(spark, input, fmt, signature)
+    catch { case NonFatal(e) => throw BridgeException.badInput(s"input file $input is not valid $fmt: ${InputCheck.firstLine(e)}") }
+  }
+
+  private def readAs(spark: SparkSession, input: String, fmt: String, signature: Option[Seq[ColSpec]]): DataFrame =
+    fmt match {
+      case "csv" =>
+        val csv = spark.read.option("header", "true")
+        signature.map(csvSchema(spark, input, _)) match {
+          case Some(schema) => csv.option("enforceSchema", "false").schema(schema).csv(input)
+          case None         => csv.option("inferSchema", "true").csv(input)
+        }
       case "parquet" => spark.read.parquet(input)
-      case "json"    => spark.read.json(input)
+      case "json"    => inFileOrder(spark.read.json(input), input)
     }
+
+  /** Spark's JSON reader sorts the columns by name; put them back in the order of the file's first record. */
+  private def inFileOrder(df: DataFrame, input: String): DataFrame = {
+    val p = Paths.get(input)
+    val file =
+      if (Files.isRegularFile(p)) Some(p)
+      else {
+        val s = Files.list(p)
+        try s.iterator().asScala.filter(f => Files.isRegularFile(f) && !f.getFileName.toString.startsWith(".")).toSeq.sorted.headOption
+        finally s.close()
+      }
+    val first = file.flatMap { f =>
+      val lines = Files.lines(f)
+      try lines.iterator().asScala.map(_.trim).find(_.nonEmpty)
+      finally lines.close()
+    }
+    val keys = first.flatMap(l => scala.util.Try(rest.Json.mapper.readTree(l).fieldNames().asScala.toSeq).toOption).getOrElse(Nil)
+    val ordered = keys.filter(df.columns.contains) ++ df.columns.filterNot(keys.contains)
+    df.select(ordered.map(c => col(PipelineColumns.quote(c))): _*)
+  }
+
+  /** The CSV header's columns, typed by the signature where it names them (and Spark can parse the type), text otherwise. */
+  private def csvSchema(spark: SparkSession, input: String, signature: Seq[ColSpec]): StructType = {
+    val header = spark.read.option("header", "true").csv(input).columns // reads the first line only
+    val types = signature.flatMap(s => csvType(s).map(s.name -> _)).toMap
+    StructType(header.toSeq.map(name => StructField(name, types.getOrElse(name, StringType))))
+  }
+
+  private def csvType(spec: ColSpec): Option[DataType] = spec.tpe match {
+    case "boolean"  => Some(BooleanType)
+    case "string"   => Some(StringType)
+    case "datetime" => Some(TimestampType)
+    case _          => Signature.sparkType(spec)
   }
 
   def formatOf(path: String): String = {
@@ -79,25 +151,21 @@ private[mlflowbridge] object Scoring {
     else throw BridgeException.badInput(s"cannot tell the format of $path: use .csv, .parquet, or .json/.jsonl (JSON lines), or pass a format")
   }
 
-  /** Writes one file at `output` (Spark writes a directory; its single part file is moved into place). */
-  def write(df: DataFrame, output: String, format: String): Unit = {
-    val target = Paths.get(output).toAbsolutePath
-    Option(target.getParent).foreach(Files.createDirectories(_))
-    val tmp = target.resolveSibling(s".${target.getFileName}.tmp-${java.util.UUID.randomUUID().toString.take(8)}")
-    try {
-      val writer = flatten(df, format).coalesce(1).write.mode("overwrite")
-      format.toLowerCase match {
-        case "csv"     => writer.option("header", "true").csv(tmp.toString)
-        case "parquet" => writer.parquet(tmp.toString)
-        case "json"    => writer.json(tmp.toString)
-        case other     => throw BridgeException.badInput(s"unknown output format '$other': use csv, parquet or json")
-      }
-      val s = Files.list(tmp)
-      val part =
-        try s.iterator().asScala.find(_.getFileName.toString.startsWith("part-"))
-        finally s.close()
-      Files.move(part.getOrElse(throw new IllegalStateException(s"Spark wrote no part file to $tmp")), target, StandardCopyOption.REPLACE_EXISTING)
-    } finally ArtifactStore.deleteTree(tmp)
+  /** `format` when given (csv, parquet, json), else the output's extension tells. */
+  def outputFormat(output: String, format: String): String = Option(format).map(_.toLowerCase).fold(formatOf(output)) { f =>
+    if (Set("csv", "parquet", "json")(f)) f else throw BridgeException.badInput(s"unknown output format '$format': use csv, parquet or json")
+  }
+
+  /**
+   * Writes `df` to one file at `output` and returns its row count (observed while writing: no
+   * second pass). Spark writes its parts in parallel; [[SingleFile]] joins them in order.
+   */
+  def write(df: DataFrame, output: String, format: String): Long = {
+    val fmt = outputFormat(output, format)
+    val rows = new Observation("rows")
+    val flat = flatten(df, fmt).observe(rows, count(lit(1)).as("n"))
+    SingleFile.write(flat, Paths.get(output).toAbsolutePath, fmt)
+    rows.get("n").asInstanceOf[Long]
   }
 
   /** Vectors become arrays (Parquet/JSON) or JSON text (CSV, which has no arrays). */
@@ -105,8 +173,8 @@ private[mlflowbridge] object Scoring {
     val c: Column = col(PipelineColumns.quote(f.name))
     if (f.dataType == VectorType) {
       val arr = vector_to_array(c)
-      (if (format.equalsIgnoreCase("csv")) to_json(arr) else arr).as(f.name)
-    } else if (format.equalsIgnoreCase("csv") && (f.dataType match { case _: ArrayType | _: MapType | _: StructType => true; case _ => false }))
+      (if (format == "csv") to_json(arr) else arr).as(f.name)
+    } else if (format == "csv" && (f.dataType match { case _: ArrayType | _: MapType | _: StructType => true; case _ => false }))
       to_json(c).as(f.name)
     else c
   }: _*)

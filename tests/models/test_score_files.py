@@ -1,0 +1,147 @@
+"""Scoring files straight through Spark: no tracking server for a local model, checks before any
+JVM starts, quiet by default, one output file from many parts, CSV typed by the signature.
+
+Each command runs as a child process watched through /proc (the same marker `tests/leftovers.py`
+uses), so the tests see which processes a command started: a tracking server, a JVM.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import mlflow
+import numpy as np
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+from leftovers import MARKER, marked
+from models_fixtures import features
+
+from bridge.models import scoring, tables
+
+CLI = [sys.executable, "-m", "bridge"]
+ENGINES = [("python", "py4j"), ("scala", "py4j"), ("scala", "jpype")]
+
+
+def watched(*args: str, env: dict[str, str] | None = None) -> tuple[subprocess.CompletedProcess, list[str]]:
+    """Runs the CLI; returns its result and the command lines of every process it started."""
+    token = f"watch-{uuid.uuid4().hex[:8]}"
+    child_env = {k: v for k, v in os.environ.items() if k != "MLFLOW_TRACKING_URI"} | (env or {}) | {MARKER: token}
+    proc = subprocess.Popen([*CLI, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=child_env)
+    seen: dict[int, str] = {}
+    deadline = time.monotonic() + 600
+    while proc.poll() is None and time.monotonic() < deadline:
+        seen |= {pid: cmd for pid, cmd in marked(token).items() if pid != proc.pid}
+        time.sleep(0.1)
+    out, err = proc.communicate(timeout=60)
+    time.sleep(0.5)
+    assert not marked(token), f"left running: {marked(token)}"
+    return subprocess.CompletedProcess(proc.args, proc.returncode, out, err), list(seen.values())
+
+
+def servers(cmds: list[str]) -> list[str]:
+    return [c for c in cmds if "mlflow" in c and " server" in c]
+
+
+def jvms(cmds: list[str]) -> list[str]:
+    return [c for c in cmds if c.split(" ")[0].endswith("java")]
+
+
+@pytest.fixture(scope="module")
+def local_model(logged_models, tmp_path_factory) -> Path:
+    """The Scala-logged classifier, downloaded to a plain folder."""
+    return Path(mlflow.artifacts.download_artifacts(logged_models[("classifier", "scala")], dst_path=str(tmp_path_factory.mktemp("local"))))
+
+
+@pytest.mark.parametrize("engine,backend", ENGINES)
+def test_a_local_model_scores_without_a_tracking_server_and_quietly(local_model, tmp_path, engine, backend):
+    x = features("classifier").head(10)
+    x.to_csv(tmp_path / "in.csv", index=False)
+    r, started = watched("score", "--model-uri", str(local_model), "--input", str(tmp_path / "in.csv"), "--output", str(tmp_path / "out.csv"),
+                         "--engine", engine, "--backend", backend)  # fmt: skip
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert not servers(started), f"a tracking server was started for a local model: {servers(started)}"
+    # Quiet: our own line on stderr and nothing else (no Spark banner, log4j notices, stage bars or JVM notices).
+    engine_words = f"the {engine} engine" + (f" ({backend})" if engine == "scala" else "")
+    assert r.stderr.splitlines() == [f"scoring {tmp_path / 'in.csv'} with {engine_words}..."], r.stderr[-3000:]
+    assert r.stdout.startswith(f"scored 10 rows with {engine_words} -> {tmp_path / 'out.csv'}")
+    out = pd.read_csv(tmp_path / "out.csv")
+    assert np.array_equal(out["prediction"].to_numpy(dtype=float), np.asarray(mlflow.pyfunc.load_model(str(local_model)).predict(x), dtype=float))
+
+
+def test_verbose_brings_spark_logging_back(local_model, tmp_path):
+    features("classifier").head(5).to_csv(tmp_path / "in.csv", index=False)
+    r, _ = watched("score", "--model-uri", str(local_model), "--input", str(tmp_path / "in.csv"), "--output", str(tmp_path / "out.csv"), "--verbose")
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert "Using Spark's default log4j profile" in r.stderr, r.stderr[-3000:]
+
+
+@pytest.mark.parametrize(
+    "uri,engine,words",
+    [
+        ("runs:/", "python", "model URI runs:/ is not a proper runs:/ URI: use runs:/<run_id>/<path>"),
+        ("runs:/0123/../x", "scala", "model URI runs:/0123/../x: path \"../x\" is not a safe relative path: it has a '.' or '..' segment"),
+        ("models:/wine@", "scala", "model URI models:/wine@ is not a proper models:/ URI"),
+        ("models:/wine/1", "scala", "model URI models:/wine/1 needs a tracking server: set MLFLOW_TRACKING_URI (a local model folder needs none)"),
+        ("ftp://host/model", "scala", "model URI ftp://host/model has an unsupported scheme"),
+        ("/no/such/model", "python", "model URI /no/such/model does not exist (no such local directory)"),
+    ],
+)
+def test_bad_lines_fail_before_any_jvm_starts(tmp_path, uri, engine, words):
+    features("classifier").head(3).to_csv(tmp_path / "in.csv", index=False)
+    r, started = watched("score", "--model-uri", uri, "--input", str(tmp_path / "in.csv"), "--output", str(tmp_path / "o.csv"), "--engine", engine)
+    assert r.returncode == 2, r.stderr[-2000:]
+    assert r.stderr.startswith(f"mlflow-bridge score: error: {words}") and r.stderr.count("\n") == 1, r.stderr
+    assert not jvms(started) and not servers(started), started
+
+
+def test_a_missing_input_or_an_unknown_output_fails_before_any_jvm_starts(local_model, tmp_path):
+    for args, words in (
+        (["--input", str(tmp_path / "none.csv"), "--output", str(tmp_path / "o.csv")], f"input {tmp_path / 'none.csv'} does not exist"),
+        (["--input", str(tmp_path / "in.csv"), "--output", str(tmp_path / "o.xlsx")], f"{tmp_path / 'o.xlsx'}: unknown table format '.xlsx'"),
+        (["--input", str(tmp_path / "in.csv"), "--output", str(tmp_path / "in.csv")], f"output {tmp_path / 'in.csv'} is the input file"),
+    ):
+        features("classifier").head(3).to_csv(tmp_path / "in.csv", index=False)
+        r, started = watched("score", "--model-uri", str(local_model), *args)
+        assert r.returncode == 2 and words in r.stderr, r.stderr[-2000:]
+        assert not jvms(started), started
+
+
+@pytest.mark.parametrize("engine,backend", ENGINES[:2])
+@pytest.mark.parametrize("fmt", ["parquet", "csv", "jsonl"])
+def test_many_input_parts_make_one_output_file(local_model, tmp_path, engine, backend, fmt):
+    """A directory of Parquet parts is read in parallel; the parts Spark writes become one file."""
+    x = features("classifier").assign(row_id=lambda d: range(len(d)))
+    parts = tmp_path / "in.parquet"
+    parts.mkdir()
+    for i, chunk in enumerate(np.array_split(x, 3)):
+        chunk.to_parquet(parts / f"part-{i}.parquet", index=False)
+    out = tmp_path / f"out.{fmt}"
+    assert scoring.score_file(str(local_model), parts, out, engine, backend) == len(x)  # type: ignore[arg-type]
+    assert out.is_file()
+    if fmt == "csv":
+        assert out.read_text().count("alcohol,") == 1  # one header
+    if fmt == "parquet":
+        assert pq.ParquetFile(out).metadata.num_rows == len(x)
+    back = tables.read(out).sort_values("row_id").reset_index(drop=True)
+    assert back["row_id"].tolist() == list(range(len(x)))
+    expected = np.asarray(mlflow.pyfunc.load_model(str(local_model)).predict(x.drop(columns=["row_id"])), dtype=float)
+    assert np.array_equal(back["prediction"].to_numpy(dtype=float), expected)
+
+
+@pytest.mark.parametrize("engine,backend", ENGINES[:2])
+def test_csv_takes_the_signature_types_and_keeps_other_columns_as_text(local_model, tmp_path, engine, backend):
+    """Columns the signature names get its types (whole numbers read as doubles); the others pass through as written."""
+    x = features("classifier").head(6).copy()
+    x["magnesium"] = x["magnesium"].astype(int)  # written as 127, not 127.0
+    x.insert(0, "sample", ["007", "008", "1e3", "x", "0.50", ""])
+    x.to_csv(tmp_path / "in.csv", index=False)
+    assert scoring.score_file(str(local_model), tmp_path / "in.csv", tmp_path / "out.csv", engine, backend) == 6  # type: ignore[arg-type]
+    out = pd.read_csv(tmp_path / "out.csv", dtype={"sample": str}, keep_default_na=False)
+    assert out["sample"].tolist() == ["007", "008", "1e3", "x", "0.50", ""]
+    assert out["magnesium"].tolist() == [float(v) for v in x["magnesium"]]

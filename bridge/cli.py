@@ -112,8 +112,10 @@ def run() -> None:
 
     if not verbose(sys.argv[1:]):
         filter_stderr()
-    code = main()
-    unfilter_stderr()
+    try:
+        code = main()
+    finally:  # a traceback, too, must reach the terminal
+        unfilter_stderr()
     leave_process(code)
     sys.exit(code)
 

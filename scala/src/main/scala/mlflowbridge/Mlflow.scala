@@ -1,6 +1,7 @@
 package mlflowbridge
 
 import mlflowbridge.rest._
+import mlflowbridge.store.S3Store
 
 import scala.jdk.CollectionConverters._
 
@@ -24,7 +25,7 @@ final class Mlflow private (
     /** The stock client, for what it already does well (runs, metrics, searches). */
     val client: MlflowClient,
     private[mlflowbridge] val rest: MlflowRest,
-    /** The MLFLOW_* settings it was made with (the run's user tag comes from them too). */
+    /** The MLFLOW_* and AWS_* settings it was made with (the run's user tag comes from them too). */
     private[mlflowbridge] val settings: Map[String, String],
     ownsClient: Boolean
 ) extends AutoCloseable {
@@ -38,8 +39,16 @@ final class Mlflow private (
   /** The tracking server's URI (http(s)://host:port). */
   def trackingUri: String = rest.host
 
-  /** Closes the stock client when this object made it (not one passed to [[Mlflow.of]]). */
-  override def close(): Unit = if (ownsClient) client.close()
+  /** A setting from the variables this object was made with, else from this process's environment. */
+  private[mlflowbridge] def setting(name: String): Option[String] = settings.get(name).orElse(sys.env.get(name)).filter(_.nonEmpty)
+
+  /** s3:// artifact roots; its client is made on first use. */
+  private[mlflowbridge] val s3: S3Store = new S3Store(setting, rest.retries)
+
+  /** Closes the S3 client, and the stock client when this object made it (not one passed to [[Mlflow.of]]). */
+  override def close(): Unit =
+    try s3.close()
+    finally if (ownsClient) client.close()
 }
 
 object Mlflow {
@@ -63,7 +72,10 @@ object Mlflow {
   /** The server at `trackingUri` (http:// or https://), credentials from this process's environment. */
   def forUri(trackingUri: String): Mlflow = forUri(trackingUri, System.getenv())
 
-  /** The server at `trackingUri`, credentials from `env` (the MLFLOW_TRACKING_* names). */
+  /**
+   * The server at `trackingUri`, credentials from `env` (the MLFLOW_TRACKING_* names; for s3://
+   * artifact roots MLFLOW_S3_ENDPOINT_URL, MLFLOW_S3_IGNORE_TLS and AWS_*, else this process's environment).
+   */
   def forUri(trackingUri: String, env: java.util.Map[String, String]): Mlflow = {
     if (trackingUri == null || !(trackingUri.startsWith("http://") || trackingUri.startsWith("https://")))
       throw BridgeException.badInput(

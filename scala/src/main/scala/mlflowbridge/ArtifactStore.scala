@@ -143,7 +143,7 @@ final class ArtifactStore private[mlflowbridge] (mlflow: Mlflow) {
       val uri = ArtifactStore.join(root, path)
       try download(uri, dst)
       catch {
-        case e: BridgeException if e.kind == "NOT_FOUND" =>
+        case e: BridgeException if e.kind == "NOT_FOUND" && e.getMessage == s"artifact $uri does not exist" =>
           throw BridgeException.notFound(s"run '$runId' has no artifact '${Option(path).getOrElse("")}' ($uri)")
       }
     } else {

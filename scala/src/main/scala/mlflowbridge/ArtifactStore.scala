@@ -315,12 +315,17 @@ private[mlflowbridge] object ArtifactStore {
     attempt(0)
   }
 
-  /** `in` into `target` under a temporary name, then renamed: a download cut off mid-way leaves no partial file. */
-  def writeAtomically(in: InputStream, target: Path): Unit = {
+  /**
+   * `in` into `target` under a temporary name, then renamed: a download cut off mid-way leaves no
+   * partial file. `expected` (the answer's Content-Length, or -1) catches a stream that ends early
+   * without an error, as HttpURLConnection's may.
+   */
+  def writeAtomically(in: InputStream, target: Path, expected: Long = -1L): Unit = {
     Option(target.getParent).foreach(Files.createDirectories(_))
     val part = target.resolveSibling(s".${target.getFileName}.part-${java.util.UUID.randomUUID().toString.take(8)}")
     try {
-      Files.copy(in, part)
+      val n = Files.copy(in, part)
+      if (expected >= 0 && n != expected) throw new CutOff(new java.io.IOException(s"the connection ended after $n of $expected bytes"))
       Files.move(part, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE)
     } catch {
       case e: java.io.IOException => throw new CutOff(e)

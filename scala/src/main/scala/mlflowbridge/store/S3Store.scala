@@ -171,7 +171,7 @@ private[mlflowbridge] final class S3Store(setting: String => Option[String], ret
         catch { case _: NoSuchKeyException => null }
       }
       in != null && {
-        try ArtifactStore.writeAtomically(in, target)
+        try ArtifactStore.writeAtomically(in, target, Option(in.response().contentLength()).map(_.longValue).getOrElse(-1L))
         finally in.close()
         true
       }

@@ -40,15 +40,17 @@ private[mlflowbridge] final case class S3Location(bucket: String, key: String) {
 
 /**
  * s3:// artifact roots from the JVM, configured as MLflow's Python client configures boto3
- * (mlflow/store/artifact/s3_artifact_repo.py): MLFLOW_S3_ENDPOINT_URL (then path-style
- * addressing, which minio and moto need; MLFLOW_BOTO_CLIENT_ADDRESSING_STYLE overrides it),
- * AWS_ACCESS_KEY_ID + AWS_SECRET_ACCESS_KEY (+ AWS_SESSION_TOKEN), else the SDK's default chain
+ * (mlflow/store/artifact/s3_artifact_repo.py): MLFLOW_S3_ENDPOINT_URL (else AWS_ENDPOINT_URL_S3 or
+ * AWS_ENDPOINT_URL, as boto3; with an endpoint, path-style addressing, which minio and moto need;
+ * MLFLOW_BOTO_CLIENT_ADDRESSING_STYLE overrides it), AWS_ACCESS_KEY_ID + AWS_SECRET_ACCESS_KEY (+ AWS_SESSION_TOKEN), else the SDK's default chain
  * (profiles, container and instance roles), AWS_DEFAULT_REGION or AWS_REGION, and
  * MLFLOW_S3_IGNORE_TLS. Files of [[S3Store.MultipartThreshold]] or more go up in parts, as boto3's.
  * `setting` looks a name up in the caller's variables, then in this process's environment.
  */
 private[mlflowbridge] final class S3Store(setting: String => Option[String], retries: Retries) extends AutoCloseable {
-  private val endpoint: Option[String] = setting("MLFLOW_S3_ENDPOINT_URL").map(_.trim).filter(_.nonEmpty)
+  // boto3 falls back to AWS_ENDPOINT_URL_S3, then AWS_ENDPOINT_URL, when MLflow passes no endpoint.
+  private val endpoint: Option[String] =
+    Seq("MLFLOW_S3_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL").flatMap(n => setting(n).map(_.trim).filter(_.nonEmpty)).headOption
   private val region: String = setting("AWS_DEFAULT_REGION").orElse(setting("AWS_REGION")).map(_.trim).filter(_.nonEmpty).getOrElse("us-east-1")
 
   /** Where requests go, for messages. */
@@ -59,7 +61,7 @@ private[mlflowbridge] final class S3Store(setting: String => Option[String], ret
   private var closed = false
 
   private def s3: S3Client = synchronized {
-    if (closed) throw new IllegalStateException("this Mlflow object is closed")
+    if (closed) throw BridgeException.badInput("this Mlflow object is closed; make a new one (Mlflow.fromEnv or Mlflow.forUri)")
     opened.getOrElse { val c = build(); opened = Some(c); c }
   }
 

@@ -28,7 +28,7 @@ test-scala: venv jars
 
 # The reliability group alone (README "Reliability"); make test runs it too.
 test-reliability: venv postgres jars
-	.venv/bin/mlflow-bridge with-server -- bash -c '$(SBT) "testOnly mlflowbridge.RetriesSuite mlflowbridge.HostileListingSuite" && .venv/bin/python -m pytest -rxX -m reliability'
+	.venv/bin/mlflow-bridge with-server -- bash -c '$(SBT) "testOnly mlflowbridge.RetriesSuite mlflowbridge.HostileListingSuite mlflowbridge.S3StoreSuite" && .venv/bin/python -m pytest -rxX -m reliability'
 
 test-python: venv chromium postgres jars
 	.venv/bin/python -m pytest -rxX

@@ -1,7 +1,8 @@
 """A real `mlflow server` on 127.0.0.1 for the JVM side (the Java client refuses local URIs).
 
 Started in its own process group so that stopping it ends uvicorn's workers too
-(SIGTERM alone does not stop it promptly). sqlite backend, proxied artifacts.
+(SIGTERM alone does not stop it promptly). sqlite backend, proxied artifacts (or, with
+`serve_artifacts=False`, a `default_artifact_root` such as s3://bucket/prefix that clients use directly).
 """
 
 from __future__ import annotations
@@ -81,14 +82,20 @@ class TrackingServer:
         tls: tuple[str | os.PathLike, str | os.PathLike] | None = None,
         backend_store_uri: str | None = None,
         workers: int = 1,
+        default_artifact_root: str | None = None,
+        serve_artifacts: bool = True,
     ):
         """`app_name` (e.g. "basic-auth"), `env`, `backend_store_uri` (default: sqlite under `root`;
-        e.g. postgresql://...) and `workers` go to `mlflow server`; `tls` is (certfile, keyfile) for https."""
+        e.g. postgresql://...), `workers` and `default_artifact_root` (new experiments' artifact
+        location) go to `mlflow server`; `tls` is (certfile, keyfile) for https. With
+        `serve_artifacts` (the default) the server proxies artifacts, stored under `root`;
+        without it clients read and write the artifact root themselves (--no-serve-artifacts)."""
         self.root = Path(root) if root else Path(tempfile.mkdtemp(prefix="mlflow-bridge-server-"))
         self.port = port or free_port()
         self.app_name, self.env, self.tls = app_name, env or {}, tls
         self.backend_store_uri = backend_store_uri or f"sqlite:///{self.root / 'mlflow.db'}"
         self.workers = workers
+        self.default_artifact_root, self.serve_artifacts = default_artifact_root, serve_artifacts
         self.uri = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
         self.log_path = self.root / "server.log"
         self._proc: subprocess.Popen | None = None
@@ -100,8 +107,13 @@ class TrackingServer:
             sys.executable, "-m", "mlflow", "server",
             "--host", "127.0.0.1", "--port", str(self.port), "--workers", str(self.workers),
             "--backend-store-uri", self.backend_store_uri,
-            "--artifacts-destination", str(self.root / "artifacts"),
         ]  # fmt: skip
+        if self.serve_artifacts:
+            cmd += ["--artifacts-destination", str(self.root / "artifacts")]
+        else:
+            cmd += ["--no-serve-artifacts"]
+        if self.default_artifact_root:
+            cmd += ["--default-artifact-root", self.default_artifact_root]
         if self.app_name:
             cmd += ["--app-name", self.app_name]
         if self.tls:

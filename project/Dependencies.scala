@@ -5,6 +5,13 @@ object Dependencies {
   val sparkMllib = "org.apache.spark" %% "spark-mllib" % Versions.spark % Provided
   // Shaded jar; its only transitive dependency is slf4j-api (already in Spark).
   val mlflowClient = "org.mlflow" % "mlflow-client" % Versions.mlflowJava
+  // s3:// artifact roots. Over the JDK's HttpURLConnection: the SDK's netty client would bring a
+  // second netty next to pyspark's, and its Apache clients other httpclients than Spark's 4.5.
+  val awsS3 = ("software.amazon.awssdk" % "s3" % Versions.awsSdk)
+    .exclude("software.amazon.awssdk", "netty-nio-client")
+    .exclude("software.amazon.awssdk", "apache-client")
+    .exclude("software.amazon.awssdk", "apache5-client")
+  val awsHttp = "software.amazon.awssdk" % "url-connection-client" % Versions.awsSdk
   val scalatest = "org.scalatest" %% "scalatest" % Versions.scalatest % Test
 
   // What spark-submit adds on JDK 17+, needed when Spark starts without it (tests, `run`,

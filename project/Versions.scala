@@ -17,4 +17,5 @@ object Versions {
   val scala: String = get("scala")
   val mlflowJava: String = get("mlflow.java")
   val scalatest: String = get("scalatest")
+  val awsSdk: String = get("awssdk")
 }

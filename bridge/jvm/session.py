@@ -14,6 +14,9 @@ from .translate import JavaProxy, translating
 
 Backend = Literal["jpype", "py4j"]
 
+# The variables a session hands to `mlflowbridge.Mlflow.forUri` (tracking, retries, S3 settings).
+SETTING_PREFIXES = ("MLFLOW_", "AWS_")
+
 
 class JvmSession:
     """A JVM holding the MLflow Java client and our Scala module, through one backend.
@@ -30,11 +33,11 @@ class JvmSession:
         self.tracking_uri = tracking_uri  # None: no tracking server (local models only)
         self._classes = classes
         self._pyspark = spark  # py4j: the pyspark session whose JVM this is
-        # The MLFLOW_* settings of this moment, as Python's client reads them (the JVM's own
-        # environment was fixed when it started).
+        # The MLFLOW_* and AWS_* settings of this moment, as Python's client (and boto3, for
+        # s3:// artifact roots) reads them: the JVM's own environment was fixed when it started.
         settings = classes.get("java.util.HashMap")()
         for key, value in os.environ.items():
-            if key.startswith("MLFLOW_"):
+            if key.startswith(SETTING_PREFIXES):
                 settings.put(key, value)
         with translating():
             entry = classes.get("mlflowbridge.Mlflow")

@@ -99,7 +99,7 @@ class JvmRun(JvmObject):
 
 
 class Artifacts(JvmObject):
-    """Run and model artifacts over the server's REST API: no forked Python per call."""
+    """Run and model artifacts over the server's REST API (mlflow-artifacts:) or S3 (s3://): no forked Python per call."""
 
     def log(self, run_id: str, local: str | os.PathLike, artifact_path: str | None = None) -> None:
         self._call("logArtifacts", run_id, str(self._session._local(local)), artifact_path)

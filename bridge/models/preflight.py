@@ -14,7 +14,7 @@ from pathlib import Path
 from ..errors import BadInputError, NotFoundError
 from . import tables
 
-REMOTE = ("runs:", "models:", "mlflow-artifacts:")
+REMOTE = ("runs:", "models:", "mlflow-artifacts:", "s3://")
 
 
 def check_model_uri(uri: str, engine: str, tracking_uri: str | None = None) -> bool:
@@ -44,8 +44,8 @@ def check_model_uri(uri: str, engine: str, tracking_uri: str | None = None) -> b
         if not local.exists():
             raise NotFoundError(f"model URI {uri} does not exist (no such local directory)")
         return True
-    elif engine == "scala" and not uri.startswith("mlflow-artifacts:"):
-        raise BadInputError(f"model URI {uri} has an unsupported scheme; use runs:/, models:/, mlflow-artifacts:/, file: or a local path")
+    elif engine == "scala" and not uri.startswith(REMOTE):
+        raise BadInputError(f"model URI {uri} has an unsupported scheme; use runs:/, models:/, mlflow-artifacts:/, s3://, file: or a local path")
     # The Python engine follows MLflow's own default store when no server is set; the Scala one needs a server.
     where = tracking_uri or os.environ.get("MLFLOW_TRACKING_URI")
     if engine == "scala" and uri.startswith(REMOTE) and not (where or "").startswith(("http://", "https://")):

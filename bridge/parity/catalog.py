@@ -200,6 +200,7 @@ CATALOG: list[Capability] = [
         workaround="bridge_artifacts_no_python",
         issue="mlflow#1515, mlflow#2494, mlflow#4456",
         requires=("mlflowbridge.ArtifactStore#logArtifacts", "mlflowbridge.ArtifactStore#listRun", "mlflowbridge.ArtifactStore#downloadRun"),
+        note="checked live on proxied (mlflow-artifacts:) roots; s3:// roots are native too (tests/jvm/test_s3.py); gs://, wasbs:// ... still need Python",
     ),
     Capability(
         "log_text_etc",

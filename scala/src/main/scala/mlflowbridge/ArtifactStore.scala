@@ -2,6 +2,7 @@ package mlflowbridge
 
 import mlflowbridge.rest._
 import mlflowbridge.model._
+import mlflowbridge.store._
 
 import java.io.InputStream
 import java.net.URI
@@ -20,8 +21,10 @@ final case class ArtifactEntry(path: String, isDir: Boolean, fileSize: Long)
 /**
  * Run and model artifacts from the JVM without forking Python: the stock client shells out to
  * `python -m mlflow.store.artifact.cli` for every call (6-9 s each), while a server that proxies
- * artifacts (`mlflow-artifacts:/`, MLflow's default) takes plain HTTP PUT/GET. Other schemes
- * (s3://, gs://, ...) go through the stock client, which needs MLFLOW_PYTHON_EXECUTABLE.
+ * artifacts (`mlflow-artifacts:/`, MLflow's default) takes plain HTTP PUT/GET, `s3://` roots are
+ * read and written with the AWS SDK ([[store.S3Store]], configured as Python's boto3), and local
+ * `file:` roots are copied. Other schemes (gs://, wasbs://, ...) go through the stock client,
+ * which needs MLFLOW_PYTHON_EXECUTABLE.
  */
 final class ArtifactStore private[mlflowbridge] (mlflow: Mlflow) {
   private def rest: MlflowRest = mlflow.rest
@@ -39,12 +42,12 @@ final class ArtifactStore private[mlflowbridge] (mlflow: Mlflow) {
     ArtifactStore.checkArtifactPath(artifactPath, "artifact path")
     if (!Files.exists(local)) throw BridgeException.notFound(s"local artifact $local does not exist")
     val root = runArtifactUri(runId)
-    if (ArtifactStore.isProxied(root)) upload(local, ArtifactStore.join(root, artifactPath))
+    if (ArtifactStore.isNative(root)) upload(local, ArtifactStore.join(root, artifactPath))
     else if (Files.isDirectory(local)) client.logArtifacts(runId, local.toFile, blankToNull(artifactPath))
     else client.logArtifact(runId, local.toFile, blankToNull(artifactPath))
   }
 
-  /** Uploads a file (to `<destUri>/<name>`) or a directory tree (its contents to `<destUri>/`). */
+  /** Uploads a file (to `<destUri>/<name>`) or a directory tree (its contents to `<destUri>/`); `mlflow-artifacts:` or `s3:`. */
   def upload(local: Path, destUri: String): Unit = {
     val files =
       if (Files.isDirectory(local)) {
@@ -58,17 +61,27 @@ final class ArtifactStore private[mlflowbridge] (mlflow: Mlflow) {
     for (batch <- Seq(others, mlmodel))
       ArtifactStore.parallel(batch) { case (f, rel) =>
         val relPath = rel.iterator().asScala.map(_.toString).mkString("/")
-        putFile(f, ArtifactStore.join(destUri, relPath))
+        val uri = ArtifactStore.join(destUri, relPath)
+        if (S3Store.isS3(uri)) mlflow.s3.put(f, uri) else putFile(f, uri)
       }
   }
 
-  /** Direct children of a directory (`mlflow-artifacts:/...`); empty when the path is a file or missing. */
+  /** Direct children of a directory (`mlflow-artifacts:/...`, `s3://...`); empty when the path is a file or missing. */
   def list(artifactUri: String): java.util.List[ArtifactEntry] = entries(artifactUri).asJava
 
   /** A run's artifacts under `path` (null = the root; run-relative paths, as the stock client's listArtifacts). */
   def listRun(runId: String, path: String): java.util.List[ArtifactEntry] = runEntries(runId, path).asJava
 
-  private[mlflowbridge] def entries(artifactUri: String): Seq[ArtifactEntry] = {
+  private[mlflowbridge] def entries(artifactUri: String): Seq[ArtifactEntry] =
+    if (S3Store.isS3(artifactUri)) mlflow.s3.list(artifactUri) else proxiedEntries(artifactUri)
+
+  /** True when something is at `uri` (a file, or a directory with files); mlflow-artifacts:, s3: or local. */
+  private[mlflowbridge] def exists(uri: String): Boolean =
+    if (ArtifactStore.isLocal(uri)) Files.exists(ArtifactStore.localPath(uri))
+    else if (S3Store.isS3(uri)) mlflow.s3.exists(uri)
+    else entries(uri).nonEmpty
+
+  private def proxiedEntries(artifactUri: String): Seq[ArtifactEntry] = {
     val path = remotePath(artifactUri)
     val url = s"${base(artifactUri)}/api/2.0/mlflow-artifacts/artifacts" + (if (path.isEmpty) "" else s"?path=${ArtifactStore.pct(path)}")
     val r = rest.send("GET", url, None)
@@ -86,7 +99,7 @@ final class ArtifactStore private[mlflowbridge] (mlflow: Mlflow) {
   private[mlflowbridge] def runEntries(runId: String, path: String): Seq[ArtifactEntry] = {
     ArtifactStore.checkArtifactPath(path, "artifact path")
     val root = runArtifactUri(runId)
-    if (ArtifactStore.isProxied(root)) {
+    if (ArtifactStore.isProxied(root) || S3Store.isS3(root)) {
       val prefix = Option(path).map(_.stripSuffix("/")).filter(_.nonEmpty)
       entries(ArtifactStore.join(root, path)).map(e => e.copy(path = prefix.fold(e.path)(p => s"$p/${e.path}")))
     } else {
@@ -97,7 +110,7 @@ final class ArtifactStore private[mlflowbridge] (mlflow: Mlflow) {
 
   /**
    * Downloads a file or a directory (recursively) into `dst` (created if needed) and returns the
-   * local copy: `dst/<name>`. Accepts `mlflow-artifacts:` and local `file:` URIs.
+   * local copy: `dst/<name>`. Accepts `mlflow-artifacts:`, `s3:` and local `file:` URIs.
    */
   def download(artifactUri: String, dst: Path): Path = {
     Files.createDirectories(dst)
@@ -105,6 +118,10 @@ final class ArtifactStore private[mlflowbridge] (mlflow: Mlflow) {
     if (ArtifactStore.isProxied(artifactUri)) {
       val target = dst.resolve(if (name.isEmpty) "artifacts" else name)
       if (!fetchTree(artifactUri, target)) throw BridgeException.notFound(s"artifact $artifactUri does not exist")
+      target
+    } else if (S3Store.isS3(artifactUri)) {
+      val target = dst.resolve(if (name.isEmpty) "artifacts" else name)
+      if (!mlflow.s3.download(artifactUri, target)) throw BridgeException.notFound(s"artifact $artifactUri does not exist")
       target
     } else if (ArtifactStore.isLocal(artifactUri)) {
       val src = ArtifactStore.localPath(artifactUri)
@@ -114,7 +131,7 @@ final class ArtifactStore private[mlflowbridge] (mlflow: Mlflow) {
       target
     } else
       throw BridgeException.badInput(
-        s"artifact location $artifactUri is not served by the tracking server; the JVM bridge reads mlflow-artifacts:/ and local locations, other stores only through a run or a model version"
+        s"artifact location $artifactUri is not served by the tracking server; the JVM bridge reads mlflow-artifacts:/, s3:// and local locations, other stores only through a run or a model version"
       )
   }
 
@@ -122,15 +139,15 @@ final class ArtifactStore private[mlflowbridge] (mlflow: Mlflow) {
   def downloadRun(runId: String, path: String, dst: Path): Path = {
     ArtifactStore.checkArtifactPath(path, "artifact path")
     val root = runArtifactUri(runId)
-    if (ArtifactStore.isProxied(root) || ArtifactStore.isLocal(root)) {
+    if (ArtifactStore.isNative(root) || ArtifactStore.isLocal(root)) {
       val uri = ArtifactStore.join(root, path)
       try download(uri, dst)
       catch {
-        case e: BridgeException if e.kind == "NOT_FOUND" =>
+        case e: BridgeException if e.kind == "NOT_FOUND" && e.getMessage == s"artifact $uri does not exist" =>
           throw BridgeException.notFound(s"run '$runId' has no artifact '${Option(path).getOrElse("")}' ($uri)")
       }
     } else {
-      // Other stores: the stock client (forks Python), then copied next to the rest.
+      // Other stores (gs://, ...): the stock client (forks Python), then copied next to the rest.
       val got = (if (path == null || path.isEmpty) client.downloadArtifacts(runId) else client.downloadArtifacts(runId, path)).toPath
       val target = dst.resolve(got.getFileName.toString)
       ArtifactStore.copyTree(got, target)
@@ -166,23 +183,7 @@ final class ArtifactStore private[mlflowbridge] (mlflow: Mlflow) {
   }
 
   /** One file into `target`; a transfer cut off mid-way is tried again (with the REST retries' backoff). */
-  private def getFile(uri: String, target: Path): Boolean = {
-    var retried = 0
-    while (true) {
-      try return getFileOnce(uri, target)
-      catch {
-        case e: ArtifactStore.CutOff if retried < rest.retries.maxRetries =>
-          retried += 1
-          Thread.sleep((rest.retries.delaySeconds(retried) * 1000).toLong)
-        case e: ArtifactStore.CutOff =>
-          throw BridgeException.unreachable(
-            s"download of $uri was cut off${MlflowRest.after(retried)}: ${e.getCause.getMessage}; nothing was written to $target",
-            e.getCause
-          )
-      }
-    }
-    false
-  }
+  private def getFile(uri: String, target: Path): Boolean = ArtifactStore.retryingCutOff(uri, target, rest.retries)(getFileOnce(uri, target))
 
   private def getFileOnce(uri: String, target: Path): Boolean = {
     val req = rest.request(fileUrl(uri), "application/octet-stream").GET().build()
@@ -191,15 +192,7 @@ final class ArtifactStore private[mlflowbridge] (mlflow: Mlflow) {
     try {
       resp.statusCode() match {
         case 200 =>
-          // A temporary name, then a rename: a download cut off mid-way leaves no partial file.
-          Option(target.getParent).foreach(Files.createDirectories(_))
-          val part = target.resolveSibling(s".${target.getFileName}.part-${java.util.UUID.randomUUID().toString.take(8)}")
-          try {
-            Files.copy(body, part)
-            Files.move(part, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE)
-          } catch {
-            case e: java.io.IOException => throw new ArtifactStore.CutOff(e)
-          } finally Files.deleteIfExists(part)
+          ArtifactStore.writeAtomically(body, target)
           true
         case 404       => false
         case 401 | 403 => rest.expect(s"download $uri")(RestResponse(resp.statusCode(), new String(body.readAllBytes(), UTF_8))); false
@@ -297,7 +290,52 @@ private[mlflowbridge] object ArtifactStore {
     if (segments.exists(_.isEmpty)) refuse("it has an empty segment")
   }
 
+  /**
+   * Runs `once` (one attempt at downloading `uri` into `target`) again while the transfer is cut
+   * off mid-way, waiting as `retries` says; then gives up naming `uri`.
+   */
+  def retryingCutOff(uri: String, target: Path, retries: Retries)(once: => Boolean): Boolean = {
+    @annotation.tailrec
+    def attempt(retried: Int): Boolean = {
+      val outcome =
+        try Right(once)
+        catch { case e: CutOff => Left(e) }
+      outcome match {
+        case Right(found) => found
+        case Left(_) if retried < retries.maxRetries =>
+          Thread.sleep((retries.delaySeconds(retried + 1) * 1000).toLong)
+          attempt(retried + 1)
+        case Left(e) =>
+          throw BridgeException.unreachable(
+            s"download of $uri was cut off${MlflowRest.after(retried)}: ${e.getCause.getMessage}; nothing was written to $target",
+            e.getCause
+          )
+      }
+    }
+    attempt(0)
+  }
+
+  /**
+   * `in` into `target` under a temporary name, then renamed: a download cut off mid-way leaves no
+   * partial file. `expected` (the answer's Content-Length, or -1) catches a stream that ends early
+   * without an error, as HttpURLConnection's may.
+   */
+  def writeAtomically(in: InputStream, target: Path, expected: Long = -1L): Unit = {
+    Option(target.getParent).foreach(Files.createDirectories(_))
+    val part = target.resolveSibling(s".${target.getFileName}.part-${java.util.UUID.randomUUID().toString.take(8)}")
+    try {
+      val n = Files.copy(in, part)
+      if (expected >= 0 && n != expected) throw new CutOff(new java.io.IOException(s"the connection ended after $n of $expected bytes"))
+      Files.move(part, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE)
+    } catch {
+      case e: java.io.IOException => throw new CutOff(e)
+    } finally Files.deleteIfExists(part)
+  }
+
   def isProxied(uri: String): Boolean = uri != null && uri.startsWith(Scheme)
+
+  /** Stores the JVM reads and writes itself (no stock client, no Python). */
+  def isNative(uri: String): Boolean = isProxied(uri) || S3Store.isS3(uri)
   def isLocal(uri: String): Boolean = uri != null && (uri.startsWith("file:") || uri.startsWith("/"))
 
   /** The path after `mlflow-artifacts:/` (or `mlflow-artifacts://host:port/`), without slashes at the ends. */

@@ -1,6 +1,7 @@
 package mlflowbridge
 
 import mlflowbridge.rest._
+import mlflowbridge.store.S3Store
 
 import scala.jdk.CollectionConverters._
 
@@ -23,7 +24,7 @@ import org.mlflow.tracking.creds.{BasicMlflowHostCreds, MlflowHostCredsProvider}
 final class Mlflow private (
     stockClient: MlflowClient,
     restCaller: MlflowRest,
-    /** The MLFLOW_* settings it was made with (the run's user tag comes from them too). */
+    /** The MLFLOW_* and AWS_* settings it was made with (the run's user tag comes from them too). */
     private[mlflowbridge] val settings: Map[String, String],
     ownsClient: Boolean
 ) extends AutoCloseable {
@@ -45,8 +46,17 @@ final class Mlflow private (
   /** The tracking server's URI (http(s)://host:port); null for [[Mlflow.local]]. */
   def trackingUri: String = if (isLocal) null else rest.host
 
-  /** Closes the stock client when this object made it (not one passed to [[Mlflow.of]]). */
-  override def close(): Unit = if (ownsClient && stockClient != null) stockClient.close()
+  /** A setting from the variables this object was made with, else from this process's environment. */
+  private[mlflowbridge] def setting(name: String): Option[String] = settings.get(name).orElse(sys.env.get(name)).filter(_.nonEmpty)
+
+  /** s3:// artifact roots; its client is made on first use. */
+  private[mlflowbridge] val s3: S3Store =
+    new S3Store(setting, Option(restCaller).fold(Retries.fromEnv(settings.asJava))(_.retries))
+
+  /** Closes the S3 client, and the stock client when this object made it (not one passed to [[Mlflow.of]]). */
+  override def close(): Unit =
+    try s3.close()
+    finally if (ownsClient && stockClient != null) stockClient.close()
 
   private def noServer(what: String) =
     BridgeException.badInput(
@@ -75,7 +85,10 @@ object Mlflow {
   /** The server at `trackingUri` (http:// or https://), credentials from this process's environment. */
   def forUri(trackingUri: String): Mlflow = forUri(trackingUri, System.getenv())
 
-  /** The server at `trackingUri`, credentials from `env` (the MLFLOW_TRACKING_* names). */
+  /**
+   * The server at `trackingUri`, credentials from `env` (the MLFLOW_TRACKING_* names; for s3://
+   * artifact roots MLFLOW_S3_ENDPOINT_URL, MLFLOW_S3_IGNORE_TLS and AWS_*, else this process's environment).
+   */
   def forUri(trackingUri: String, env: java.util.Map[String, String]): Mlflow = {
     if (trackingUri == null || !(trackingUri.startsWith("http://") || trackingUri.startsWith("https://")))
       throw BridgeException.badInput(

@@ -28,7 +28,7 @@ final case class ModelInfo(
 /**
  * `mlflow.models`: the JVM's `mlflow.spark`. Logs a fitted PipelineModel as an MLflow model that
  * Python loads, and loads one (Python- or JVM-logged) from any model URI Python accepts
- * (runs:/, models:/name/version|stage|latest, models:/name@alias, models:/m-..., mlflow-artifacts:/,
+ * (runs:/, models:/name/version|stage|latest, models:/name@alias, models:/m-..., mlflow-artifacts:/, s3://,
  * file: and local paths).
  */
 final class Models private[mlflowbridge] (mlflow: Mlflow) {

@@ -69,7 +69,14 @@ class ModelUriErrorsSuite extends AnyFunSuite {
   test("malformed and unsupported URIs") {
     assert(fails("").getMessage == "model URI must not be empty")
     assert(fails("models:/").kind == "BAD_INPUT")
-    assert(fails("s3://bucket/model").getMessage.startsWith("model URI s3://bucket/model has an unsupported scheme"))
+    assert(fails("gs://bucket/model").getMessage.startsWith("model URI gs://bucket/model has an unsupported scheme"))
+    // s3:// is read natively (S3StoreSuite, tests/jvm/test_s3.py), through the Mlflow object that holds the S3 client.
+    assert(
+      fails(
+        "s3://bucket/model",
+        Mlflow.local()
+      ).getMessage == "model URI s3://bucket/model needs a tracking server: set MLFLOW_TRACKING_URI or use Mlflow.forUri"
+    )
     assert(
       fails("runs:/abc", Mlflow.local()).getMessage == "model URI runs:/abc needs a tracking server: set MLFLOW_TRACKING_URI or use Mlflow.forUri"
     )

@@ -2,6 +2,7 @@ package mlflowbridge
 package model
 
 import mlflowbridge.rest._
+import mlflowbridge.store.S3Store
 
 import java.nio.file.{Files, Path}
 
@@ -10,8 +11,8 @@ import scala.jdk.CollectionConverters._
 /**
  * Resolves the model URIs Python's `mlflow.<flavor>.load_model` accepts to files on this machine:
  * `runs:/<run>/<path>`, `models:/<name>/<version|latest|stage>[/<sub>]`, `models:/<name>@<alias>`,
- * `models:/<model_id>` (MLflow 3 logged models), `mlflow-artifacts:/...`, `file:` URIs and local
- * paths. Registry entries are followed through `get-download-uri` (a version's source may itself
+ * `models:/<model_id>` (MLflow 3 logged models), `mlflow-artifacts:/...`, `s3://...`, `file:` URIs
+ * and local paths. Registry entries are followed through `get-download-uri` (a version's source may itself
  * be runs:/, models:/m-..., or a storage location). A `runs:/<run>/<name>` that is not among the
  * run's artifacts is looked up as the run's MLflow 3 logged model called `<name>`, as Python does.
  */
@@ -20,10 +21,10 @@ private[mlflowbridge] object ModelUri {
   /** Where a model's files are, before download. */
   sealed trait Location
 
-  /** mlflow-artifacts:/..., file:/... or a local path. */
+  /** mlflow-artifacts:/..., s3://..., file:/... or a local path. */
   final case class At(uri: String) extends Location
 
-  /** A run whose artifact store the JVM cannot read natively (s3, ...): the stock client downloads it. */
+  /** A run whose artifact store the JVM cannot read natively (gs, ...): the stock client downloads it. */
   final case class ViaRun(runId: String, path: String) extends Location
 
   /** A registry version stored where the JVM cannot read natively: the stock client downloads it. */
@@ -55,7 +56,7 @@ private[mlflowbridge] object ModelUri {
   def checkWithoutServer(uri: String, hasServer: Boolean): Unit = {
     if (uri == null || uri.trim.isEmpty) throw BridgeException.badInput("model URI must not be empty")
     val u = uri.trim
-    val remote = u.startsWith("runs:") || u.startsWith("models:") || ArtifactStore.isProxied(u)
+    val remote = u.startsWith("runs:") || u.startsWith("models:") || ArtifactStore.isNative(u)
     if (u.startsWith("runs:")) {
       val parts = u.stripPrefix("runs:").stripPrefix("/").split("/", 2)
       if (parts(0).isEmpty) throw BridgeException.badInput(s"model URI $u is not a proper runs:/ URI: use runs:/<run_id>/<path>")
@@ -72,7 +73,9 @@ private[mlflowbridge] object ModelUri {
       val p = ArtifactStore.localPath(u)
       if (!Files.exists(p)) throw BridgeException.notFound(s"model URI $u does not exist (no such local directory)")
     } else if (!remote)
-      throw BridgeException.badInput(s"model URI $u has an unsupported scheme; use runs:/, models:/, mlflow-artifacts:/, file: or a local path")
+      throw BridgeException.badInput(
+        s"model URI $u has an unsupported scheme; use runs:/, models:/, mlflow-artifacts:/, s3://, file: or a local path"
+      )
     if (remote && !hasServer)
       throw BridgeException.badInput(s"model URI $u needs a tracking server: set MLFLOW_TRACKING_URI (a local model folder needs none)")
   }
@@ -91,15 +94,17 @@ private[mlflowbridge] object ModelUri {
     if (hops > MaxHops) throw BridgeException.badInput(s"model URI $uri: more than $MaxHops redirections (a registry cycle?)")
     if (uri.startsWith("runs:")) run(need(mlflow, uri), uri)
     else if (uri.startsWith("models:")) registry(need(mlflow, uri), uri, hops)
-    else if (ArtifactStore.isProxied(uri)) {
-      if (need(mlflow, uri).artifacts.entries(uri).isEmpty) throw BridgeException.notFound(s"model URI $uri does not exist (no files there)")
+    else if (ArtifactStore.isNative(uri)) {
+      if (!need(mlflow, uri).artifacts.exists(uri)) throw BridgeException.notFound(s"model URI $uri does not exist (no files there)")
       At(uri)
     } else if (ArtifactStore.isLocal(uri) || !uri.contains(":")) {
       val p = ArtifactStore.localPath(uri)
       if (!Files.exists(p)) throw BridgeException.notFound(s"model URI $uri does not exist (no such local directory)")
       At(p.toAbsolutePath.toString)
     } else
-      throw BridgeException.badInput(s"model URI $uri has an unsupported scheme; use runs:/, models:/, mlflow-artifacts:/, file: or a local path")
+      throw BridgeException.badInput(
+        s"model URI $uri has an unsupported scheme; use runs:/, models:/, mlflow-artifacts:/, s3://, file: or a local path"
+      )
   }
 
   private def run(mlflow: Mlflow, uri: String): Location = {
@@ -114,9 +119,9 @@ private[mlflowbridge] object ModelUri {
       catch {
         case e: BridgeException if e.kind == "NOT_FOUND" => throw BridgeException.notFound(s"model URI $uri does not exist: run '$runId' not found")
       }
-    if (ArtifactStore.isProxied(root) || ArtifactStore.isLocal(root)) {
+    if (ArtifactStore.isNative(root) || ArtifactStore.isLocal(root)) {
       val candidate = ArtifactStore.join(root, path)
-      if (exists(store, candidate)) At(candidate)
+      if (store.exists(candidate)) At(candidate)
       else
         loggedModelOfRun(mlflow, runId, path)
           .map(u => locate(mlflow, u, 1))
@@ -147,7 +152,7 @@ private[mlflowbridge] object ModelUri {
         (n, v, parts.drop(2))
       }
     val target = mlflow.registry.downloadUri(name, version)
-    val followable = Seq("runs:", "models:", ArtifactStore.Scheme, "file:", "/").exists(target.startsWith)
+    val followable = Seq("runs:", "models:", ArtifactStore.Scheme, "s3://", "file:", "/").exists(target.startsWith)
     if (!followable) {
       if (sub.nonEmpty) throw BridgeException.badInput(s"model URI $uri: a sub-path of a model stored at $target is not supported")
       return ViaVersion(name, version)
@@ -189,9 +194,6 @@ private[mlflowbridge] object ModelUri {
         .find(i => i.path("source_run_id").asText() == runId)
         .map(i => ArtifactStore.join(i.path("artifact_uri").asText(), rest.headOption.getOrElse("")))
   }
-
-  private def exists(store: ArtifactStore, uri: String): Boolean =
-    if (ArtifactStore.isLocal(uri)) Files.exists(ArtifactStore.localPath(uri)) else store.entries(uri).nonEmpty
 
   private def need(mlflow: Mlflow, uri: String): Mlflow =
     if (mlflow != null && !mlflow.isLocal) mlflow

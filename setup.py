@@ -22,6 +22,7 @@ setup(
         "matplotlib",
     ],
     # mlflow[auth]: the basic-auth tracking server the credential tests start; cryptography: their TLS
-    # certificate; psycopg: the tracking server on PostgreSQL (SQLAlchemy's default driver for postgresql://).
-    extras_require={"test": ["pytest>=8", "pytest-timeout", "ruff==0.17.6", "mypy==2.4.1", f"mlflow[auth]=={v['mlflow.python']}", "cryptography", "psycopg[binary]"]},
+    # certificate; psycopg: the tracking server on PostgreSQL (SQLAlchemy's default driver for postgresql://);
+    # psutil: `mlflow-bridge bench` samples its children's memory; pyinstrument: its Python profiles.
+    extras_require={"test": ["pytest>=8", "pytest-timeout", "ruff==0.17.6", "mypy==2.4.1", f"mlflow[auth]=={v['mlflow.python']}", "cryptography", "psycopg[binary]", "psutil", "pyinstrument"]},
 )

@@ -12,6 +12,7 @@ Also here, for the rest of the package: running `mlflowbridge.cli.Main` in a JVM
 
 from __future__ import annotations
 
+from .call_overhead import static_call_seconds
 from .env import quiet_logs
 from .jpype_backend import JVM_OPTIONS, MIN_JAVA, java_major, java_version, leave_process
 from .launch import main_outputs, run_main
@@ -36,5 +37,6 @@ __all__ = [
     "quiet_logs",
     "run_main",
     "spark_session",
+    "static_call_seconds",
     "to_bridge_error",
 ]

@@ -20,7 +20,7 @@ ID = "P2"
 TITLE = "log a SparkML model"
 STOCK_DEFAULT_REPEAT = 1  # 15-50 s a call
 STOCK_GIVEN_REPEAT = 2
-PROFILE_NOTE = ""
+PROFILE_NOTE = "JFR (pyspark's JVM, 5 x models.log): of the samples under mlflowbridge frames 80% are Spark's PipelineModel writers, 20% the REST upload; pyinstrument: stock default spends 44 of 51 s waiting on a child process (mlflow's pip-requirement inference), given requirements 1.7 s"
 
 
 def run(ctx: BenchContext, repeat: int) -> RowResult:

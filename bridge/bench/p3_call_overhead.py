@@ -16,7 +16,7 @@ ID = "P3"
 TITLE = "per-call overhead of a no-op static method"
 JPYPE_CALLS = 20_000
 PY4J_CALLS = 2_000
-PROFILE_NOTE = ""
+PROFILE_NOTE = "not profiled: py4j's cost is its protocol, a socket round trip to pyspark's JVM per call (two with the class cached: py4j asks for the member first); on this loaded 2-core machine the round trip alone nears 100 µs"
 
 CONTENDERS = [  # (name, backend, lookup, calls)
     ("JPype, class cached", "jpype", "cached_class", JPYPE_CALLS),

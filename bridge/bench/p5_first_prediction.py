@@ -23,7 +23,7 @@ ID = "P5"
 TITLE = "first prediction on 10 rows (local model folder)"
 ROWS = 10
 REPEAT = 2  # fresh processes, 10-40 s each
-PROFILE_NOTE = ""
+PROFILE_NOTE = "pyinstrument (CLI): with a local model the scala engine still starts and stops an embedded tracking server (10-17 s, bridge/models/scoring.py score_parquet -> tracking()) on top of Spark's start (10-16 s); the python engine pays Spark's start and mlflow.spark.load_model (14 s) plus pandas round trips"
 
 STOCK = "stock: mlflow models predict"
 ENGINES = {
@@ -63,5 +63,5 @@ def run(ctx: BenchContext, repeat: int) -> RowResult:
     row.measurements += time_side_by_side(case, contenders, repeat, ctx.progress)
     for name in ENGINES:
         row.targets.append(within(f"{name}: time / stock", row.median(case, name), row.median(case, STOCK), 1.0))
-    row.notes.append(f"{min(repeat, REPEAT)} runs per contender, each a fresh process in a fresh folder, no MLFLOW_TRACKING_URI")
+    row.notes.append(f"{min(repeat, REPEAT)} run(s) per contender, each a fresh process in a fresh folder, no MLFLOW_TRACKING_URI")
     return row

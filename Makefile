@@ -1,13 +1,19 @@
-# Two commands for users (see README): `make demo` and `make test`. Each installs what it needs.
+# Two commands for users (see README): `make demo` and `make test`; and `make bench` for the benchmarks. Each installs what it needs.
 SHELL := /bin/bash
 PY := .venv/bin/python
 SBT := build/sbt
 SCALA_SOURCES := $(shell find scala/src/main -type f) build.sbt project/build.properties $(wildcard project/*.scala) bridge/versions.properties
 
-.PHONY: demo test lint test-scala test-reliability test-python jars venv chromium postgres doctor clean
+.PHONY: demo bench test lint test-scala test-reliability test-python jars venv chromium postgres doctor clean
 
 demo: venv jars
 	.venv/bin/mlflow-bridge demo
+
+# The benchmark suite (README "Benchmarks"): every row side by side, results in benchmarks.json,
+# the README's table rendered from that file. Not part of make test. E.g. BENCH_ARGS="--rows P1,P3".
+BENCH_ARGS ?=
+bench: venv jars
+	.venv/bin/mlflow-bridge bench --json benchmarks.json --update-readme $(BENCH_ARGS)
 
 # Scala tests and pytest share one embedded tracking server (or MLFLOW_TRACKING_URI if set).
 # Every process of the run carries MLFLOW_BRIDGE_RUN; tests/leftovers.py then checks none is left.

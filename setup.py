@@ -23,6 +23,7 @@ setup(
     ],
     # mlflow[auth]: the basic-auth tracking server the credential tests start; cryptography: their TLS
     # certificate; psycopg: the tracking server on PostgreSQL (SQLAlchemy's default driver for postgresql://);
-# moto[server]: the S3 server (and boto3) of the s3:// artifact tests.
-    extras_require={"test": ["pytest>=8", "pytest-timeout", "ruff==0.17.6", "mypy==2.4.1", f"mlflow[auth]=={v['mlflow.python']}", "cryptography", "psycopg[binary]", f"moto[server]=={v['moto']}"]},
+    # moto[server]: the S3 server (and boto3) of the s3:// artifact tests.
+    # psutil: `mlflow-bridge bench` samples its children's memory; pyinstrument: its Python profiles.
+    extras_require={"test": ["pytest>=8", "pytest-timeout", "ruff==0.17.6", "mypy==2.4.1", f"mlflow[auth]=={v['mlflow.python']}", "cryptography", "psycopg[binary]", f"moto[server]=={v['moto']}", "psutil", "pyinstrument"]},
 )

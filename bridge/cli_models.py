@@ -1,10 +1,13 @@
-"""Model subcommands: score, compare, demo."""
+"""Model subcommands: score, compare, demo, bench."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 import time
+from pathlib import Path
+
+README = Path(__file__).resolve().parents[1] / "README.md"
 
 
 def _score(args: argparse.Namespace) -> int:
@@ -39,16 +42,38 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _bench(args: argparse.Namespace) -> int:
-    from .bench import render, run_bench
+    import json
 
-    print(render(run_bench(args.repeat, args.skip_log_model)))
-    return 0
+    from .bench import render_text, run_suite, select_roots, select_rows, update_readme
+
+    if args.from_json:
+        doc = json.loads(Path(args.from_json).read_text(encoding="utf-8"))
+    else:
+        doc = run_suite(select_rows(args.rows), args.repeat, args.tracking_uri, select_roots(args.roots))
+        if args.note:
+            doc["note"] = args.note
+    print(render_text(doc), end="")
+    if args.json:
+        Path(args.json).write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
+        print(f"bench: wrote {args.json}")
+    if args.update_readme:
+        changed = update_readme(Path(args.update_readme), doc)
+        print(f"bench: {args.update_readme} {'updated' if changed else 'already current'}")
+    return 1 if any(r.get("error") for r in doc["rows"]) else 0
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("bench", help="time our JVM paths against the stock tools, side by side")
-    p.add_argument("--repeat", type=int, default=3)
-    p.add_argument("--skip-log-model", action="store_true", help="leave out the slow log_model comparison")
+    p = sub.add_parser("bench", help="time our paths against the stock tools, side by side, and check the speed targets")
+    p.add_argument("--rows", default=None, help="comma-separated rows, e.g. P1,P3 (default: all, P1-P6)")
+    p.add_argument("--repeat", type=int, default=3, help="runs per contender, medians reported (slow contenders run fewer; each row says)")
+    p.add_argument("--json", default=None, metavar="FILE", help="write the results as JSON")
+    p.add_argument("--from-json", default=None, metavar="FILE", help="run nothing: report (and --update-readme from) a saved JSON")
+    p.add_argument(
+        "--update-readme", nargs="?", const=str(README), default=None, metavar="README", help="rewrite the README's benchmark table from the results"
+    )
+    p.add_argument("--tracking-uri", default=None, help="a running server to use as the proxied artifact root (default: start one)")
+    p.add_argument("--roots", default=None, help="artifact roots for P1, comma-separated (default: all known: proxied,s3)")
+    p.add_argument("--note", default=None, help="a line stored with the results and printed above the README table")
     p.set_defaults(func=_bench)
 
     p = sub.add_parser("score", help="score a CSV/Parquet/JSON-lines file with an MLflow spark model")

@@ -12,6 +12,7 @@ Also here, for the rest of the package: running `mlflowbridge.cli.Main` in a JVM
 
 from __future__ import annotations
 
+from .call_overhead import static_call_seconds
 from .env import filter_stderr, quiet_logs, unfilter_stderr
 from .jpype_backend import JVM_OPTIONS, MIN_JAVA, java_major, java_version, leave_process
 from .launch import main_outputs, run_main
@@ -37,6 +38,7 @@ __all__ = [
     "quiet_logs",
     "run_main",
     "spark_session",
+    "static_call_seconds",
     "to_bridge_error",
     "unfilter_stderr",
 ]

@@ -10,17 +10,11 @@ secret is refused as real S3 refuses it. No test here may fork `python -m mlflow
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import shutil
-import signal
-import socket
 import subprocess
-import sys
 import threading
-import time
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -32,89 +26,23 @@ from bridge import AccessDeniedError, BadInputError, NotFoundError, ServerUnreac
 from bridge.classpath import full_classpath
 from bridge.jvm import JVM_OPTIONS
 from bridge.models import data, train
+from bridge.s3local import LocalS3, local_s3
 from bridge.server import TrackingServer, free_port
 
 pytestmark = [pytest.mark.reliability]  # make test-reliability runs this group
 
 BUCKET = "bridge-artifacts"
-REGION = "us-east-1"
 PART = 8 * 1024 * 1024  # boto3's multipart threshold and part size, which the JVM follows
 
 
-@dataclass
-class Moto:
-    endpoint: str
-    key: str
-    secret: str
-
-    def s3(self) -> Any:
-        import boto3
-
-        return boto3.client("s3", endpoint_url=self.endpoint, region_name=REGION, aws_access_key_id=self.key, aws_secret_access_key=self.secret)
-
-    @property
-    def env(self) -> dict[str, str]:
-        """What a client of this S3 needs, as MLflow's Python client reads it."""
-        return {
-            "MLFLOW_S3_ENDPOINT_URL": self.endpoint,
-            "AWS_ACCESS_KEY_ID": self.key,
-            "AWS_SECRET_ACCESS_KEY": self.secret,
-            "AWS_DEFAULT_REGION": REGION,
-        }
-
-
-def _stop_group(proc: subprocess.Popen) -> None:
-    """TERM the process group (start_new_session: its id is the leader's pid), KILL if it lingers."""
-    for sig in (signal.SIGTERM, signal.SIGKILL):
-        try:
-            os.killpg(proc.pid, sig)
-        except ProcessLookupError:
-            return
-        try:
-            proc.wait(timeout=10)
-            return
-        except subprocess.TimeoutExpired:
-            continue
+Moto = LocalS3
 
 
 @pytest.fixture(scope="session")
 def moto(tmp_path_factory) -> Iterator[Moto]:
     """`moto_server` on a free loopback port with one IAM user allowed everything, and the bucket."""
-    import boto3
-
-    port = free_port()
-    log_path = tmp_path_factory.mktemp("moto") / "moto.log"
-    # The first 3 requests (the IAM set-up below) go unchecked; every later one needs that user's
-    # key and a valid signature.
-    env = dict(os.environ, INITIAL_NO_AUTH_ACTION_COUNT="3")
-    with open(log_path, "ab") as log:
-        proc = subprocess.Popen(
-            [str(Path(sys.executable).with_name("moto_server")), "-H", "127.0.0.1", "-p", str(port)],
-            stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True,
-        )  # fmt: skip
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"moto_server exited with {proc.returncode}: {log_path.read_text(errors='replace')[-2000:]}")
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"moto_server did not listen on {port} within 60 s") from None
-                time.sleep(0.1)
-        endpoint = f"http://127.0.0.1:{port}"
-        iam = boto3.client("iam", endpoint_url=endpoint, region_name=REGION, aws_access_key_id="setup", aws_secret_access_key="setup")
-        iam.create_user(UserName="bridge")
-        key = iam.create_access_key(UserName="bridge")["AccessKey"]
-        policy = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
-        iam.put_user_policy(UserName="bridge", PolicyName="everything", PolicyDocument=json.dumps(policy))
-        m = Moto(endpoint, key["AccessKeyId"], key["SecretAccessKey"])
-        m.s3().create_bucket(Bucket=BUCKET)
-        yield m
-    finally:
-        _stop_group(proc)
+    with local_s3(tmp_path_factory.mktemp("moto"), (BUCKET,)) as s3:
+        yield s3
 
 
 @contextmanager
@@ -263,7 +191,7 @@ def test_jvm_uploads_are_read_by_stock_python(s3jvm, py_client, experiment, payl
     small = Path(py_client.download_artifacts(run.run_id, "small.txt", str(tmp_path / "py-small")))
     assert small.read_bytes() == (payload / "small.txt").read_bytes()
     # Above boto3's threshold the JVM uploaded in 8 MiB parts: S3 says so in the ETag ("...-3").
-    etag = moto.s3().head_object(Bucket=BUCKET, Key=s3_key(run.artifact_uri, "tree/big.bin"))["ETag"]
+    etag = moto.client().head_object(Bucket=BUCKET, Key=s3_key(run.artifact_uri, "tree/big.bin"))["ETag"]
     assert etag.strip('"').endswith("-3"), etag
     for path in (None, "tree", "tree/a", "tree/déjà vu"):
         assert sorted(s3jvm.artifacts.list(run.run_id, path)) == py_listing(py_client, run.run_id, path), path
@@ -426,7 +354,7 @@ def test_unsafe_artifact_path_is_refused_before_s3(s3jvm, python_run, payload):
 @pytest.mark.parametrize("hostile", ["../../evil.txt", "sub/../../../evil.txt", "..\\evil.txt", "a//evil.txt"])
 def test_hostile_key_in_a_listing_is_refused_and_nothing_is_written(s3jvm, py_client, experiment, moto, hostile, tmp_path):
     run = py_client.create_run(experiment).info
-    s3 = moto.s3()
+    s3 = moto.client()
     s3.put_object(Bucket=BUCKET, Key=s3_key(run.artifact_uri, "dir/ok.txt"), Body=b"fine")
     s3.put_object(Bucket=BUCKET, Key=s3_key(run.artifact_uri, f"dir/{hostile}"), Body=b"pwned!")
     listed = [o["Key"] for o in s3.list_objects_v2(Bucket=BUCKET, Prefix=s3_key(run.artifact_uri, "dir/"))["Contents"]]

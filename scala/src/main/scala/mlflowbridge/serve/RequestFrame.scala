@@ -19,14 +19,19 @@ import org.apache.spark.sql.types._
  */
 private[serve] object RequestFrame {
   def of(spark: SparkSession, table: RequestTable, signature: Option[Seq[ColSpec]]): DataFrame = {
+    val (schema, rows) = typed(table, signature)
+    spark.createDataFrame(rows.asJava, schema)
+  }
+
+  /** The table's schema and rows, typed as [[of]] types them. */
+  def typed(table: RequestTable, signature: Option[Seq[ColSpec]]): (StructType, Seq[Row]) = {
     val specs = signature.toSeq.flatten.map(s => s.name -> s).toMap
     val converters = table.columns.indices.map { i =>
       val wanted = specs.get(table.columns(i)).flatMap(typed(_, table.fromCsv)).filter(c => table.rows.forall(r => c.fits(r(i))))
       wanted.getOrElse(inferred(table.rows.map(_(i)), table.fromCsv))
     }
     val schema = StructType(table.columns.zip(converters).map { case (name, c) => StructField(name, c.dataType, nullable = true) })
-    val rows = table.rows.map(r => Row.fromSeq(r.indices.map(i => converters(i).convert(r(i))))).asJava
-    spark.createDataFrame(rows, schema)
+    (schema, table.rows.map(r => Row.fromSeq(r.indices.map(i => converters(i).convert(r(i))))))
   }
 
   /** One column's Spark type and how a JSON value (or a CSV cell, as text) becomes a value of it. */

@@ -26,6 +26,7 @@ import pytest
 from models_fixtures import features
 
 from bridge.jvm import main_command
+from bridge.models import scoring
 from bridge.server import free_port
 
 CASES = {"python": ("classifier", "python"), "scala": ("linear", "scala")}
@@ -70,6 +71,13 @@ def _stop_group(proc: subprocess.Popen) -> None:
             continue
 
 
+def _bare_jvm(args: list[str]) -> list[str]:
+    """`java ... mlflowbridge.cli.Main <args>` with the Vector API module spark-submit adds (pyspark's JVM has it):
+    netlib's BLAS then sums as in stock's JVM, so linear predictions agree to the last bit."""
+    cmd = main_command(args)
+    return [cmd[0], "--add-modules=jdk.incubator.vector", *cmd[1:]]
+
+
 def _bare_jvm_env(home: Path) -> dict[str, str]:
     """Only java's own folder on PATH: no python, no MLFLOW_PYTHON_EXECUTABLE, no tracking server."""
     java_bin = str(Path(os.path.realpath(main_command([])[0])).parent)
@@ -96,9 +104,7 @@ def served(request, logged_models, tmp_path_factory):
         ours = _start(cmd, dict(os.environ), tmp / "ours.log")
     else:  # a bare JVM on the local folder, with a 1 MB body limit for the 413 test
         how = "bare JVM"
-        ours = _start(
-            main_command(["serve", "--model-uri", local, "--port", str(our_port), "--max-body-mb", "1"]), _bare_jvm_env(tmp), tmp / "ours.log"
-        )
+        ours = _start(_bare_jvm(["serve", "--model-uri", local, "--port", str(our_port), "--max-body-mb", "1"]), _bare_jvm_env(tmp), tmp / "ours.log")
     try:
         _wait_up(ours, f"http://127.0.0.1:{our_port}", tmp / "ours.log")
         _wait_up(stock, f"http://127.0.0.1:{stock_port}", tmp / "stock.log")
@@ -213,9 +219,40 @@ def test_body_over_the_limit_is_413(served):
     _assert_mlflow_error(status, body, 413, "limit")
 
 
+def _every_row(kind: str) -> str:
+    x = features(kind)
+    return json.dumps({"dataframe_split": {"columns": list(x.columns), "data": x.to_numpy().tolist()}})
+
+
+def test_row_path_equals_transform_on_every_row(served):
+    """The first request of a schema goes through `transform` and vouches for the row path; the second takes it."""
+    body = _every_row(served.kind)
+    first, second, stock = post(served.ours, body), post(served.ours, body), post(served.stock, body)
+    assert first == second == stock
+    assert first[0] == 200 and len(first[1]["predictions"]) == len(features(served.kind))
+
+
 def test_sigterm_drains_and_exits_within_5s(served):
     """Last for each server: SIGTERM to the process itself (not its group), gone within 5 s."""
     served.ours_proc.send_signal(signal.SIGTERM)
     t0 = time.monotonic()
     served.ours_proc.wait(timeout=5)
     assert time.monotonic() - t0 < 5
+
+
+def test_row_path_equals_transform_for_trees(logged_models, tmp_path):
+    """A GBT pipeline through a bare JVM: every row, by the DataFrame path then the row path, equals pyspark's transform."""
+    uri = logged_models[("gbt", "python")]
+    local = mlflow.artifacts.download_artifacts(uri, dst_path=str(tmp_path / "model"))
+    port = free_port()
+    proc = _start(_bare_jvm(["serve", "--model-uri", local, "--port", str(port)]), _bare_jvm_env(tmp_path), tmp_path / "ours.log")
+    try:
+        url = f"http://127.0.0.1:{port}"
+        _wait_up(proc, url, tmp_path / "ours.log")
+        body = _every_row("gbt")
+        first, second = post(url, body), post(url, body)
+        assert first == second and first[0] == 200
+        expected = scoring.score_frame(uri, features("gbt"), "python")["prediction"].to_numpy()
+        assert np.array_equal(np.asarray(second[1]["predictions"], dtype=float), expected)
+    finally:
+        _stop_group(proc)

@@ -19,11 +19,12 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import mlflow
 import numpy as np
 import pytest
-from models_fixtures import features
+from models_fixtures import dataset, features
 
 from bridge.jvm import main_command
 from bridge.models import scoring
@@ -116,17 +117,23 @@ def served(request, logged_models, tmp_path_factory):
 
 
 def post(url: str, body: bytes | str, content_type: str = "application/json") -> tuple[int, dict]:
+    status, answer, _ = post_and_path(url, body, content_type)
+    return status, answer
+
+
+def post_and_path(url: str, body: bytes | str, content_type: str = "application/json") -> tuple[int, dict, str | None]:
+    """Status, JSON answer, and which path scored it (our header; None from stock)."""
     data = body.encode() if isinstance(body, str) else body
     req = urllib.request.Request(f"{url}/invocations", data, {"Content-Type": content_type})
     try:
         with urllib.request.urlopen(req, timeout=120) as r:
-            return r.status, json.loads(r.read())
+            return r.status, json.loads(r.read()), r.headers.get("X-Mlflowbridge-Scored-By")
     except urllib.error.HTTPError as e:
         text = e.read().decode()
         try:
-            return e.code, json.loads(text)
+            return e.code, json.loads(text), None
         except json.JSONDecodeError:
-            return e.code, {"text": text}
+            return e.code, {"text": text}, None
 
 
 def requests_for(kind: str) -> dict[str, tuple[str, str]]:
@@ -227,9 +234,10 @@ def _every_row(kind: str) -> str:
 def test_row_path_equals_transform_on_every_row(served):
     """The first request of a schema goes through `transform` and vouches for the row path; the second takes it."""
     body = _every_row(served.kind)
-    first, second, stock = post(served.ours, body), post(served.ours, body), post(served.stock, body)
-    assert first == second == stock
+    first, (*second, path), stock = post(served.ours, body), post_and_path(served.ours, body), post(served.stock, body)
+    assert first == tuple(second) == stock
     assert first[0] == 200 and len(first[1]["predictions"]) == len(features(served.kind))
+    assert path == "row"
 
 
 def test_sigterm_drains_and_exits_within_5s(served):
@@ -240,19 +248,39 @@ def test_sigterm_drains_and_exits_within_5s(served):
     assert time.monotonic() - t0 < 5
 
 
-def test_row_path_equals_transform_for_trees(logged_models, tmp_path):
-    """A GBT pipeline through a bare JVM: every row, by the DataFrame path then the row path, equals pyspark's transform."""
-    uri = logged_models[("gbt", "python")]
-    local = mlflow.artifacts.download_artifacts(uri, dst_path=str(tmp_path / "model"))
+def _scaled_linear(spark, path: Path) -> None:
+    """VectorAssembler, StandardScaler (mean and std), LinearRegression; saved by stock mlflow.spark.save_model."""
+    from pyspark.ml import Pipeline
+    from pyspark.ml.feature import StandardScaler, VectorAssembler
+    from pyspark.ml.regression import LinearRegression
+
+    pdf = dataset("linear")
+    stages: list[Any] = [VectorAssembler(inputCols=list(features("linear").columns), outputCol="raw"),
+              StandardScaler(inputCol="raw", outputCol="features", withMean=True, withStd=True),
+              LinearRegression(featuresCol="features", labelCol="label", regParam=0.1)]  # fmt: skip
+    mlflow.spark.save_model(Pipeline(stages=stages).fit(spark.createDataFrame(pdf)), str(path))
+
+
+@pytest.mark.parametrize("which", ["gbt", "scaled"])
+def test_row_path_equals_transform_in_a_bare_jvm(logged_models, spark, tmp_path, which):
+    """GBT and StandardScaler pipelines: every row, by the DataFrame path then the row path, equals pyspark's transform."""
+    if which == "gbt":
+        uri = logged_models[("gbt", "python")]
+        local = mlflow.artifacts.download_artifacts(uri, dst_path=str(tmp_path / "model"))
+    else:
+        local = str(tmp_path / "model")
+        _scaled_linear(spark, Path(local))
+    kind = "gbt" if which == "gbt" else "linear"
     port = free_port()
     proc = _start(_bare_jvm(["serve", "--model-uri", local, "--port", str(port)]), _bare_jvm_env(tmp_path), tmp_path / "ours.log")
     try:
         url = f"http://127.0.0.1:{port}"
         _wait_up(proc, url, tmp_path / "ours.log")
-        body = _every_row("gbt")
-        first, second = post(url, body), post(url, body)
-        assert first == second and first[0] == 200
-        expected = scoring.score_frame(uri, features("gbt"), "python")["prediction"].to_numpy()
+        body = _every_row(kind)
+        first, second = post_and_path(url, body), post_and_path(url, body)
+        assert (first[2], second[2]) == ("dataframe", "row")
+        assert first[:2] == second[:2] and first[0] == 200
+        expected = scoring.score_frame(local, features(kind), "python")["prediction"].to_numpy()
         assert np.array_equal(np.asarray(second[1]["predictions"], dtype=float), expected)
     finally:
         _stop_group(proc)

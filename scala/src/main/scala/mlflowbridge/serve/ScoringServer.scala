@@ -85,6 +85,7 @@ object ScoringServer {
   }
 
   private val JsonType = "application/json"
+  val PathHeader = "X-Mlflowbridge-Scored-By"
 
   private def handle(ex: HttpExchange, served: ServedModel, state: State): Unit = {
     state.inFlight.incrementAndGet()
@@ -118,7 +119,9 @@ object ScoringServer {
       case "/version" if method == "GET"          => (200, Pins.mlflowPython.getBytes(StandardCharsets.UTF_8), JsonType)
       case "/invocations" if method == "POST" =>
         val body = readBody(ex, maxBodyBytes)
-        (200, served.predict(RequestTable.parse(ex.getRequestHeaders.getFirst("Content-Type"), body)), JsonType)
+        val (answer, path) = served.predict(RequestTable.parse(ex.getRequestHeaders.getFirst("Content-Type"), body))
+        ex.getResponseHeaders.set(PathHeader, path) // which path scored it: operations and tests can tell
+        (200, answer, JsonType)
       case "/ping" | "/health" | "/version" | "/invocations" =>
         throw new RequestError(405, "METHOD_NOT_ALLOWED", s"$method is not allowed on ${ex.getRequestURI.getPath}")
       case other => throw new RequestError(404, "ENDPOINT_NOT_FOUND", s"no endpoint $other: use /ping, /health, /version or /invocations")

@@ -30,19 +30,21 @@ private[serve] final class ServedModel(spark: SparkSession, model: PipelineModel
    */
   private val rowPaths = new ConcurrentHashMap[StructType, Option[RowScorer]]()
 
-  /** The response body for one parsed request. */
-  def predict(table: RequestTable): Array[Byte] = {
+  /** The response body for one parsed request, and which path scored it ("row" or "dataframe"). */
+  def predict(table: RequestTable): (Array[Byte], String) = {
     if (table.rows.isEmpty) throw RequestError.badRequest("input has no rows")
     val (schema, rows) = RequestFrame.typed(table, signature)
     val fast = Option(rowPaths.get(schema)).flatten.flatMap { scorer =>
       try Some(scorer.predict(schema, rows))
       catch { case _: RowScorer.Unsupported => None } // e.g. a null: Spark's own rules decide
     }
-    render(fast.getOrElse {
-      val predictions = viaDataFrame(schema, rows)
-      if (!rowPaths.containsKey(schema)) rowPaths.put(schema, RowScorer.of(model, schema).filter(agrees(_, schema, rows, predictions)))
-      predictions
-    })
+    fast match {
+      case Some(predictions) => (render(predictions), "row")
+      case None =>
+        val predictions = viaDataFrame(schema, rows)
+        if (!rowPaths.containsKey(schema)) rowPaths.put(schema, RowScorer.of(model, schema).filter(agrees(_, schema, rows, predictions)))
+        (render(predictions), "dataframe")
+    }
   }
 
   /** Checked, transformed and collected as the CLI scores (`Scoring.score`). */

@@ -64,9 +64,18 @@ object ScoringServer {
    */
   def start(mlflow: Mlflow, modelUri: String, spark: SparkSession, host: String, port: Int, maxBodyBytes: Long): ScoringServer = {
     ModelUri.checkWithoutServer(modelUri, !mlflow.isLocal)
-    val (model, signature) = Models.loadWithSignature(mlflow, modelUri, spark)
-    val served = new ServedModel(spark, model, signature)
-    val server = HttpServer.create(new InetSocketAddress(host, port), 128)
+    // Bound before the (slow) load, so a port in use fails at once; answers only once loaded.
+    val server =
+      try HttpServer.create(new InetSocketAddress(host, port), 128)
+      catch {
+        case e: java.net.BindException =>
+          throw BridgeException.badInput(s"cannot listen on $host:$port: ${e.getMessage} (is another server on that port?)")
+      }
+    val served =
+      try {
+        val (model, signature) = Models.loadWithSignature(mlflow, modelUri, spark)
+        new ServedModel(spark, model, signature)
+      } catch { case NonFatal(e) => server.stop(0); throw e }
     val pool = Executors.newFixedThreadPool(math.max(4, Runtime.getRuntime.availableProcessors * 2), daemonThreads())
     server.setExecutor(pool)
     val state = new State(maxBodyBytes)

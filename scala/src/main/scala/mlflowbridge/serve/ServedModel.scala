@@ -1,12 +1,13 @@
 package mlflowbridge
 package serve
 
-import mlflowbridge.model.{ColSpec, PipelineColumns, Scoring}
+import mlflowbridge.model.{ColSpec, InputCheck, PipelineColumns, Scoring}
 
 import java.io.ByteArrayOutputStream
 import java.util.concurrent.ConcurrentHashMap
 
 import scala.jdk.CollectionConverters._
+import scala.util.control.NonFatal
 
 import org.apache.spark.ml.PipelineModel
 import org.apache.spark.ml.linalg.Vector
@@ -53,7 +54,11 @@ private[serve] final class ServedModel(spark: SparkSession, model: PipelineModel
     val scored = Scoring.score(model, df, signature)
     if (!scored.columns.contains(predictionCol))
       throw RequestError.badRequest(s"the model has no '$predictionCol' column to return; its results are ${scored.columns.mkString(", ")}")
-    scored.select(col(PipelineColumns.quote(predictionCol))).collect().toSeq.map(_.get(0))
+    // A stage that fails on the rows (a null the assembler refuses) fails here: named as the CLI names it.
+    try scored.select(col(PipelineColumns.quote(predictionCol))).collect().toSeq.map(_.get(0))
+    catch {
+      case NonFatal(e) if !e.isInstanceOf[BridgeException] => throw InputCheck.explainFailure(model, Scoring.castToSignature(df, signature), e)
+    }
   }
 
   /** The row path's answers equal `transform`'s on these rows (NaN equals NaN). */

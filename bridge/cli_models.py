@@ -35,6 +35,27 @@ def _compare(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
+def _serve(args: argparse.Namespace) -> int:
+    """Serve a model from the JVM until SIGTERM or Ctrl-C; the JVM drains requests in flight."""
+    import signal
+    import threading
+
+    from .models.scoring import serving_session
+
+    stop = threading.Event()
+    with serving_session(args.model_uri, args.backend) as jvm:
+        server = jvm.models.serve(args.model_uri, args.host, args.port, args.max_body_mb)
+        print(f"serving {args.model_uri} on http://{server.host}:{server.port} ({args.backend}); Ctrl-C or SIGTERM stops it", flush=True)
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        try:
+            stop.wait()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            server.close()
+    return 0
+
+
 def _demo(args: argparse.Namespace) -> int:
     from .demo import run_demo
 
@@ -90,6 +111,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--tolerance", type=float, default=1e-9)
     p.add_argument("--backend", choices=["jpype", "py4j"], default="py4j", help="how the scala engine reaches the JVM")
     p.set_defaults(func=_compare)
+
+    p = sub.add_parser("serve", help="serve an MLflow spark model from the JVM with MLflow's scoring protocol")
+    p.add_argument("--model-uri", required=True, help="runs:/, models:/name/version, models:/name@alias, mlflow-artifacts:/ or a local dir")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=5000)
+    p.add_argument("--max-body-mb", type=int, default=50, help="larger request bodies are refused with 413")
+    p.add_argument("--backend", choices=["jpype", "py4j"], default="jpype", help="how to reach the JVM")
+    p.set_defaults(func=_serve)
 
     p = sub.add_parser("demo", help="train in Python and score in Scala, train in Scala and score in Python, compare")
     p.add_argument(

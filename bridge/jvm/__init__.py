@@ -15,7 +15,7 @@ from __future__ import annotations
 from .call_overhead import static_call_seconds
 from .env import filter_stderr, quiet_logs, unfilter_stderr
 from .jpype_backend import JVM_OPTIONS, MIN_JAVA, java_major, java_version, leave_process
-from .launch import main_outputs, run_main
+from .launch import main_command, main_outputs, run_main
 from .models import ModelInfo
 from .py4j_backend import spark_session
 from .session import Backend, JvmSession, connect
@@ -33,6 +33,7 @@ __all__ = [
     "java_major",
     "java_version",
     "leave_process",
+    "main_command",
     "main_outputs",
     "filter_stderr",
     "quiet_logs",

@@ -12,14 +12,19 @@ from ..errors import BridgeError, JavaNotFoundError
 from .jpype_backend import JVM_OPTIONS
 
 
-def run_main(args: list[str], env: dict[str, str] | None = None, timeout: float = 1800) -> subprocess.CompletedProcess:
-    """`mlflowbridge.cli.Main <args>`; a non-zero exit is a BridgeError carrying its error line."""
+def main_command(args: list[str]) -> list[str]:
+    """The command line of `java ... mlflowbridge.cli.Main <args>` (the java of JAVA_HOME, else of PATH)."""
     java = shutil.which("java", path=os.path.join(os.environ["JAVA_HOME"], "bin") if os.environ.get("JAVA_HOME") else None) or shutil.which("java")
     if not java:
         raise JavaNotFoundError("no java on PATH or in JAVA_HOME; install a JDK 17+")
+    return [java, *JVM_OPTIONS, "-cp", os.pathsep.join(full_classpath()), "mlflowbridge.cli.Main", *args]
+
+
+def run_main(args: list[str], env: dict[str, str] | None = None, timeout: float = 1800) -> subprocess.CompletedProcess:
+    """`mlflowbridge.cli.Main <args>`; a non-zero exit is a BridgeError carrying its error line."""
     full_env = dict(os.environ, **(env or {}))
     full_env.setdefault("MLFLOW_PYTHON_EXECUTABLE", sys.executable)
-    cmd = [java, *JVM_OPTIONS, "-cp", os.pathsep.join(full_classpath()), "mlflowbridge.cli.Main", *args]
+    cmd = main_command(args)
     r = subprocess.run(cmd, capture_output=True, text=True, env=full_env, timeout=timeout)
     if r.returncode != 0:
         errors = [line for line in r.stderr.splitlines() if line.startswith("error")]

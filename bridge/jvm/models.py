@@ -75,6 +75,26 @@ class Models(JvmObject):
         """Score a file (csv, parquet, json lines) with the Scala engine; returns the row count."""
         return int(self._call("scoreFile", self._session.spark(), model_uri, str(input_path), str(output_path)))
 
+    def serve(self, model_uri: str, host: str = "127.0.0.1", port: int = 0, max_body_mb: int = 50) -> "ScoringServer":
+        """Serve `model_uri` with MLflow's scoring protocol from this JVM (loaded once); close the handle to stop."""
+        jserver = self._call("serve", model_uri, self._session.spark(), host, int(port), int(max_body_mb) * 1024 * 1024)
+        return ScoringServer(self._session, jserver)
+
+
+class ScoringServer(JvmObject):
+    """A running `mlflowbridge.serve.ScoringServer`: its address, and `close()` (drains requests in flight)."""
+
+    @property
+    def port(self) -> int:
+        return int(self._call("port"))
+
+    @property
+    def host(self) -> str:
+        return str(self._call("host"))
+
+    def close(self) -> None:
+        self._call("close")
+
 
 class Registry(JvmObject):
     """The registry writes the stock Java client lacks; results are MLflow's Python entities."""

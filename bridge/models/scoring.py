@@ -114,6 +114,14 @@ def _check(model_uri: str, engine: str, tracking_uri: str | None) -> bool:
 
 
 @contextmanager
+def serving_session(model_uri: str, backend: Backend) -> Iterator[Any]:
+    """The JVM session `mlflow-bridge serve` serves from, after the checks that need no JVM."""
+    local = preflight.check_model_uri(model_uri, "scala")
+    with _scala(local, backend, None) as jvm:
+        yield jvm
+
+
+@contextmanager
 def _scala(local: bool, backend: Backend, tracking_uri: str | None) -> Iterator[Any]:
     """The Scala engine's session: no tracking server for a local model, else the one in use."""
     from ..jvm import connect, spark_session

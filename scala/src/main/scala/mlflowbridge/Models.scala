@@ -2,6 +2,7 @@ package mlflowbridge
 
 import mlflowbridge.rest._
 import mlflowbridge.model._
+import mlflowbridge.serve.ScoringServer
 
 import java.nio.file.{Files, Path, Paths}
 
@@ -80,6 +81,23 @@ final class Models private[mlflowbridge] (mlflow: Mlflow) {
   /** Scores the file `input` (csv, parquet, json lines) into `output` (format from its extension); returns the row count. */
   def scoreFile(spark: SparkSession, modelUri: String, input: String, output: String): Long =
     Scoring.scoreFile(spark, mlflow, modelUri, input, output, null)
+
+  /**
+   * Serves `modelUri` with MLflow's scoring protocol (as `mlflow models serve`) on `host:port`
+   * (0: a free port) until the handle is closed; loaded once, scored with `spark`.
+   */
+  def serve(modelUri: String, spark: SparkSession, host: String, port: Int): ScoringServer =
+    ScoringServer.start(mlflow, modelUri, spark, host, port, ScoringServer.DefaultMaxBodyBytes)
+
+  /** [[serve]] with the active Spark session, or a local one. */
+  def serve(modelUri: String, host: String, port: Int): ScoringServer = {
+    val spark = SparkSession.getActiveSession.orElse(SparkSession.getDefaultSession).getOrElse(cli.Main.localSpark("mlflow-bridge-serve"))
+    serve(modelUri, spark, host, port)
+  }
+
+  /** [[serve]] refusing request bodies over `maxBodyBytes` (413). */
+  def serve(modelUri: String, spark: SparkSession, host: String, port: Int, maxBodyBytes: Long): ScoringServer =
+    ScoringServer.start(mlflow, modelUri, spark, host, port, maxBodyBytes)
 
   /** `POST runs/log-model` with MLflow's `Model.get_tags_dict()` as model_json. */
   private def recordLoggedModel(runId: String, doc: Map[String, Any]): Unit = {

@@ -2,6 +2,7 @@ package mlflowbridge
 package cli
 
 import mlflowbridge.model._
+import mlflowbridge.serve.ScoringServer
 
 import scala.jdk.CollectionConverters._
 
@@ -19,6 +20,7 @@ object Main {
       |  train --kind regression|classifier --experiment NAME [--input CSV] [--label COL]
       |        [--algorithm logistic|rf] [--register NAME] [--alias ALIAS]
       |  score --model-uri URI --input FILE --output FILE [--format csv|parquet|json]
+      |  serve --model-uri URI [--host 127.0.0.1] [--port 5000] [--max-body-mb 50]
       |  --verbose (anywhere): Spark's own logging and stage bars too""".stripMargin
 
   def main(args: Array[String]): Unit = {
@@ -36,6 +38,7 @@ object Main {
       args.headOption match {
         case Some("train")                  => train(options(args.tail)); 0
         case Some("score")                  => score(options(args.tail)); 0
+        case Some("serve")                  => serve(options(args.tail)); 0
         case Some("-h" | "--help" | "help") => println(Usage); 0
         case _                              => System.err.println(Usage); 2
       }
@@ -136,6 +139,31 @@ object Main {
       }
     finally mlflow.close()
   }
+
+  /**
+   * Serves a model until SIGTERM or Ctrl-C: a shutdown hook (run before Spark's own) stops taking
+   * requests, lets those in flight finish and lets the JVM leave.
+   */
+  private def serve(o: Map[String, String]): Unit = {
+    val uri = need(o, "model-uri")
+    val host = o.getOrElse("host", "127.0.0.1")
+    val port = intOption(o, "port", 5000)
+    val maxBytes = intOption(o, "max-body-mb", 50).toLong * 1024 * 1024
+    val hasServer = sys.env.contains("MLFLOW_TRACKING_URI")
+    ModelUri.checkWithoutServer(uri, hasServer)
+    val mlflow = if (hasServer) Mlflow.fromEnv() else Mlflow.local()
+    val spark = localSpark("mlflow-bridge-serve")
+    val server = ScoringServer.start(mlflow, uri, spark, host, port, maxBytes)
+    // Hadoop's hook manager runs hooks by priority: ours (100) before Spark stops its context (50).
+    org.apache.hadoop.util.ShutdownHookManager.get().addShutdownHook(() => server.close(), 100)
+    println(s"serving $uri on http://${server.host}:${server.port} (Ctrl-C or SIGTERM stops it)")
+    System.out.flush()
+    server.awaitTermination()
+    mlflow.close()
+  }
+
+  private def intOption(o: Map[String, String], key: String, default: Int): Int =
+    o.get(key).fold(default)(v => v.toIntOption.filter(_ >= 0).getOrElse(throw BridgeException.badInput(s"--$key must be a whole number, got '$v'")))
 
   /** Stops the session only if this command started it (callers in a running app keep theirs). */
   private def withSpark[T](name: String)(f: SparkSession => T): T = {

@@ -5,7 +5,7 @@ import org.apache.spark.ml.util.DefaultParamsReader
 import org.apache.spark.sql.SparkSession
 
 /**
- * The two private[ml] calls mlflowbridge needs to rebuild a pipeline that Python wrote
+ * The private[ml] calls mlflowbridge needs to rebuild a pipeline that Python wrote
  * (`"class": "pyspark.ml.pipeline.PipelineModel"`), which `PipelineModel.load` refuses.
  * They are public in bytecode; this object lives in Spark's package only to reach them.
  */
@@ -16,4 +16,11 @@ object BridgeMlAccess {
     DefaultParamsReader.loadParamsInstance[Transformer](path, spark)
 
   def pipelineModel(uid: String, stages: Array[Transformer]): PipelineModel = new PipelineModel(uid, stages)
+
+  /** StandardScalerModel's row function, built as its `transform` builds it (for the scoring server's row path). */
+  def standardScalerFunction(m: feature.StandardScalerModel): linalg.Vector => linalg.Vector = {
+    val shift = if (m.getWithMean) m.mean.toArray else Array.emptyDoubleArray
+    val scale = if (m.getWithStd) m.std.toArray.map(v => if (v == 0) 0.0 else 1.0 / v) else Array.emptyDoubleArray
+    feature.StandardScalerModel.getTransformFunc(shift, scale, m.getWithMean, m.getWithStd)
+  }
 }

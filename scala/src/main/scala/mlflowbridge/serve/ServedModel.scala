@@ -1,0 +1,101 @@
+package mlflowbridge
+package serve
+
+import mlflowbridge.model.{ColSpec, InputCheck, PipelineColumns, Scoring}
+
+import java.io.ByteArrayOutputStream
+import java.util.concurrent.ConcurrentHashMap
+
+import scala.jdk.CollectionConverters._
+import scala.util.control.NonFatal
+
+import org.apache.spark.ml.PipelineModel
+import org.apache.spark.ml.linalg.Vector
+import org.apache.spark.sql.{Row, SparkSession}
+import org.apache.spark.sql.functions.col
+import org.apache.spark.sql.types.StructType
+
+/**
+ * One loaded model answering scoring requests, as the pyfunc spark flavor does
+ * (`mlflow.spark._PyFuncModelWrapper.predict`): the request becomes a DataFrame, goes through
+ * the same checks and `transform` as the CLI (`Scoring.score`), and only the model's prediction
+ * column comes back, as `{"predictions": [...]}`. Pipelines of known stages then take the row
+ * path ([[RowScorer]]) for input schemas whose first answer it reproduced exactly.
+ */
+private[serve] final class ServedModel(spark: SparkSession, model: PipelineModel, signature: Option[Seq[ColSpec]]) {
+  private val predictionCol = PipelineColumns.predictionCol(model)
+
+  /**
+   * Per input schema: the row path once its first answer equalled `transform`'s (None: the
+   * DataFrame path). A schema not seen yet goes the DataFrame path, which also checks it.
+   */
+  private val rowPaths = new ConcurrentHashMap[StructType, Option[RowScorer]]()
+
+  /** The response body for one parsed request, and which path scored it ("row" or "dataframe"). */
+  def predict(table: RequestTable): (Array[Byte], String) = {
+    if (table.rows.isEmpty) throw RequestError.badRequest("input has no rows")
+    val (schema, rows) = RequestFrame.typed(table, signature)
+    val fast = Option(rowPaths.get(schema)).flatten.flatMap { scorer =>
+      try Some(scorer.predict(schema, rows))
+      catch { case _: RowScorer.Unsupported => None } // e.g. a null: Spark's own rules decide
+    }
+    fast match {
+      case Some(predictions) => (render(predictions), "row")
+      case None =>
+        val predictions = viaDataFrame(schema, rows)
+        if (!rowPaths.containsKey(schema)) rowPaths.put(schema, RowScorer.of(model, schema).filter(agrees(_, schema, rows, predictions)))
+        (render(predictions), "dataframe")
+    }
+  }
+
+  /** Checked, transformed and collected as the CLI scores (`Scoring.score`). */
+  private def viaDataFrame(schema: StructType, rows: Seq[Row]): Seq[Any] = {
+    val df = spark.createDataFrame(rows.asJava, schema)
+    val scored = Scoring.score(model, df, signature)
+    if (!scored.columns.contains(predictionCol))
+      throw RequestError.badRequest(s"the model has no '$predictionCol' column to return; its results are ${scored.columns.mkString(", ")}")
+    // A stage that fails on the rows (a null the assembler refuses) fails here: named as the CLI names it.
+    try scored.select(col(PipelineColumns.quote(predictionCol))).collect().toSeq.map(_.get(0))
+    catch {
+      case NonFatal(e) if !e.isInstanceOf[BridgeException] => throw InputCheck.explainFailure(model, Scoring.castToSignature(df, signature), e)
+    }
+  }
+
+  /** The row path's answers equal `transform`'s on these rows (NaN equals NaN). */
+  private def agrees(scorer: RowScorer, schema: StructType, rows: Seq[Row], predictions: Seq[Any]): Boolean =
+    try
+      scorer.predict(schema, rows).zip(predictions).forall {
+        case (a: Double, b: Double) => a == b || (a.isNaN && b.isNaN)
+        case (a, b)                 => a == b
+      }
+    catch { case _: RowScorer.Unsupported => false }
+
+  /** `{"predictions": [...]}` as Python's json.dumps writes it (NaN and Infinity bare). */
+  private def render(predictions: Seq[Any]): Array[Byte] = {
+    val out = new ByteArrayOutputStream(64 + predictions.length * 24)
+    val g = rest.Json.mapper.getFactory.createGenerator(out)
+    g.writeStartObject()
+    g.writeArrayFieldStart("predictions")
+    predictions.foreach(value(g, _))
+    g.writeEndArray()
+    g.writeEndObject()
+    g.close()
+    out.toByteArray
+  }
+
+  private def value(g: com.fasterxml.jackson.core.JsonGenerator, v: Any): Unit = v match {
+    case null                         => g.writeNull()
+    case d: Double if d.isNaN         => g.writeRawValue("NaN")
+    case d: Double if d.isPosInfinity => g.writeRawValue("Infinity")
+    case d: Double if d.isNegInfinity => g.writeRawValue("-Infinity")
+    case d: Double                    => g.writeNumber(d)
+    case f: Float                     => value(g, f.toDouble)
+    case i: Int                       => g.writeNumber(i)
+    case l: Long                      => g.writeNumber(l)
+    case s: String                    => g.writeString(s)
+    case b: Boolean                   => g.writeBoolean(b)
+    case vec: Vector                  => g.writeStartArray(); vec.toArray.foreach(value(g, _)); g.writeEndArray()
+    case xs: scala.collection.Seq[_]  => g.writeStartArray(); xs.foreach(value(g, _)); g.writeEndArray()
+    case other                        => g.writeString(other.toString)
+  }
+}

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -20,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ServerUnreachableError
-from .server import free_port
+from .server import free_port, stop_group
 
 REGION = "us-east-1"
 
@@ -83,18 +82,4 @@ def local_s3(log_dir: Path, buckets: tuple[str, ...] = ()) -> Iterator[LocalS3]:
             s3.client().create_bucket(Bucket=bucket)
         yield s3
     finally:
-        _stop_group(proc)
-
-
-def _stop_group(proc: subprocess.Popen) -> None:
-    """TERM the process group (start_new_session: its id is the leader's pid), KILL if it lingers."""
-    for sig in (signal.SIGTERM, signal.SIGKILL):
-        try:
-            os.killpg(proc.pid, sig)
-        except ProcessLookupError:
-            return
-        try:
-            proc.wait(timeout=10)
-            return
-        except subprocess.TimeoutExpired:
-            continue
+        stop_group(proc)

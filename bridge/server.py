@@ -33,6 +33,27 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def stop_group(proc: subprocess.Popen, wait: float = 10) -> None:
+    """End a child started with `start_new_session` and everything in its process group (its
+    group id is its pid): TERM, then KILL after `wait` seconds; then KILL what outlived the leader
+    (a server's workers may, for a moment)."""
+    if proc.poll() is None:
+        for sig in (signal.SIGTERM, signal.SIGKILL):
+            try:
+                os.killpg(proc.pid, sig)
+            except ProcessLookupError:
+                return
+            try:
+                proc.wait(timeout=wait)
+                break
+            except subprocess.TimeoutExpired:
+                continue
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
 def tls_context(insecure: bool | None = None) -> ssl.SSLContext:
     """TLS as Python's client sets it up: MLFLOW_TRACKING_INSECURE_TLS, else MLFLOW_TRACKING_SERVER_CERT_PATH, else defaults."""
     if insecure is None:
@@ -137,24 +158,8 @@ class TrackingServer:
     def stop(self) -> None:
         """End the server's whole process group: TERM, then KILL after 10 s."""
         proc, self._proc = self._proc, None
-        if proc is None or proc.poll() is not None:
-            return
-        pgid = proc.pid  # start_new_session: the group id is the leader's pid
-        for sig, wait in ((signal.SIGTERM, 10), (signal.SIGKILL, 10)):
-            try:
-                os.killpg(pgid, sig)
-            except ProcessLookupError:
-                return
-            try:
-                proc.wait(timeout=wait)
-                break
-            except subprocess.TimeoutExpired:
-                continue
-        # Workers may outlive the leader for a moment; make sure the group is gone.
-        try:
-            os.killpg(pgid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
+        if proc is not None:
+            stop_group(proc)
 
     @property
     def pid(self) -> int | None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -20,7 +19,7 @@ from models_fixtures import features
 
 from bridge import BadInputError, NotFoundError
 from bridge.models import python_engine, scoring, tables
-from bridge.server import free_port
+from bridge.server import free_port, stop_group
 
 CLI = [sys.executable, "-m", "bridge"]
 
@@ -191,17 +190,4 @@ def test_mlflow_models_serve_scala_logged(logged_models, tmp_path):
         expected = scoring.score_frame(uri, x, "scala", backend="py4j")["prediction"].to_numpy()
         assert np.abs(served - expected).max() <= 1e-9
     finally:
-        _stop_group(proc)
-
-
-def _stop_group(proc: subprocess.Popen) -> None:
-    for sig in (signal.SIGTERM, signal.SIGKILL):
-        try:
-            os.killpg(proc.pid, sig)
-        except ProcessLookupError:
-            return
-        try:
-            proc.wait(timeout=20)
-            return
-        except subprocess.TimeoutExpired:
-            continue
+        stop_group(proc)

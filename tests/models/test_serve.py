@@ -28,7 +28,7 @@ from models_fixtures import dataset, features
 
 from bridge.jvm import main_command
 from bridge.models import scoring
-from bridge.server import free_port
+from bridge.server import free_port, stop_group
 
 CASES = {"python": ("classifier", "python"), "scala": ("linear", "scala")}
 
@@ -57,19 +57,6 @@ def _wait_up(proc: subprocess.Popen, url: str, log: Path, timeout: float = 300) 
         except OSError:
             time.sleep(0.5)
     raise AssertionError(f"{url} did not answer within {timeout}s: {log.read_text()[-3000:]}")
-
-
-def _stop_group(proc: subprocess.Popen) -> None:
-    for sig in (signal.SIGTERM, signal.SIGKILL):
-        try:
-            os.killpg(proc.pid, sig)
-        except ProcessLookupError:
-            return
-        try:
-            proc.wait(timeout=20)
-            return
-        except subprocess.TimeoutExpired:
-            continue
 
 
 def _bare_jvm(args: list[str]) -> list[str]:
@@ -112,8 +99,8 @@ def served(request, logged_models, tmp_path_factory):
         has_signature = "signature:" in (Path(local) / "MLmodel").read_text()
         yield Served(kind, f"http://127.0.0.1:{stock_port}", f"http://127.0.0.1:{our_port}", ours, how, has_signature)
     finally:
-        _stop_group(ours)
-        _stop_group(stock)
+        stop_group(ours)
+        stop_group(stock)
 
 
 def post(url: str, body: bytes | str, content_type: str = "application/json") -> tuple[int, dict]:
@@ -287,4 +274,4 @@ def test_row_path_equals_transform_in_a_bare_jvm(logged_models, spark, tmp_path,
         expected = scoring.score_frame(local, features(kind), "python")["prediction"].to_numpy()
         assert np.array_equal(np.asarray(second[1]["predictions"], dtype=float), expected)
     finally:
-        _stop_group(proc)
+        stop_group(proc)

@@ -47,6 +47,12 @@ def run(ctx: BenchContext, repeat: int, roots: Iterable[ArtifactRoot] = ROOTS.va
     row = RowResult(ID, TITLE, profile_note=PROFILE_NOTE)
     data_dir = ctx.tmp("p1-data-")
     payloads = make_data(data_dir)
+    roots = list(roots)
+    # Every root's servers (and the settings they put in the environment, e.g. S3's) before the
+    # first JVM: a JVM keeps the environment it started with, and the stock Java client hands it
+    # to the Python it forks.
+    for root in roots:
+        ctx.tracking_uri(root)
     for root in roots:
         _run_root(ctx, row, root, payloads, repeat)
     shutil.rmtree(data_dir, ignore_errors=True)

@@ -33,7 +33,7 @@ ID = "P4"
 TITLE = "score 1,000,000 rows"
 ROWS = 1_000_000
 REPEAT = 1  # each contender is a fresh process scoring 1M rows: 30-90 s
-PROFILE_NOTE = "pyinstrument (CLI, 1M rows): Spark start 10-16 s, Spark's job 45-54 s, pandas read/write 4-5 s; JFR: JVM samples are Spark's own (catalyst/codegen 28%, Parquet write 24%, class loading 16%, MLlib 9%), none in our code; the Python memory miss is score_file's pandas copies of input and output (plus JPype's in-process JVM heap)"
+PROFILE_NOTE = "pyinstrument (CLI, python engine, 1M rows, after the streaming rewrite): 20.7 s = Spark start 5.5 s + mlflow import and load_model 6.6 s + Spark's read/transform/write job 7.7 s + our checks 0.3 s; the rest was the CLI's own (a pandas import 0.9 s, the stderr filter waiting 1 s on py4j's pipe), both removed since; JFR: JVM samples are Spark's own (catalyst/codegen, Parquet write, MLlib); the JPype memory figure is the in-process JVM's heap, by design (its Python process is the JVM)"
 
 PLAIN_PYTHON = "plain Python Spark job"
 PLAIN_SCALA = "plain Scala job (spark-submit)"

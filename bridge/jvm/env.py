@@ -74,9 +74,20 @@ class StderrFilter:
             os.write(self._saved, pending)
 
     def close(self, timeout: float = 1.0) -> None:
+        """Puts fd 2 back once what is already in the pipe has gone out. A JVM child still holding
+        the pipe keeps it open, so the pump is not waited for past that."""
+        import fcntl
+        import struct
+        import termios
+        import time
+
         sys.stderr.flush()
-        os.dup2(self._saved, 2)  # a JVM child still holding the pipe keeps it open: wait a moment only
-        self._thread.join(timeout)
+        os.dup2(self._saved, 2)
+        deadline = time.monotonic() + timeout
+        unread = lambda: struct.unpack("i", fcntl.ioctl(self._read, termios.FIONREAD, b"\0\0\0\0"))[0]  # noqa: E731
+        while self._thread.is_alive() and unread() > 0 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        self._thread.join(0.05)  # the last chunk read, being written
 
 
 _filter: StderrFilter | None = None

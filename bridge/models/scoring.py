@@ -14,14 +14,15 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Literal
-
-import pandas as pd
-import pyarrow.parquet as pq
+from typing import TYPE_CHECKING, Any, Literal
 
 from ..errors import BadInputError
 from . import preflight, python_engine
-from .compare import Comparison, compare
+
+if TYPE_CHECKING:  # pandas and the comparison load only where used (the score command needs neither)
+    import pandas as pd
+
+    from .compare import Comparison
 
 Engine = Literal["python", "scala"]
 Backend = Literal["jpype", "py4j"]
@@ -56,6 +57,8 @@ def score_frame(model_uri: str, frame: pd.DataFrame, engine: Engine, backend: Ba
     with tempfile.TemporaryDirectory(prefix="bridge-score-") as work:
         frame.to_parquet(Path(work) / "input.parquet", index=False)
         score_file(model_uri, Path(work) / "input.parquet", Path(work) / "output.parquet", engine, backend, tracking_uri)
+        import pandas as pd
+
         return pd.read_parquet(Path(work) / "output.parquet")
 
 
@@ -67,9 +70,11 @@ def compare_file(model_uri: str, input_path: str | os.PathLike, tolerance: float
     """
     local = _check(model_uri, "scala", None)
     preflight.check_files(input_path, None)
+    import pyarrow.parquet as pq
     from pyspark.sql.functions import monotonically_increasing_id
 
     from ..jvm import spark_session, tables
+    from .compare import compare
 
     spark = spark_session()
     model, signature = python_engine.load(model_uri, spark)

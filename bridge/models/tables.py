@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from ..errors import BadInputError
+
+if TYPE_CHECKING:  # pandas loads only where a frame is read or written (the score command reads none)
+    import pandas as pd
 
 FORMATS = {".csv": "csv", ".parquet": "parquet", ".json": "json", ".jsonl": "json"}
 
@@ -25,6 +27,8 @@ def read(path: str | Path) -> pd.DataFrame:
         raise BadInputError(f"input file {path} does not exist")
     if path.stat().st_size == 0:
         raise BadInputError(f"input file {path} is empty")
+    import pandas as pd
+
     try:
         if fmt == "csv":
             return pd.read_csv(path)

@@ -65,7 +65,7 @@ def _demo(args: argparse.Namespace) -> int:
 def _bench(args: argparse.Namespace) -> int:
     import json
 
-    from .bench import render_text, run_suite, select_roots, select_rows, update_readme
+    from .bench import merge_rows, render_text, run_suite, select_roots, select_rows, update_readme
 
     if args.from_json:
         doc = json.loads(Path(args.from_json).read_text(encoding="utf-8"))
@@ -73,6 +73,8 @@ def _bench(args: argparse.Namespace) -> int:
         doc = run_suite(select_rows(args.rows), args.repeat, args.tracking_uri, select_roots(args.roots))
         if args.note:
             doc["note"] = args.note
+        if args.merge:
+            doc = merge_rows(json.loads(Path(args.merge).read_text(encoding="utf-8")), doc)
     print(render_text(doc), end="")
     if args.json:
         Path(args.json).write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
@@ -94,6 +96,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--tracking-uri", default=None, help="a running server to use as the proxied artifact root (default: start one)")
     p.add_argument("--roots", default=None, help="artifact roots for P1, comma-separated (default: all known: proxied,s3)")
+    p.add_argument(
+        "--merge", default=None, metavar="FILE", help="the rows run now replace theirs in a saved JSON; the others are kept (and said to be older)"
+    )
     p.add_argument("--note", default=None, help="a line stored with the results and printed above the README table")
     p.set_defaults(func=_bench)
 

@@ -7,6 +7,6 @@ JSON result into the terminal report and the README's table.
 """
 
 from .render import render_markdown, render_text, update_readme
-from .runner import ROWS, run_suite, select_roots, select_rows
+from .runner import ROWS, merge_rows, run_suite, select_roots, select_rows
 
-__all__ = ["ROWS", "render_markdown", "render_text", "run_suite", "select_roots", "select_rows", "update_readme"]
+__all__ = ["ROWS", "merge_rows", "render_markdown", "render_text", "run_suite", "select_roots", "select_rows", "update_readme"]

@@ -15,11 +15,13 @@ from types import ModuleType
 from typing import Any
 
 from ..errors import BadInputError
-from . import p1_artifacts, p2_model_logging, p3_call_overhead, p4_scoring, p5_first_prediction, p6_log_batch
+from . import p1_artifacts, p2_model_logging, p3_call_overhead, p4_scoring, p5_first_prediction, p6_log_batch, p7_serving
 from .context import BenchContext
 from .roots import ROOTS
 
-ROWS: dict[str, ModuleType] = {m.ID: m for m in (p1_artifacts, p2_model_logging, p3_call_overhead, p4_scoring, p5_first_prediction, p6_log_batch)}
+ROWS: dict[str, ModuleType] = {
+    m.ID: m for m in (p1_artifacts, p2_model_logging, p3_call_overhead, p4_scoring, p5_first_prediction, p6_log_batch, p7_serving)
+}
 
 
 def select_rows(spec: str | None) -> list[str]:
@@ -104,3 +106,21 @@ def versions() -> dict[str, Any]:
         "mlflow_java": p.get("mlflow.java"),
         "jpype": installed("jpype1"),
     }
+
+
+def merge_rows(saved: dict[str, Any], fresh: dict[str, Any]) -> dict[str, Any]:
+    """`saved` with the rows of `fresh` in place of its own (suite order); the note says which rows ran when."""
+    new = {r["id"]: r for r in fresh["rows"]}
+    rows = {r["id"]: r for r in saved["rows"]} | new
+    merged = dict(saved, rows=[rows[i] for i in ROWS if i in rows])
+    merged["seconds"] = round(sum(r.get("seconds", 0) for r in merged["rows"]), 1)
+    ran = ", ".join(new)
+    merged["note"] = " ".join(
+        x
+        for x in (
+            saved.get("note", ""),
+            f"Rows {ran} ran separately on {fresh['started']} (load average at start {fresh['machine']['load_average_at_start'][0]}).",
+        )
+        if x
+    )
+    return merged

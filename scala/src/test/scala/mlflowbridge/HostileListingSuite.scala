@@ -166,7 +166,10 @@ class HostileListingSuite extends AnyFunSuite with org.scalatest.BeforeAndAfterA
     puts.clear()
     putCutOffTimes.set(1)
     store.upload(f, "mlflow-artifacts:/up")
-    assert(puts.asScala.toList == List.fill(2)("/api/2.0/mlflow-artifacts/artifacts/up/model.bin"))
+    // Sent again after the cut-off and accepted (no error). At least twice, not exactly: the JDK's
+    // HttpClient may itself resend a request whose pooled connection the server hung up on.
+    val sent = puts.asScala.toList
+    assert(sent.size >= 2 && sent.forall(_ == "/api/2.0/mlflow-artifacts/artifacts/up/model.bin"), sent)
     putCutOffTimes.set(10)
     val e = intercept[BridgeException](store.upload(f, "mlflow-artifacts:/up"))
     putCutOffTimes.set(0)

@@ -5,6 +5,7 @@ import mlflowbridge.rest._
 import scala.jdk.CollectionConverters._
 
 import org.mlflow.api.proto.Service.{Run, RunTag}
+import org.mlflow.tracking.utils.MlflowTagConstants
 
 /** `mlflow.runs`: runs started as Python's `mlflow.start_run` starts them, and run updates. */
 final class Runs private[mlflowbridge] (mlflow: Mlflow) {
@@ -50,6 +51,13 @@ final class Runs private[mlflowbridge] (mlflow: Mlflow) {
     if (!r.ok && (r.errorCode == "RESOURCE_DOES_NOT_EXIST" || r.status == 404)) throw BridgeException.notFound(s"run '$runId' does not exist")
     Protos.parse(rest.expect(s"get run '$runId'")(r).path("run"), Run.newBuilder()).build()
   }
+
+  /**
+   * Python's `get_parent_run(run_id)`: the run its `mlflow.parentRunId` tag names, or null for a
+   * top-level run. (The stock client does the same in two calls: getRun, then getRun of the tag.)
+   */
+  def getParentRun(runId: String): Run =
+    get(runId).getData.getTagsList.asScala.find(_.getKey == MlflowTagConstants.PARENT_RUN_ID).map(t => get(t.getValue)).orNull
 
   /**
    * Python's `MlflowClient.update_run(run_id, status, name)`: a new status and/or name (either may

@@ -237,7 +237,7 @@ def _tag_table(doc: dict) -> Any:
     from .systags import TagTable
 
     t = doc.get("system_tags")
-    return None if t is None else TagTable(t["tags"], t["rows"])
+    return None if t is None else TagTable(t["tags"], t["rows"], t.get("checkout", ""))
 
 
 def _reflection_line(r: dict) -> str:

@@ -83,7 +83,8 @@ final class Registry private[mlflowbridge] (mlflow: Mlflow) {
       )
     val (name, version) = versionOf(srcModelUri.stripPrefix("models:/").split("/").toSeq, srcModelUri)
     // Raw JSON: the 2.17.2 ModelVersion proto has no model_id, which the copy must keep.
-    val src = rest.expect(s"get version $version of registered model '$name'")(rest.get("model-versions/get", "name" -> name, "version" -> version))
+    val src = rest
+      .expect(s"get version $version of registered model '$name'")(rest.get("model-versions/get", "name" -> name, "version" -> version))
       .path("model_version")
     createRegisteredModel(dstName, true)
     val body = Json.obj("name" -> dstName, "source" -> s"models:/$name/$version")
@@ -106,8 +107,8 @@ final class Registry private[mlflowbridge] (mlflow: Mlflow) {
         if (n.isEmpty || alias.isEmpty) throw bad
         (n, getModelVersionByAlias(n, alias).getVersion)
       case Seq(n, v) if n.nonEmpty && v.nonEmpty && v.forall(_.isDigit) => (n, getModelVersion(n, v).getVersion)
-      case Seq(n, l) if n.nonEmpty && l.equalsIgnoreCase("latest")     => (n, latestVersion(n, null))
-      case Seq(n, stage) if n.nonEmpty && stage.nonEmpty               => (n, latestVersion(n, stage))
+      case Seq(n, l) if n.nonEmpty && l.equalsIgnoreCase("latest")      => (n, latestVersion(n, null))
+      case Seq(n, stage) if n.nonEmpty && stage.nonEmpty                => (n, latestVersion(n, stage))
       case _                                                            => throw bad
     }
   }

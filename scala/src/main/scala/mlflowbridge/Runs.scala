@@ -38,11 +38,15 @@ final class Runs private[mlflowbridge] (mlflow: Mlflow) {
     Option(runName).filter(_.nonEmpty).foreach(b.setRunName)
     all.foreach { case (k, v) => b.addTags(RunTag.newBuilder().setKey(k).setValue(String.valueOf(v)).build()) }
     val created = rest.expect(s"create a run in experiment $experimentId")(rest.postJson("runs/create", Protos.json(b.build())))
-    new ActiveRun(mlflow, created.path("run").path("info").path("run_id").asText(), experimentId)
+    new ActiveRun(mlflow, created.path("run").path("info").path("run_id").asText(), experimentId, all(RunTags.SourceNameTag))
   }
 
   /** A run already started (by any client), to log into or end. */
-  def resume(runId: String): ActiveRun = new ActiveRun(mlflow, runId, get(runId).getInfo.getExperimentId)
+  def resume(runId: String): ActiveRun = {
+    val run = get(runId)
+    val source = run.getData.getTagsList.asScala.find(_.getKey == RunTags.SourceNameTag).map(_.getValue).orNull
+    new ActiveRun(mlflow, runId, run.getInfo.getExperimentId, source)
+  }
 
   /** The run: info, data (metrics, params, tags) and inputs; NOT_FOUND names a missing one. */
   def get(runId: String): Run = {

@@ -202,4 +202,12 @@ class ExperimentsAndRunsSuite extends AnyFunSuite {
     assert(mlflow.runs.getParentRun(childId).getInfo.getRunId == parentId)
     assert(mlflow.runs.getParentRun(parentId) == null)
   }
+
+  test("a JVM program's mlflow.source.name is its entry point: main class, jar, or the .java source file") {
+    def entry(cmd: String) = RunTags.entryPoint(Option(cmd))
+    assert(entry("com.acme.Train --epochs 3").contains("com.acme.Train"))
+    assert(entry("/opt/jobs/train.jar --epochs 3").contains("/opt/jobs/train.jar"))
+    assert(entry("jdk.compiler/com.sun.tools.javac.launcher.Main Train.java 42").contains("Train.java"))
+    assert(entry(null).isEmpty && entry("   ").isEmpty) // JPype / JNI: no command
+  }
 }

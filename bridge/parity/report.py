@@ -262,8 +262,10 @@ def live_markdown(doc: dict, for_readme: bool = False) -> str:
     if table is not None:
         lines += [
             "",
-            'System run tags (the FAQ\'s "What are the MLflow system run tags?"), one run per creator '
-            "from a script in this checkout" + (" (✓ set, — not set)" if for_readme else "") + ":",
+            'System run tags (the FAQ\'s "What are the MLflow system run tags?"): one run and one nested run '
+            "per creator, from scripts in a fresh git checkout with a remote; the last column is a JVM program "
+            "of its own (`java JvmTagProbe.java`), whose `mlflow.source.name` is its entry point (a main class, "
+            "a jar, or the `.java` file)" + (" (✓ set, — not set)" if for_readme else "") + ":",
             "",
             systags.markdown(table, values=not for_readme),
         ]

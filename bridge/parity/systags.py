@@ -58,7 +58,12 @@ class TagTable:
         return [k for k in self.rows if self.value(creator, k) != self.value("python", k)]
 
     def to_json(self) -> dict:
-        return {"rows": self.rows, "tags": self.tags, "checkout": self.checkout, "same_as_python": {c: self.same_as_python(c) for c in CREATORS if c != "python"}}
+        return {
+            "rows": self.rows,
+            "tags": self.tags,
+            "checkout": self.checkout,
+            "same_as_python": {c: self.same_as_python(c) for c in CREATORS if c != "python"},
+        }
 
 
 # The remote the probe's checkout gets, so that mlflow.source.git.repoURL shows (Python takes the first remote).

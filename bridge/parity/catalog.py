@@ -285,9 +285,21 @@ CATALOG: list[Capability] = [
         "MLflow 3 logged models (models:/m-...), their params, artifacts and outputs",
         "create/get/search/finalize/delete_logged_model, log_model_params, log_model_artifact(s), log_outputs, ...",
         "none (raw sendPost; no DELETE)",
-        GAP,
+        BRIDGED,
         "stock_logged_models",
         stock_methods=r"(?i)loggedmodel",
+        bridge="mlflowbridge.Mlflow.loggedModels (create, get, search, finalizeModel, setTags, deleteTag, delete, logParams, logMetric, logArtifacts, listArtifacts)",
+        workaround="bridge_logged_models",
+        note="log_outputs (a model as a run's output) is not bridged",
+        requires=(
+            "mlflowbridge.LoggedModels#create",
+            "mlflowbridge.LoggedModels#search",
+            "mlflowbridge.LoggedModels#finalizeModel",
+            "mlflowbridge.LoggedModels#deleteTag",
+            "mlflowbridge.LoggedModels#delete",
+            "mlflowbridge.LoggedModels#logMetric",
+            "mlflowbridge.LoggedModels#listArtifacts",
+        ),
         py_methods=_m(
             "create_logged_model get_logged_model search_logged_models finalize_logged_model delete_logged_model "
             "set_logged_model_tags delete_logged_model_tag log_model_params log_model_artifact "
@@ -459,9 +471,13 @@ CATALOG: list[Capability] = [
         "Tracing (spans, traces, trace tags, trace-run links)",
         "start_trace, start_span, end_span, end_trace, get_trace, search_traces, delete_traces, ...",
         "none (/api/3.0 unreachable: sendGet/Post/Patch are fixed to /api/2.0)",
-        GAP,
+        BRIDGED,
         "stock_traces",
         stock_methods=r"(?i)(trace|span)",
+        bridge="mlflowbridge.Mlflow.tracing.tracer(experimentId[, runId]) (OpenTelemetry spans over OTLP/HTTP /v1/traces), traced, flush",
+        workaround="bridge_traces",
+        note="the JVM writes traces (spans, attributes, events, status, run link); reading, tagging and deleting them stay Python's",
+        requires=("mlflowbridge.Tracing#tracer", "mlflowbridge.Tracing#flush", "mlflowbridge.ExperimentTracer#traced"),
         py_methods=_m(
             "start_trace start_span end_span end_trace get_trace search_traces delete_traces set_trace_tag "
             "delete_trace_tag link_traces_to_run unlink_traces_from_run link_prompt_versions_to_trace"

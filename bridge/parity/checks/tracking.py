@@ -183,3 +183,23 @@ def bridge_system_tags(ctx: Ctx) -> None:
     ours = system_subset(java_tags(ctx, create_run(ctx.jvm, eid, "same-name")))
     assert ours == python, {"python": python, "bridge": ours}
     assert {USER, SOURCE_NAME, SOURCE_TYPE, RUN_NAME} <= set(ours)
+
+
+@check()
+def bridge_traces(ctx: Ctx) -> None:
+    """tracing: nested JVM spans (one failing) become a trace Python's search_traces reads, linked to the run."""
+    py = ctx.py
+    rid = ctx.java_run()
+    tracer = ctx.jvm.tracing.tracer(ctx.experiment_id, rid)
+    try:
+        with tracer.span("outer", attributes={"rows": 3}) as outer:
+            with tracer.span("inner"):
+                raise ValueError("bad row")
+    except ValueError:
+        pass
+    tracer.flush()
+    traces = py.search_traces(locations=[ctx.experiment_id], run_id=rid)
+    assert [t.info.trace_id for t in traces] == [outer.trace_id], traces
+    spans = {s.name: s for s in traces[0].data.spans}
+    assert (spans["inner"].parent_id, spans["outer"].attributes["rows"]) == (spans["outer"].span_id, 3)
+    assert (spans["inner"].status.status_code, traces[0].info.state.value) == ("ERROR", "ERROR")

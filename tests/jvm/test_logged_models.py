@@ -48,6 +48,7 @@ def test_logged_model_lifecycle_read_by_python(jvm, mlflow_client, tmp_path):
     assert [x.model_id for x in found] == [other.model_id]
     assert {x.model_id for x in lm.search_logged_models([exp_id])} == {m.model_id, other.model_id}
     assert len(lm.search_logged_models([exp_id], max_results=1)) == 1
+    assert [x.model_id for x in lm.search_logged_models([exp_id], "metrics.rmse < 1")] == [m.model_id]
     assert [x.model_id for x in mlflow_client.search_logged_models([exp_id], filter_string="name = 'scorer'")] == [m.model_id]
 
     lm.delete_logged_model(m.model_id)

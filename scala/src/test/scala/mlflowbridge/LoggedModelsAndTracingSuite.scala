@@ -91,5 +91,9 @@ class LoggedModelsAndTracingSuite extends AnyFunSuite {
     assert(e.kind == "BAD_INPUT" && e.getMessage == "tracing: experiment id must not be empty")
     val n = intercept[BridgeException](mlflow.tracing.tracer(experimentId).traced("")(_ => ()))
     assert(n.getMessage == "tracing: a span name must not be empty")
+    val ghost = mlflow.tracing.tracer("987654321")
+    ghost.traced("lost")(_ => ())
+    val u = intercept[BridgeException](ghost.flush())
+    assert(u.kind == "UNREACHABLE" && u.getMessage.startsWith("tracing: the spans of experiment 987654321 were not taken by"))
   }
 }

@@ -32,9 +32,7 @@ class LoggedModels(JvmObject):
         params: dict[str, str] | None = None,
         model_type: str | None = None,
     ) -> Any:
-        return _logged_model(
-            self._call("create", str(experiment_id), name, source_run_id, model_type, self._strings(params), self._strings(tags))
-        )
+        return _logged_model(self._call("create", str(experiment_id), name, source_run_id, model_type, self._strings(params), self._strings(tags)))
 
     def get_logged_model(self, model_id: str) -> Any:
         return _logged_model(self._call("get", model_id))

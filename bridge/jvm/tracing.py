@@ -28,7 +28,6 @@ class JvmTracer(JvmObject):
     """One experiment's (and run's) `ExperimentTracer`. `with tracer.span("name") as span:` nests:
     a span opened inside another one's block is its child."""
 
-
     @contextlib.contextmanager
     def span(self, name: str, attributes: dict[str, Any] | None = None) -> Iterator["JvmSpan"]:
         """A span for the block: ended on exit; ERROR, with an `exception` event, when the block raises (re-raised)."""

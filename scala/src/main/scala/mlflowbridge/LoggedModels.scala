@@ -130,13 +130,17 @@ final class LoggedModels private[mlflowbridge] (mlflow: Mlflow) {
   /** Python's `finalize_logged_model`: status READY or FAILED (also the proto names, LOGGED_MODEL_READY, ...). */
   def finalizeModel(modelId: String, status: String): LoggedModel = {
     val proto = Option(status).map(_.trim.toUpperCase) match {
-      case Some(s) if Statuses.contains(s)          => Statuses(s)
+      case Some(s) if Statuses.contains(s)           => Statuses(s)
       case Some(s) if Statuses.values.exists(_ == s) => s
       case _ =>
-        throw BridgeException.badInput(s"logged model status '$status' is not one of READY, FAILED (or LOGGED_MODEL_READY, LOGGED_MODEL_UPLOAD_FAILED)")
+        throw BridgeException.badInput(
+          s"logged model status '$status' is not one of READY, FAILED (or LOGGED_MODEL_READY, LOGGED_MODEL_UPLOAD_FAILED)"
+        )
     }
     new LoggedModel(
-      rest.expect(s"finalize logged model '$modelId' as $proto")(rest.patch(path(modelId), Json.obj("model_id" -> modelId, "status" -> proto))).path("model")
+      rest
+        .expect(s"finalize logged model '$modelId' as $proto")(rest.patch(path(modelId), Json.obj("model_id" -> modelId, "status" -> proto)))
+        .path("model")
     )
   }
 
@@ -190,10 +194,13 @@ final class LoggedModels private[mlflowbridge] (mlflow: Mlflow) {
   /** Python's `log_model_artifacts`: a file lands at `<artifactPath>/<name>`, a folder's contents under `<artifactPath>/`. */
   def logArtifacts(modelId: String, localPath: String, artifactPath: String): Unit = {
     ArtifactStore.checkArtifactPath(artifactPath, "artifact path")
-    if (localPath == null || !java.nio.file.Files.exists(Paths.get(localPath))) throw BridgeException.notFound(s"local artifact $localPath does not exist")
+    if (localPath == null || !java.nio.file.Files.exists(Paths.get(localPath)))
+      throw BridgeException.notFound(s"local artifact $localPath does not exist")
     val root = get(modelId).artifactUri
     if (!ArtifactStore.isNative(root))
-      throw BridgeException.badInput(s"logged model '$modelId' keeps its files at $root; only mlflow-artifacts: and s3:// roots are written from the JVM")
+      throw BridgeException.badInput(
+        s"logged model '$modelId' keeps its files at $root; only mlflow-artifacts: and s3:// roots are written from the JVM"
+      )
     val dest = Option(artifactPath).filter(_.nonEmpty).fold(root)(p => ArtifactStore.join(root, p))
     mlflow.artifacts.upload(Paths.get(localPath), dest)
   }

@@ -12,11 +12,14 @@ import io.opentelemetry.api.OpenTelemetry
 import io.opentelemetry.api.common.{AttributeKey, Attributes}
 import io.opentelemetry.api.trace.{Span, StatusCode, Tracer}
 import io.opentelemetry.context.Context
+import io.opentelemetry.exporter.internal.FailedExportException
 import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter
 import io.opentelemetry.sdk.OpenTelemetrySdk
 import io.opentelemetry.sdk.resources.Resource
 import io.opentelemetry.sdk.trace.SdkTracerProvider
-import io.opentelemetry.sdk.trace.export.BatchSpanProcessor
+import io.opentelemetry.sdk.common.CompletableResultCode
+import io.opentelemetry.sdk.trace.data.SpanData
+import io.opentelemetry.sdk.trace.export.{BatchSpanProcessor, SpanExporter}
 
 /**
  * `mlflow.tracing`: OpenTelemetry spans made on the JVM become MLflow traces. The 3.x tracking
@@ -64,15 +67,18 @@ final class Tracing private[mlflowbridge] (mlflow: Mlflow) extends AutoCloseable
  */
 final class ExperimentTracer private[mlflowbridge] (rest: MlflowRest, val experimentId: String, val runId: String) {
   private val endpoint = rest.host + "/v1/traces"
-  private val provider: SdkTracerProvider = {
+  private val exporter: ExperimentTracer.Recording = {
     val b = OtlpHttpSpanExporter.builder().setEndpoint(endpoint).setTimeout(30, TimeUnit.SECONDS).addHeader("x-mlflow-experiment-id", experimentId)
     if (runId != null) b.addHeader("x-mlflow-run-id", runId)
     rest.authorization.foreach(b.addHeader("Authorization", _))
     // TLS as our REST caller: MLFLOW_TRACKING_INSECURE_TLS, else MLFLOW_TRACKING_SERVER_CERT_PATH, else the JVM's trust store.
     if (rest.creds.shouldIgnoreTlsVerification) b.setSslContext(MlflowRest.trustAll, MlflowRest.trustAllManager)
     else if (rest.serverCertPath != null && rest.serverCertPath.nonEmpty) b.setTrustedCertificates(Files.readAllBytes(Paths.get(rest.serverCertPath)))
+    new ExperimentTracer.Recording(b.build())
+  }
+  private val provider: SdkTracerProvider = {
     val resource = Resource.getDefault.merge(Resource.create(Attributes.of(AttributeKey.stringKey("service.name"), "mlflow-bridge")))
-    SdkTracerProvider.builder().setResource(resource).addSpanProcessor(BatchSpanProcessor.builder(b.build()).build()).build()
+    SdkTracerProvider.builder().setResource(resource).addSpanProcessor(BatchSpanProcessor.builder(exporter).build()).build()
   }
 
   /** The OpenTelemetry instance whose spans land here (for instrumentation that takes one). */
@@ -106,14 +112,16 @@ final class ExperimentTracer private[mlflowbridge] (rest: MlflowRest, val experi
 
   def start(name: String): TracedSpan = start(name, null)
 
-  /** Sends every ended span now. */
+  /** Sends every ended span now; an error when the server refused some since the last flush. */
   def flush(): Unit = {
     val done = provider.forceFlush().join(60, TimeUnit.SECONDS)
-    if (!done.isSuccess)
+    val refused = exporter.takeFailure().orElse(if (done.isSuccess) None else Some("no answer in 60 s"))
+    refused.foreach { why =>
       throw BridgeException.unreachable(
-        s"tracing: the spans of experiment $experimentId were not taken by $endpoint (is it an MLflow 3 tracking server, and the experiment there?)",
+        s"tracing: the spans of experiment $experimentId were not taken by $endpoint ($why); is it an MLflow 3 tracking server with that experiment?",
         null
       )
+    }
   }
 
   private[mlflowbridge] def close(): Unit = provider.shutdown().join(60, TimeUnit.SECONDS)
@@ -122,6 +130,31 @@ final class ExperimentTracer private[mlflowbridge] (rest: MlflowRest, val experi
 }
 
 private object ExperimentTracer {
+
+  /** The exporter, remembering the last refused export (the batch processor's flush result does not say). */
+  final class Recording(inner: SpanExporter) extends SpanExporter {
+    private val failure = new java.util.concurrent.atomic.AtomicReference[String]()
+    override def `export`(spans: java.util.Collection[SpanData]): CompletableResultCode = {
+      val r = inner.`export`(spans)
+      r.whenComplete { () =>
+        if (!r.isSuccess) failure.set(describe(r.getFailureThrowable))
+      }
+    }
+    def takeFailure(): Option[String] = Option(failure.getAndSet(null))
+
+    /** The server's answer (MLflow's error message), or what kept the request from it. */
+    private def describe(t: Throwable): String = t match {
+      case null => "refused"
+      case h: FailedExportException.HttpExportException if h.failedWithResponse() =>
+        val body = new String(h.getResponse.getResponseBody, java.nio.charset.StandardCharsets.UTF_8)
+        val message = scala.util.Try(Json.mapper.readTree(body).path("message").asText("")).toOption.filter(_.nonEmpty)
+        s"HTTP ${h.getResponse.getStatusCode}: ${message.getOrElse(body.take(200))}"
+      case other => Option(other.getCause).getOrElse(other).toString
+    }
+    override def flush(): CompletableResultCode = inner.flush()
+    override def shutdown(): CompletableResultCode = inner.shutdown()
+  }
+
   def checkName(name: String): String =
     if (name == null || name.trim.isEmpty) throw BridgeException.badInput("tracing: a span name must not be empty") else name
 }
@@ -140,7 +173,10 @@ final class TracedSpan private[mlflowbridge] (val span: Span) {
   def setAttributes(json: String): TracedSpan = {
     val node =
       try Json.mapper.readTree(json)
-      catch { case e: com.fasterxml.jackson.core.JacksonException => throw BridgeException.badInput(s"span attributes are not JSON: ${e.getOriginalMessage}") }
+      catch {
+        case e: com.fasterxml.jackson.core.JacksonException =>
+          throw BridgeException.badInput(s"span attributes are not JSON: ${e.getOriginalMessage}")
+      }
     if (node == null || !node.isObject) throw BridgeException.badInput(s"span attributes must be a JSON object, got: ${json.take(60)}")
     node.properties().asScala.foreach(e => TracedSpan.set(span, e.getKey, e.getValue))
     this

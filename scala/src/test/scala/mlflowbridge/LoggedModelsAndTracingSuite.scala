@@ -86,7 +86,7 @@ class LoggedModelsAndTracingSuite extends AnyFunSuite {
     assert(linked.json.path("traces").elements().asScala.map(_.path("trace_id").asText()).toSeq == Seq(traceId), linked.body)
   }
 
-  test("tracing: bad input and a server without the experiment are named") {
+  test("tracing: bad input, and spans the server refuses (no such experiment), are named") {
     val e = intercept[BridgeException](mlflow.tracing.tracer(""))
     assert(e.kind == "BAD_INPUT" && e.getMessage == "tracing: experiment id must not be empty")
     val n = intercept[BridgeException](mlflow.tracing.tracer(experimentId).traced("")(_ => ()))
@@ -94,6 +94,11 @@ class LoggedModelsAndTracingSuite extends AnyFunSuite {
     val ghost = mlflow.tracing.tracer("987654321")
     ghost.traced("lost")(_ => ())
     val u = intercept[BridgeException](ghost.flush())
-    assert(u.kind == "UNREACHABLE" && u.getMessage.startsWith("tracing: the spans of experiment 987654321 were not taken by"))
+    assert(
+      u.kind == "UNREACHABLE" && u.getMessage.startsWith("tracing: the spans of experiment 987654321 were not taken by") &&
+        u.getMessage.contains("(HTTP 404: No Experiment with id=987654321 exists)"),
+      u.getMessage
+    )
+    info(u.getMessage)
   }
 }

@@ -58,6 +58,7 @@ class LoggedModelsAndTracingSuite extends AnyFunSuite {
       t.traced("outer") { outer =>
         traceId = "tr-" + outer.getSpanContext.getTraceId
         outer.setAttribute("rows", 3L)
+        t.tracer.spanBuilder("raw").startSpan().end() // the OpenTelemetry API itself: a child too
         t.traced("inner") { inner =>
           inner.addEvent("loaded")
           inner.setAttribute("model", "m-1")
@@ -72,8 +73,9 @@ class LoggedModelsAndTracingSuite extends AnyFunSuite {
     val got = trace(traceId)
     assert(got.path("trace_info").path("state").asText() == "ERROR", got)
     val spans = got.path("spans").elements().asScala.map(s => s.path("name").asText() -> s).toMap
-    assert(spans.keySet == Set("outer", "inner", "broken"))
-    assert(spans("inner").path("parent_span_id").asText() == spans("outer").path("span_id").asText())
+    assert(spans.keySet == Set("outer", "raw", "inner", "broken"))
+    for (child <- Seq("raw", "inner", "broken"))
+      assert(spans(child).path("parent_span_id").asText() == spans("outer").path("span_id").asText(), child)
     assert(spans("outer").path("parent_span_id").asText("").isEmpty)
     assert(spans("broken").path("status").path("code").asText() == "STATUS_CODE_ERROR")
     assert(spans("broken").path("events").elements().asScala.map(_.path("name").asText()).toSeq == Seq("exception"))

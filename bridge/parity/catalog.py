@@ -241,9 +241,13 @@ CATALOG: list[Capability] = [
         "Metrics linked to a logged model or a dataset",
         "log_metric(..., model_id=, dataset=)",
         "none: logMetric and the Metric proto have no model_id or dataset fields (raw sendPost can send them)",
-        GAP,
+        BRIDGED,
         "stock_metrics_linked",
         endpoints=_e("POST runs/log-metric"),
+        bridge="mlflowbridge.Mlflow.loggedModels.logMetric(modelId, runId, key, value[, step])",
+        workaround="bridge_metrics_linked",
+        note="links to a logged model; links to a dataset are not bridged",
+        requires=("mlflowbridge.LoggedModels#logMetric",),
     ),
     Capability(
         "system_metrics",
@@ -380,7 +384,7 @@ CATALOG: list[Capability] = [
         "MLflow 3 logged models (models:/m-...), their params, artifacts and outputs",
         "create/get/search/finalize/delete_logged_model, log_model_params, log_model_artifact(s), log_outputs, ...",
         "none (raw sendGet/sendPost/sendPatch; no DELETE)",
-        GAP,
+        BRIDGED,
         "stock_logged_models",
         stock_methods=r"(?i)loggedmodel",
         endpoints=_e(
@@ -393,6 +397,18 @@ CATALOG: list[Capability] = [
             "DELETE logged-models/<model_id>",
             "POST logged-models/<model_id>/params",
             "GET logged-models/<model_id>/artifacts/directories",
+        ),
+        bridge="mlflowbridge.Mlflow.loggedModels (create, get, search, finalizeModel, setTags, deleteTag, delete, logParams, logMetric, logArtifacts, listArtifacts)",
+        workaround="bridge_logged_models",
+        note="log_outputs (a model as a run's output) is not bridged",
+        requires=(
+            "mlflowbridge.LoggedModels#create",
+            "mlflowbridge.LoggedModels#search",
+            "mlflowbridge.LoggedModels#finalizeModel",
+            "mlflowbridge.LoggedModels#deleteTag",
+            "mlflowbridge.LoggedModels#delete",
+            "mlflowbridge.LoggedModels#logMetric",
+            "mlflowbridge.LoggedModels#listArtifacts",
         ),
         py_methods=_m(
             "create_logged_model get_logged_model search_logged_models finalize_logged_model delete_logged_model "
@@ -585,7 +601,7 @@ CATALOG: list[Capability] = [
         "Tracing (spans, traces, trace tags, trace-run links)",
         "start_trace, start_span, end_span, end_trace, get_trace, search_traces, delete_traces, ...",
         "none (raw sendGet/sendPost/sendPatch reach the /api/2.0 trace routes; /api/3.0, DELETE and OTLP are unreachable)",
-        GAP,
+        BRIDGED,
         "stock_traces",
         stock_methods=r"(?i)(trace|span)",
         endpoints=_e(
@@ -600,6 +616,10 @@ CATALOG: list[Capability] = [
             "POST traces/delete-traces",
             "POST traces/link-to-run",
         ),
+        bridge="mlflowbridge.Mlflow.tracing.tracer(experimentId[, runId]) (OpenTelemetry spans over OTLP/HTTP /v1/traces), traced, flush",
+        workaround="bridge_traces",
+        note="the JVM writes traces (spans, attributes, events, status, run link); reading, tagging and deleting them stay Python's",
+        requires=("mlflowbridge.Tracing#tracer", "mlflowbridge.Tracing#flush", "mlflowbridge.ExperimentTracer#traced"),
         py_methods=_m(
             "start_trace start_span end_span end_trace get_trace search_traces delete_traces set_trace_tag "
             "delete_trace_tag link_traces_to_run unlink_traces_from_run link_prompt_versions_to_trace"

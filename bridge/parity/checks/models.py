@@ -155,3 +155,23 @@ def stock_score_non_sparkml(ctx: Ctx) -> None:
             r"(?i)^(loadModel|predict|score)",
             "a pyfunc/flavor loader on the JVM (no org.mlflow.models, org.mlflow.sagemaker or org.mlflow.mleap classes)",
         )
+
+
+@check()
+def bridge_logged_models(ctx: Ctx) -> None:
+    """loggedModels: create, params, tags (set, DELETE), a linked metric, finalize, search, delete; Python reads each."""
+    lm, py = ctx.jvm.logged_models, ctx.py
+    rid = ctx.java_run()
+    m = lm.create_logged_model(ctx.experiment_id, ctx.unique("lm"), source_run_id=rid, params={"depth": "3"}, tags={"gone": "x"})
+    lm.log_model_params(m.model_id, {"lr": "0.1"})
+    lm.set_logged_model_tags(m.model_id, {"team": "jvm"})
+    lm.delete_logged_model_tag(m.model_id, "gone")
+    lm.log_metric(m.model_id, rid, "rmse", 0.5)
+    lm.finalize_logged_model(m.model_id, "READY")
+    p = py.get_logged_model(m.model_id)
+    assert (p.params, p.tags.get("team"), "gone" in p.tags, p.status.to_int()) == ({"depth": "3", "lr": "0.1"}, "jvm", False, 2), p
+    assert [(x.key, x.value) for x in p.metrics] == [("rmse", 0.5)]
+    assert [x.model_id for x in lm.search_logged_models([ctx.experiment_id], f"name = '{m.name}'")] == [m.model_id]
+    assert lm.list_logged_model_artifacts(m.model_id) == py.list_logged_model_artifacts(m.model_id) == []
+    lm.delete_logged_model(m.model_id)
+    assert [x.model_id for x in py.search_logged_models([ctx.experiment_id], filter_string=f"name = '{m.name}'")] == []

@@ -12,6 +12,8 @@ object Dependencies {
     .exclude("software.amazon.awssdk", "apache-client")
     .exclude("software.amazon.awssdk", "apache5-client")
   val awsHttp = "software.amazon.awssdk" % "url-connection-client" % Versions.awsSdk
+  // ONNX models: the runtime's Java API with its native libraries inside the jar (no dependencies).
+  val onnxRuntime = "com.microsoft.onnxruntime" % "onnxruntime" % Versions.onnxRuntime
   val scalatest = "org.scalatest" %% "scalatest" % Versions.scalatest % Test
 
   // What spark-submit adds on JDK 17+, needed when Spark starts without it (tests, `run`,

@@ -18,4 +18,5 @@ object Versions {
   val mlflowJava: String = get("mlflow.java")
   val scalatest: String = get("scalatest")
   val awsSdk: String = get("awssdk")
+  val onnxRuntime: String = get("onnxruntime")
 }

@@ -57,10 +57,9 @@ class Models(JvmObject):
 
     def log_onnx(self, run_id: str, onnx_model: bytes, artifact_path: str = "model", example: Any = None, schema: Any = None) -> ModelInfo:
         """Log ONNX bytes (e.g. `linear_onnx`'s) with the onnx and python_function flavors, as
-        `mlflow.onnx.log_model` does; `schema` (a DataFrame or its Java schema: the feeding columns,
-        in order) makes the signature, `example` (a few rows) the input example."""
+        `mlflow.onnx.log_model` does; `schema` (the feeding columns, in order; a pyspark DataFrame or a Java StructType) makes the signature, `example` (a few rows) the input example."""
         jexample = example._jdf if _is_pyspark(example) else example
-        jschema = schema._jdf.schema() if _is_pyspark(schema) else (schema.schema() if hasattr(schema, "schema") else schema)
+        jschema = schema._jdf.schema() if _is_pyspark(schema) else schema
         return ModelInfo.of(self._call("logOnnx", run_id, self._session._bytes(onnx_model), artifact_path, jexample, jschema))
 
     def linear_onnx(self, model: Any) -> bytes:

@@ -205,7 +205,10 @@ def _save_onnx_with_op(path, op: str) -> None:
     def graph(op_type):
         node = helper.make_node(op_type, ["x"], ["y"])
         g = helper.make_graph(
-            [node], "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [None, 2])], [helper.make_tensor_value_info("y", TensorProto.FLOAT, [None, 2])]
+            [node],
+            "g",
+            [helper.make_tensor_value_info("x", TensorProto.FLOAT, [None, 2])],
+            [helper.make_tensor_value_info("y", TensorProto.FLOAT, [None, 2])],
         )
         return helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)], ir_version=8)
 

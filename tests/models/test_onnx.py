@@ -17,6 +17,7 @@ import numpy as np
 import onnxruntime as ort
 import pandas as pd
 import pytest
+from mlflow.pyfunc import PythonModel
 from sklearn.ensemble import GradientBoostingRegressor, RandomForestClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -193,7 +194,7 @@ def test_bad_inputs_are_named(sessions, spark, onnx_models, tmp_path):
         jvm.models.load_onnx(str(bad))
 
 
-class _Echo(mlflow.pyfunc.PythonModel):
+class _Echo(PythonModel):
     def predict(self, context, model_input):
         return model_input
 

@@ -27,6 +27,7 @@ from bridge.models import data, scoring
 from bridge.models.onnx_convert import convert_sklearn
 
 TOL = 1e-5  # float32 ONNX outputs: the tolerance for probabilities
+REQS = ["mlflow"]  # given, so that logging does not infer them (a subprocess per model)
 REL = 1e-6  # regression values (hundreds): relative, about 8 float32 ulps
 
 
@@ -58,11 +59,13 @@ def onnx_models(tracking_uri):
     reg = make_pipeline(StandardScaler(), GradientBoostingRegressor(n_estimators=40, random_state=0)).fit(xd, diabetes["label"])
     onx = to_onnx(clf, initial_types=[("float_input", FloatTensorType([None, xw.shape[1]]))])
     with mlflow.start_run(run_name="onnx-classifier"):
-        clf_uri = mlflow.onnx.log_model(onx, name="model", signature=mlflow.models.infer_signature(xw)).model_uri
+        clf_uri = mlflow.onnx.log_model(onx, name="model", signature=mlflow.models.infer_signature(xw), pip_requirements=REQS).model_uri
     with mlflow.start_run(run_name="sklearn-regressor"):
         # MLflow saves scikit-learn models with skops, which loads tree models only when told to trust their type.
         sig = mlflow.models.infer_signature(xd)
-        skl_uri = mlflow.sklearn.log_model(reg, name="model", signature=sig, skops_trusted_types=["sklearn.tree._tree.Tree"]).model_uri
+        skl_uri = mlflow.sklearn.log_model(
+            reg, name="model", signature=sig, skops_trusted_types=["sklearn.tree._tree.Tree"], pip_requirements=REQS
+        ).model_uri
     reg_uri = convert_sklearn(skl_uri)
     return {"classifier": (clf_uri, clf, xw), "regressor": (reg_uri, reg, xd), "sklearn": skl_uri}
 
@@ -182,7 +185,7 @@ def test_bad_inputs_are_named(sessions, spark, onnx_models, tmp_path):
         jvm.models.load_onnx(onnx_models["sklearn"])
     # A model that is neither ONNX nor scikit-learn: no way to convert it.
     plain = tmp_path / "pyfunc"
-    mlflow.pyfunc.save_model(str(plain), python_model=_Echo())
+    mlflow.pyfunc.save_model(str(plain), python_model=_Echo(), pip_requirements=REQS)
     with pytest.raises(BadInputError, match="has no 'onnx' flavor \\(flavors: python_function\\): the bridge converts only scikit-learn"):
         jvm.models.load_onnx(str(plain))
     with pytest.raises(BadInputError, match="has no sklearn flavor"):
@@ -213,5 +216,5 @@ def _save_onnx_with_op(path, op: str) -> None:
         )
         return helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)], ir_version=8)
 
-    mlflow.onnx.save_model(graph("Relu"), str(path))
+    mlflow.onnx.save_model(graph("Relu"), str(path), pip_requirements=REQS)
     (path / "model.onnx").write_bytes(graph(op).SerializeToString())

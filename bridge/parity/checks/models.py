@@ -166,7 +166,8 @@ def bridge_score_non_sparkml(ctx: Ctx) -> None:
         import mlflow.sklearn
 
         with mlflow.start_run(experiment_id=ctx.experiment_id):
-            uri = mlflow.sklearn.log_model(model, name="model", signature=mlflow.models.infer_signature(frame)).model_uri
+            sig = mlflow.models.infer_signature(frame)
+            uri = mlflow.sklearn.log_model(model, name="model", signature=sig, pip_requirements=["scikit-learn"]).model_uri
     scored = ctx.jvm.models.load_onnx(convert_sklearn(uri)).predict(frame.to_dict("records"))
     assert [r["output_label"] for r in scored] == list(model.predict(x))
 

@@ -21,7 +21,9 @@ private[mlflowbridge] object OnnxFlavor {
     Files.createDirectories(dir)
     Files.write(dir.resolve(DataFile), bytes)
     val plan = OnnxModel.plan("the ONNX model to log", bytes, Option(schema).orElse(Option(inputExample).map(_.schema)).map(Signature.fromSchema))
-    val inputs = Option(schema).orElse(Option(inputExample).map(_.schema)).map(s => Signature.fromSchema(StructType(s.fields.filter(f => plan.inputColumns.contains(f.name)))))
+    val inputs = Option(schema)
+      .orElse(Option(inputExample).map(_.schema))
+      .map(s => Signature.fromSchema(StructType(s.fields.filter(f => plan.inputColumns.contains(f.name)))))
     val outputs = plan.outputSchema.fields.toSeq.map(f => Signature.mlflowType(f.name, f.dataType))
     val flavors = Map(
       "onnx" -> Map(
@@ -38,7 +40,15 @@ private[mlflowbridge] object OnnxFlavor {
       )
     )
     val signature = inputs.map(i => (i, Some(outputs): Option[Seq[ColSpec]]))
-    SparkFlavor.finish(dir, artifactPath, runId, flavors, inputExample, signature, Seq(s"mlflow==${Pins.mlflowPython}", s"onnx==${Pins.onnx}", s"onnxruntime==${Pins.onnxRuntime}"))
+    SparkFlavor.finish(
+      dir,
+      artifactPath,
+      runId,
+      flavors,
+      inputExample,
+      signature,
+      Seq(s"mlflow==${Pins.mlflowPython}", s"onnx==${Pins.onnx}", s"onnxruntime==${Pins.onnxRuntime}")
+    )
   }
 
   /** The ONNX file a model directory's `onnx` flavor names; a clear error when it has none. */
@@ -55,7 +65,8 @@ private[mlflowbridge] object OnnxFlavor {
         throw BridgeException.badInput(s"MLmodel of ${mm.where} has no 'onnx' flavor (flavors: $have): $how")
     }
     val file = dir.resolve(data)
-    if (!Files.isRegularFile(file)) throw BridgeException.badInput(s"model ${mm.where} is incomplete: its onnx flavor names '$data', which is missing")
+    if (!Files.isRegularFile(file))
+      throw BridgeException.badInput(s"model ${mm.where} is incomplete: its onnx flavor names '$data', which is missing")
     file
   }
 }

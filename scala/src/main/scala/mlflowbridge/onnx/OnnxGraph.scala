@@ -128,9 +128,7 @@ object OnnxGraph {
 
   /** A tensor input/output: element type, and each dimension fixed or named (None: the batch, "N"). */
   private def valueInfo(name: String, elemType: Int, dims: Seq[Option[Long]]): Array[Byte] = {
-    val shape = message(o =>
-      dims.foreach(d => o.writeByteArray(1, message(od => d.fold(od.writeString(2, "N"))(od.writeInt64(1, _)))))
-    )
+    val shape = message(o => dims.foreach(d => o.writeByteArray(1, message(od => d.fold(od.writeString(2, "N"))(od.writeInt64(1, _))))))
     val tensorType = message { o => o.writeInt32(1, elemType); o.writeByteArray(2, shape) }
     message { o => o.writeString(1, name); o.writeByteArray(2, message(_.writeByteArray(1, tensorType))) }
   }

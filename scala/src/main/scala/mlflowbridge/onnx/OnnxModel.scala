@@ -144,8 +144,9 @@ object OnnxModel {
     val inputs = s.getInputInfo.asScala.toSeq.map { case (name, info) =>
       info.getInfo match {
         case t: TensorInfo if supported(t.`type`) => (name, t.`type`, t.getShape.toSeq)
-        case t: TensorInfo => throw BridgeException.badInput(s"ONNX input '$name' of $modelUri is a ${t.onnxType} tensor, which the bridge does not feed")
-        case other         => throw BridgeException.badInput(s"ONNX input '$name' of $modelUri is not a tensor ($other); the bridge feeds tensors only")
+        case t: TensorInfo =>
+          throw BridgeException.badInput(s"ONNX input '$name' of $modelUri is a ${t.onnxType} tensor, which the bridge does not feed")
+        case other => throw BridgeException.badInput(s"ONNX input '$name' of $modelUri is not a tensor ($other); the bridge feeds tensors only")
       }
     }
     val columns = signature.map(_.map(_.name).filter(_.nonEmpty))
@@ -199,11 +200,11 @@ object OnnxModel {
 
   /** Whether a Spark column of type `dt` can feed an ONNX element type (numbers to numbers, strings to strings). */
   private[onnx] def castable(dt: DataType, t: OnnxJavaType): Boolean = (dt, t) match {
-    case (StringType, OnnxJavaType.STRING) => true
-    case (_: NumericType, OnnxJavaType.STRING) => false
-    case (_: NumericType, _) => true
+    case (StringType, OnnxJavaType.STRING)                                                                 => true
+    case (_: NumericType, OnnxJavaType.STRING)                                                             => false
+    case (_: NumericType, _)                                                                               => true
     case (BooleanType, OnnxJavaType.INT64 | OnnxJavaType.INT32 | OnnxJavaType.FLOAT | OnnxJavaType.DOUBLE) => true
-    case _ => false
+    case _                                                                                                 => false
   }
 
   private[onnx] def digest(bytes: Array[Byte]): String =
@@ -219,7 +220,15 @@ object OnnxModel {
   /** `f` on a thread with a 64 MB stack; its result or its exception. */
   private[onnx] def onBigStack[T](f: => T): T = {
     var result: Either[Throwable, T] = null
-    val t = new Thread(null, () => result = try Right(f) catch { case e: Throwable => Left(e) }, "mlflowbridge-onnxruntime", 64L << 20)
+    val t = new Thread(
+      null,
+      () =>
+        result =
+          try Right(f)
+          catch { case e: Throwable => Left(e) },
+      "mlflowbridge-onnxruntime",
+      64L << 20
+    )
     t.start()
     t.join()
     result.fold(e => throw e, identity)
@@ -246,7 +255,9 @@ object OnnxModel {
   /** ONNX Runtime's refusal as one sentence: an unknown operator named, otherwise its own words. */
   private def loadError(where: String, e: OrtException, version: String): BridgeException = {
     val msg = Option(e.getMessage).getOrElse(e.toString)
-    val op = """No Op registered for (\S+) with domain_version of (\d+)""".r.findFirstMatchIn(msg).map(m => s"${m.group(1)} (opset ${m.group(2)})")
+    val op = """No Op registered for (\S+) with domain_version of (\d+)""".r
+      .findFirstMatchIn(msg)
+      .map(m => s"${m.group(1)} (opset ${m.group(2)})")
       .orElse("""Could not find an implementation for (\S+)\((\d+)\)""".r.findFirstMatchIn(msg).map(m => s"${m.group(1)} (version ${m.group(2)})"))
     op match {
       case Some(o) => BridgeException.badInput(s"ONNX Runtime $version cannot load $where: it does not support the operator $o")
@@ -298,7 +309,7 @@ object OnnxModel {
             if (entries.forall(_._1.isInstanceOf[java.lang.Long])) entries.sortBy(_._1.asInstanceOf[java.lang.Long].longValue)
             else entries.sortBy(_._1.toString)
           byKey.map(_._2)
-        case other      => throw new IllegalStateException(s"ONNX output '${o.name}': expected maps, got $other")
+        case other => throw new IllegalStateException(s"ONNX output '${o.name}': expected maps, got $other")
       }
     case (_, t: OnnxTensor) =>
       val arr = t.getValue

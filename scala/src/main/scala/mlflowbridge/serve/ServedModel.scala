@@ -78,6 +78,7 @@ private[serve] trait Served {
 }
 
 private[serve] object Served {
+
   /** `{"predictions": [...]}` as Python's json.dumps writes it (NaN and Infinity bare). */
   def render(predictions: Seq[Any]): Array[Byte] = {
     val out = new ByteArrayOutputStream(64 + predictions.length * 24)
@@ -106,7 +107,7 @@ private[serve] object Served {
     case xs: scala.collection.Seq[_]  => g.writeStartArray(); xs.foreach(value(g, _)); g.writeEndArray()
     case m: scala.collection.Map[_, _] =>
       g.writeStartObject(); m.foreach { case (k, x) => g.writeFieldName(k.toString); value(g, x) }; g.writeEndObject()
-    case other                        => g.writeString(other.toString)
+    case other => g.writeString(other.toString)
   }
 }
 
@@ -123,7 +124,8 @@ private[serve] final class ServedOnnx(model: OnnxModel) extends Served {
       schema.fieldNames.indices.foreach(i => m.put(schema.fieldNames(i), r.get(i).asInstanceOf[Object]))
       m: java.util.Map[String, Object]
     }
-    val out = model.predict(maps.asJava).asScala.toSeq.map(m => scala.collection.immutable.ListMap(m.asScala.toSeq.map { case (k, v) => k -> plain(v) }: _*))
+    val out =
+      model.predict(maps.asJava).asScala.toSeq.map(m => scala.collection.immutable.ListMap(m.asScala.toSeq.map { case (k, v) => k -> plain(v) }: _*))
     (Served.render(out), "onnx")
   }
 

@@ -29,6 +29,7 @@ lazy val root = (project in file("scala"))
       Dependencies.otelSdk,
       Dependencies.otelOtlp,
       Dependencies.otelJdkSender,
+      Dependencies.onnxRuntime,
       Dependencies.scalatest
     ),
     javacOptions ++= Seq("--release", "17"),

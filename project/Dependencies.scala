@@ -18,6 +18,8 @@ object Dependencies {
   val otelOtlp = ("io.opentelemetry" % "opentelemetry-exporter-otlp" % Versions.opentelemetry)
     .exclude("io.opentelemetry", "opentelemetry-exporter-sender-okhttp")
   val otelJdkSender = "io.opentelemetry" % "opentelemetry-exporter-sender-jdk" % Versions.opentelemetry
+  // ONNX models: the runtime's Java API with its native libraries inside the jar (no dependencies).
+  val onnxRuntime = "com.microsoft.onnxruntime" % "onnxruntime" % Versions.onnxRuntime
   val scalatest = "org.scalatest" %% "scalatest" % Versions.scalatest % Test
 
   // What spark-submit adds on JDK 17+, needed when Spark starts without it (tests, `run`,

@@ -19,4 +19,5 @@ object Versions {
   val scalatest: String = get("scalatest")
   val awsSdk: String = get("awssdk")
   val opentelemetry: String = get("opentelemetry")
+  val onnxRuntime: String = get("onnxruntime")
 }

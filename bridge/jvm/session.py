@@ -100,6 +100,14 @@ class JvmSession:
             lst.add(item)
         return lst
 
+    def _bytes(self, data: bytes) -> Any:
+        """A Java byte[] of `data` (py4j converts bytes itself; JPype needs the array type)."""
+        if self.backend == "py4j":
+            return bytearray(data)
+        import jpype
+
+        return jpype.JArray(jpype.JByte)(data)
+
     def close(self) -> None:
         with translating():
             self._mlflow.close()

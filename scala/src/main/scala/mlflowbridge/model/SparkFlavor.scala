@@ -39,6 +39,9 @@ private[mlflowbridge] object SparkFlavor {
     Files.createDirectories(dir)
     // Spark's own writers, stages concurrently: the same files as model.write.save, sooner.
     ParallelPipelineWriter.save(model, dir.resolve(ModelData).toUri.toString, SparkSession.active)
+    // A team's own stages: their jars and generated pyspark wrappers travel with the model.
+    val stageJars = CustomStages.save(model, dir)
+    val code = if (stageJars.isEmpty) null else CustomStages.CodeDir
 
     val exampleInfo = Option(inputExample).map { ex =>
       writeExample(ex, dir)
@@ -62,18 +65,18 @@ private[mlflowbridge] object SparkFlavor {
     val doc: Map[String, Any] = Map(
       "artifact_path" -> artifactPath,
       "flavors" -> Map(
-        "python_function" -> Map(
+        "python_function" -> (Map(
           "data" -> ModelData,
           "env" -> Map("conda" -> "conda.yaml", "virtualenv" -> "python_env.yaml"),
           "loader_module" -> "mlflow.spark",
           "python_version" -> python
-        ),
-        "spark" -> Map(
-          "code" -> null,
+        ) ++ Option(code).map("code" -> _)),
+        "spark" -> (Map(
+          "code" -> code,
           "model_class" -> "pyspark.ml.pipeline.PipelineModel",
           "model_data" -> ModelData,
           "pyspark_version" -> sparkVersion
-        )
+        ) ++ (if (stageJars.isEmpty) Nil else Seq(CustomStages.FlavorKey -> ListMap(stageJars.toSeq.sortBy(_._1): _*))))
       ),
       "mlflow_version" -> Pins.mlflowPython,
       "model_id" -> null,

@@ -109,7 +109,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--engine", choices=["python", "scala"], default="python")
     p.add_argument("--backend", choices=["jpype", "py4j"], default="py4j", help="how the scala engine reaches the JVM")
     p.add_argument("--master", default=None, help="Spark's master, e.g. spark://host:7077 (default: local[2])")
-    p.add_argument("--staging-dir", default=None, help="on a cluster: a folder every worker reads (hdfs://, s3a://, a shared mount) for the model's files")
+    p.add_argument(
+        "--staging-dir", default=None, help="on a cluster: a folder every worker reads (hdfs://, s3a://, a shared mount) for the model's files"
+    )
     p.set_defaults(func=_score)
 
     p = sub.add_parser("compare", help="score with both engines and report their differences")

@@ -26,7 +26,9 @@ def custom_stage_jar(tmp_path_factory) -> Path:
     jar = tmp_path_factory.mktemp("custom-stage") / "acme-stages.jar"
     java = main_command([])[0]
     cp = os.path.join(str(pyspark_jars_dir()), "*")
-    r = subprocess.run([java, "-cp", cp, "scala.tools.nsc.Main", "-usejavacp", "-d", str(jar), str(SOURCE)], capture_output=True, text=True, timeout=300)
+    r = subprocess.run(
+        [java, "-cp", cp, "scala.tools.nsc.Main", "-usejavacp", "-d", str(jar), str(SOURCE)], capture_output=True, text=True, timeout=300
+    )
     assert r.returncode == 0, r.stdout + r.stderr
     return jar
 

@@ -57,7 +57,9 @@ def _load_spark_model(local: Path, meta: dict, spark: Any, model_uri: str) -> An
     for cls, rel in sorted((flavor.get("jvm_stage_jars") or {}).items()):  # a team's own stages (see CustomStages)
         jar = local / rel
         if not jar.is_file():
-            raise BadInputError(f"model {model_uri} needs the jar {rel!r} for its stage class {cls}, but the model has no such file (MLmodel: jvm_stage_jars)")
+            raise BadInputError(
+                f"model {model_uri} needs the jar {rel!r} for its stage class {cls}, but the model has no such file (MLmodel: jvm_stage_jars)"
+            )
         spark.sql("ADD JAR '" + str(jar).replace("\\", "\\\\").replace("'", "\\'") + "'")  # the driver's loader and the executors
     if spark.sparkContext.master.startswith("local"):
         return mlflow.spark.load_model(str(local))

@@ -48,6 +48,8 @@ def score_file(
     local = check_score(model_uri, input_path, output_path, engine, tracking_uri)
     if master and engine == "scala" and backend != "py4j":
         raise BadInputError("--master needs --backend py4j (JPype's in-process JVM runs local Spark only)")
+    if master:
+        preflight.check_master(master)
     spark = None
     if engine == "python" or backend == "py4j":
         from ..jvm import spark_session

@@ -81,5 +81,7 @@ def test_a_missing_stage_jar_is_named(model_dir, custom_model, custom_stage_jar,
     (broken / "jars" / custom_stage_jar.name).unlink()
     src = tmp_path / "in.parquet"
     custom_model[2].limit(5).toPandas().to_parquet(src, index=False)
-    with pytest.raises(BadInputError, match=rf"needs the jar 'jars/{custom_stage_jar.name}' for its stage class {CLASS}, but the model has no such file"):
+    with pytest.raises(
+        BadInputError, match=rf"needs the jar 'jars/{custom_stage_jar.name}' for its stage class {CLASS}, but the model has no such file"
+    ):
         scoring.score_file(str(broken), src, tmp_path / "out.parquet", engine)

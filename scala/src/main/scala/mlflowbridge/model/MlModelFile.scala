@@ -29,7 +29,10 @@ private[mlflowbridge] final case class MlModel(where: String, doc: Map[String, A
   /** The spark flavor's `jvm_stage_jars`: a custom stage's class -> its jar in the model folder. */
   def stageJars: Map[String, String] = flavors.get("spark") match {
     case Some(f: Map[_, _]) =>
-      f.asInstanceOf[Map[String, Any]].get(CustomStages.FlavorKey).collect { case m: Map[_, _] => m.map { case (k, v) => k.toString -> String.valueOf(v) } }.getOrElse(Map.empty)
+      f.asInstanceOf[Map[String, Any]]
+        .get(CustomStages.FlavorKey)
+        .collect { case m: Map[_, _] => m.map { case (k, v) => k.toString -> String.valueOf(v) } }
+        .getOrElse(Map.empty)
     case _ => Map.empty
   }
 

@@ -22,24 +22,25 @@ private[mlflowbridge] object Staging {
   /** Where to read the saved model at `local` (a driver folder) from: None for itself, else a copy, removed when the JVM exits. */
   def stage(spark: SparkSession, local: Path): Option[String] =
     if (isLocal(spark)) None
-    else Some {
-      val hconf = spark.sparkContext.hadoopConfiguration
-      val root = spark.conf.getOption(Conf).filter(_.nonEmpty).orElse(sharedDefaultFs(spark)).getOrElse {
-        throw BridgeException.badInput(
-          s"Spark runs on ${spark.sparkContext.master}, whose workers may not see this driver's files: set $Conf " +
-            "(mlflow-bridge score --staging-dir) to a folder every worker can read (hdfs://, s3a://, or a path mounted on every machine)"
-        )
+    else
+      Some {
+        val hconf = spark.sparkContext.hadoopConfiguration
+        val root = spark.conf.getOption(Conf).filter(_.nonEmpty).orElse(sharedDefaultFs(spark)).getOrElse {
+          throw BridgeException.badInput(
+            s"Spark runs on ${spark.sparkContext.master}, whose workers may not see this driver's files: set $Conf " +
+              "(mlflow-bridge score --staging-dir) to a folder every worker can read (hdfs://, s3a://, or a path mounted on every machine)"
+          )
+        }
+        val dst = new HPath(root, s"mlflow-bridge-${java.util.UUID.randomUUID().toString.take(12)}")
+        val fs = dst.getFileSystem(hconf)
+        try fs.copyFromLocalFile(false, true, new HPath(local.toUri), dst)
+        catch {
+          case e: java.io.IOException =>
+            throw BridgeException.badInput(s"cannot copy the model into the staging folder $root ($Conf): ${e.getMessage}")
+        }
+        fs.deleteOnExit(dst)
+        fs.makeQualified(dst).toString
       }
-      val dst = new HPath(root, s"mlflow-bridge-${java.util.UUID.randomUUID().toString.take(12)}")
-      val fs = dst.getFileSystem(hconf)
-      try fs.copyFromLocalFile(false, true, new HPath(local.toUri), dst)
-      catch {
-        case e: java.io.IOException =>
-          throw BridgeException.badInput(s"cannot copy the model into the staging folder $root ($Conf): ${e.getMessage}")
-      }
-      fs.deleteOnExit(dst)
-      fs.makeQualified(dst).toString
-    }
 
   /** [[stage]] for Python (py4j): the folder to read, itself under a local master. */
   def stagedPath(spark: SparkSession, local: String): String = stage(spark, java.nio.file.Paths.get(local)).getOrElse(local)

@@ -35,6 +35,7 @@ from bridge.models import scoring
 from bridge.server import free_port, stop_group
 from bridge.versions import pyspark_jars_dir
 
+pytestmark = pytest.mark.cluster  # `pytest -m cluster` runs this group alone
 TOL = 1e-9
 HERE = Path(__file__).parent
 

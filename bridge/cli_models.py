@@ -19,7 +19,7 @@ def _score(args: argparse.Namespace) -> int:
     print(f"scoring {args.input} with {engine}...", file=sys.stderr, flush=True)
     t0 = time.monotonic()
     with Progress("scoring"):
-        rows = score_file(args.model_uri, args.input, args.output, args.engine, args.backend)
+        rows = score_file(args.model_uri, args.input, args.output, args.engine, args.backend, master=args.master, staging_dir=args.staging_dir)
     print(f"scored {rows} rows with {engine} -> {args.output} ({time.monotonic() - t0:.1f}s)")
     return 0
 
@@ -108,6 +108,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--output", required=True)
     p.add_argument("--engine", choices=["python", "scala"], default="python")
     p.add_argument("--backend", choices=["jpype", "py4j"], default="py4j", help="how the scala engine reaches the JVM")
+    p.add_argument("--master", default=None, help="Spark's master, e.g. spark://host:7077 (default: local[2])")
+    p.add_argument(
+        "--staging-dir", default=None, help="on a cluster: a folder every worker reads (hdfs://, s3a://, a shared mount) for the model's files"
+    )
     p.set_defaults(func=_score)
 
     p = sub.add_parser("compare", help="score with both engines and report their differences")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from typing import Any
 
 from ..classpath import bridge_jars
@@ -13,29 +14,38 @@ from .classes import ClassCache
 _caches: dict[int, ClassCache] = {}
 
 
-def spark_session(app_name: str = "mlflow-bridge", master: str = "local[2]") -> Any:
-    """A local SparkSession whose driver classpath carries the bridge jars."""
+def spark_session(app_name: str = "mlflow-bridge", master: str = "local[2]", staging_dir: str | None = None) -> Any:
+    """A SparkSession whose driver classpath carries the bridge jars: local (loopback only), or on
+    a cluster (`spark://...`), where the jars reach the executors through `spark.jars` and a
+    model's files are staged under `staging_dir` (see `mlflowbridge.model.Staging`)."""
     from pyspark.sql import SparkSession
 
     active = SparkSession.getActiveSession()
     if active is not None:
         return active
-    cp = os.pathsep.join(bridge_jars())
+    jars = bridge_jars()
     env.prepare()
-    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")  # loopback only; no hostname lookups
     builder = SparkSession.builder
     if env.is_quiet():
         builder = builder.config("spark.driver.extraJavaOptions", " ".join(env.log_options())).config("spark.ui.showConsoleProgress", "false")
+    if master.startswith("local"):
+        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")  # loopback only; no hostname lookups
+        builder = (
+            builder.config("spark.executor.extraClassPath", os.pathsep.join(jars))
+            .config("spark.driver.host", "127.0.0.1")
+            .config("spark.driver.bindAddress", "127.0.0.1")
+        )
+    else:
+        builder = builder.config("spark.jars", ",".join(jars)).config("spark.pyspark.python", sys.executable)
+    if staging_dir:
+        builder = builder.config("spark.mlflowbridge.stagingDir", str(staging_dir))
     session = (
         builder.master(master)
         .appName(app_name)
-        .config("spark.driver.extraClassPath", cp)
-        .config("spark.executor.extraClassPath", cp)
+        .config("spark.driver.extraClassPath", os.pathsep.join(jars))
         .config("spark.ui.enabled", "false")
         .config("spark.sql.catalogImplementation", "in-memory")
         .config("spark.sql.shuffle.partitions", "4")
-        .config("spark.driver.host", "127.0.0.1")
-        .config("spark.driver.bindAddress", "127.0.0.1")
         .getOrCreate()
     )
     _quiet_expected_errors(session)

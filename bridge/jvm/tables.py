@@ -29,3 +29,10 @@ def write(sdf: Any, path: str | os.PathLike, fmt: str | None = None) -> int:
     Spark errors (a stage failing on a value) come back as they are, for the caller to explain.
     """
     return int(_scoring(sdf.sparkSession).write(sdf._jdf, str(path), fmt))
+
+
+def staged(spark: Any, local_dir: str | os.PathLike) -> str:
+    """Where Spark should read a saved model downloaded to `local_dir` on the driver: itself under
+    a local master; on a cluster a copy every worker can read (mlflowbridge.model.Staging)."""
+    with translating():
+        return str(py4j_backend.classes(spark).get("mlflowbridge.model.Staging").stagedPath(spark._jsparkSession, str(local_dir)))

@@ -100,3 +100,24 @@ def check_files(input_path: str | os.PathLike, output_path: str | os.PathLike | 
         tables.format_of(Path(output_path))
         if Path(output_path).absolute() == src.absolute():
             raise BadInputError(f"output {output_path} is the input file; write the scores elsewhere")
+
+
+def check_master(master: str, timeout: float = 3.0) -> None:
+    """A standalone master (spark://host:port[,host:port...]) must answer on one of its ports:
+    Spark itself would retry registering for a minute before giving up. Other masters (local[*],
+    yarn, k8s://...) are Spark's to check. The Scala command line says the same (Main.checkMaster)."""
+    import socket
+
+    if not master.startswith("spark://"):
+        return
+    problems = []
+    for hostport in master.removeprefix("spark://").split(","):
+        host, _, port = hostport.rpartition(":")
+        if not host or not port.isdigit():
+            raise BadInputError(f"Spark master {master} is not a proper spark:// URL: use spark://host:port")
+        try:
+            socket.create_connection((host, int(port)), timeout=timeout).close()
+            return
+        except OSError as e:
+            problems.append(f"{hostport} ({e.strerror or type(e).__name__})")
+    raise BadInputError(f"Spark master {master} does not answer at {', '.join(problems)}: start the cluster or fix --master")

@@ -38,13 +38,38 @@ def load(model_uri: str, spark: Any) -> tuple[Any, str | None]:
         import mlflow.spark
 
         try:
-            model = mlflow.spark.load_model(str(local))
+            model = _load_spark_model(local, meta, spark, model_uri)
         except Exception as e:  # noqa: BLE001 - Spark's reader errors (a truncated or damaged stage)
             if not type(e).__module__.startswith(("pyspark", "py4j")):
                 raise
             raise BadInputError(f"model {model_uri} is corrupt: Spark cannot read it: {_first_line(to_bridge_error(e) or e)}") from None
         return model, (meta.get("signature") or {}).get("inputs")
     return _load_legacy(local, model_uri), None
+
+
+def _load_spark_model(local: Path, meta: dict, spark: Any, model_uri: str) -> Any:
+    """Stock `mlflow.spark.load_model` under a local master. On a cluster the same steps (the
+    flavor's code folder on sys.path, then `PipelineModel.load`), with Spark reading a copy that
+    every worker can read instead of this driver's download folder."""
+    import mlflow.spark
+
+    flavor = meta["flavors"]["spark"]
+    for cls, rel in sorted((flavor.get("jvm_stage_jars") or {}).items()):  # a team's own stages (see CustomStages)
+        jar = local / rel
+        if not jar.is_file():
+            raise BadInputError(
+                f"model {model_uri} needs the jar {rel!r} for its stage class {cls}, but the model has no such file (MLmodel: jvm_stage_jars)"
+            )
+        spark.sql("ADD JAR '" + str(jar).replace("\\", "\\\\").replace("'", "\\'") + "'")  # the driver's loader and the executors
+    if spark.sparkContext.master.startswith("local"):
+        return mlflow.spark.load_model(str(local))
+    from mlflow.utils.model_utils import _add_code_from_conf_to_system_path
+    from pyspark.ml import PipelineModel
+
+    from ..jvm import tables
+
+    _add_code_from_conf_to_system_path(str(local), flavor)
+    return PipelineModel.load(tables.staged(spark, local / flavor.get("model_data", "sparkml")))
 
 
 def _first_line(e: BaseException) -> str:

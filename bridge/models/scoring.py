@@ -37,16 +37,28 @@ def score_file(
     engine: Engine,
     backend: Backend = "py4j",
     tracking_uri: str | None = None,
+    master: str | None = None,
+    staging_dir: str | os.PathLike | None = None,
 ) -> int:
-    """Score a file (csv, parquet, json lines) into one output file; returns the rows written."""
+    """Score a file (csv, parquet, json lines) into one output file; returns the rows written.
+
+    `master` (e.g. spark://host:7077) runs Spark on a cluster; the model's files are then copied
+    once from the driver to `staging_dir`, a folder every worker reads (see README "On a cluster"),
+    and input and output must be paths every worker reaches."""
     local = check_score(model_uri, input_path, output_path, engine, tracking_uri)
-    if engine == "python":
+    if master and engine == "scala" and backend != "py4j":
+        raise BadInputError("--master needs --backend py4j (JPype's in-process JVM runs local Spark only)")
+    if master:
+        preflight.check_master(master)
+    spark = None
+    if engine == "python" or backend == "py4j":
         from ..jvm import spark_session
 
-        spark = spark_session()
+        spark = spark_session(master=master or "local[2]", staging_dir=None if staging_dir is None else str(staging_dir))
+    if engine == "python":
         model, signature = python_engine.load(model_uri, spark)
         return python_engine.score(model, signature, spark, input_path, output_path)
-    with _scala(local, backend, tracking_uri) as jvm:
+    with _scala(local, backend, tracking_uri, spark) as jvm:
         return jvm.models.score_file(model_uri, input_path, output_path)
 
 
@@ -127,10 +139,11 @@ def serving_session(model_uri: str, backend: Backend) -> Iterator[Any]:
 
 
 @contextmanager
-def _scala(local: bool, backend: Backend, tracking_uri: str | None) -> Iterator[Any]:
+def _scala(local: bool, backend: Backend, tracking_uri: str | None, spark: Any = None) -> Iterator[Any]:
     """The Scala engine's session: no tracking server for a local model, else the one in use."""
     from ..jvm import connect, spark_session
 
-    spark = spark_session() if backend == "py4j" else None
+    if backend == "py4j" and spark is None:
+        spark = spark_session()
     with connect(backend, tracking_uri, spark=spark, local=local) as jvm:
         yield jvm

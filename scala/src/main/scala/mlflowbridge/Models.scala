@@ -163,6 +163,7 @@ private[mlflowbridge] object Models {
       val sparkDir = dir.resolve(data)
       if (!Files.isDirectory(sparkDir))
         throw BridgeException.badInput(s"model $uri is incomplete: its MLmodel names Spark model data '$data/', which is missing")
+      CustomStages.addJars(spark, dir, mm)
       (PipelineRebuild.load(sparkDir, spark, uri), mm.inputs)
     } else {
       // Legacy layout (amesar/mlflow-examples): no MLmodel; the dir is the saved pipeline or holds sparkml/.

@@ -20,6 +20,7 @@ object Main {
       |  train --kind regression|classifier --experiment NAME [--input CSV] [--label COL]
       |        [--algorithm logistic|rf] [--register NAME] [--alias ALIAS]
       |  score --model-uri URI --input FILE --output FILE [--format csv|parquet|json]
+      |        [--master URL] [--staging-dir DIR]
       |  serve --model-uri URI [--host 127.0.0.1] [--port 5000] [--max-body-mb 50]
       |  --verbose (anywhere): Spark's own logging and stage bars too""".stripMargin
 
@@ -60,25 +61,56 @@ object Main {
 
   @volatile private var verbose = false
 
+  /** [[sparkSession]] on spark-submit's master, else local[2]. */
+  def localSpark(appName: String): SparkSession = sparkSession(appName, null)
+
   /**
-   * A local session trimmed for one command: no UI, no Hive catalog, few shuffle partitions,
-   * loopback only; stage bars only with `--verbose`.
+   * A session trimmed for one command: no UI, no Hive catalog, few shuffle partitions; stage
+   * bars only with `--verbose`. `master` null: spark-submit's `spark.master`, else local[2]
+   * (loopback only). On a cluster our jars travel to the executors in `spark.jars`.
    */
-  def localSpark(appName: String): SparkSession = {
-    val spark = SparkSession
+  def sparkSession(appName: String, master: String): SparkSession = {
+    Option(master).foreach(checkMaster)
+    val m = Option(master).orElse(sys.props.get("spark.master")).getOrElse("local[2]")
+    val builder = SparkSession
       .builder()
       .appName(appName)
-      .master("local[2]")
+      .master(m)
       .config("spark.ui.enabled", "false")
       .config("spark.ui.showConsoleProgress", verbose.toString)
       .config("spark.sql.catalogImplementation", "in-memory")
-      .config("spark.driver.host", "127.0.0.1")
-      .config("spark.driver.bindAddress", "127.0.0.1")
       .config("spark.sql.shuffle.partitions", "2")
-      .getOrCreate()
+    if (m.startsWith("local"))
+      builder.config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
+    else builder.config("spark.jars", (sys.props.get("spark.jars").toSeq.flatMap(_.split(",")) ++ ownJars).filter(_.nonEmpty).distinct.mkString(","))
+    val spark = builder.getOrCreate()
     if (!verbose) spark.sparkContext.setLogLevel("WARN")
     spark
   }
+
+  /**
+   * A standalone master (spark://host:port[,host:port...]) must answer on one of its ports: Spark
+   * itself retries registering for a minute before giving up. Other masters are Spark's to check.
+   */
+  def checkMaster(master: String): Unit = if (master.startsWith("spark://")) {
+    val problems = master.stripPrefix("spark://").split(",").toSeq.map { hostport =>
+      val i = hostport.lastIndexOf(':')
+      val port = if (i > 0) hostport.substring(i + 1).toIntOption else None
+      if (port.isEmpty) throw BridgeException.badInput(s"Spark master $master is not a proper spark:// URL: use spark://host:port")
+      val socket = new java.net.Socket()
+      try { socket.connect(new java.net.InetSocketAddress(hostport.substring(0, i), port.get), 3000); None }
+      catch { case e: java.io.IOException => Some(s"$hostport (${Option(e.getMessage).getOrElse(e.getClass.getSimpleName)})") }
+      finally socket.close()
+    }
+    if (problems.forall(_.isDefined))
+      throw BridgeException.badInput(s"Spark master $master does not answer at ${problems.flatten.mkString(", ")}: start the cluster or fix --master")
+  }
+
+  /** Our jar and the stock client's, where this JVM loaded them from. */
+  private def ownJars: Seq[String] =
+    Seq(classOf[Mlflow], classOf[org.mlflow.tracking.MlflowClient]).flatMap { c =>
+      Option(c.getProtectionDomain.getCodeSource).map(_.getLocation.toString).filter(_.endsWith(".jar"))
+    }.distinct
 
   private def train(o: Map[String, String]): Unit = {
     val kind = need(o, "kind")
@@ -133,7 +165,7 @@ object Main {
     // A local model needs no tracking server.
     val mlflow = if (hasServer) Mlflow.fromEnv() else Mlflow.local()
     try
-      withSpark("mlflow-bridge-score") { spark =>
+      withSpark("mlflow-bridge-score", o.get("master").orNull, o.get("staging-dir").orNull) { spark =>
         val n = Scoring.scoreFile(spark, mlflow, uri, input, output, o.get("format").orNull)
         println(s"scored $n rows into $output")
       }
@@ -166,9 +198,10 @@ object Main {
     o.get(key).fold(default)(v => v.toIntOption.filter(_ >= 0).getOrElse(throw BridgeException.badInput(s"--$key must be a whole number, got '$v'")))
 
   /** Stops the session only if this command started it (callers in a running app keep theirs). */
-  private def withSpark[T](name: String)(f: SparkSession => T): T = {
+  private def withSpark[T](name: String, master: String = null, stagingDir: String = null)(f: SparkSession => T): T = {
     val owned = SparkSession.getDefaultSession.isEmpty
-    val spark = localSpark(name)
+    val spark = sparkSession(name, master)
+    Option(stagingDir).foreach(spark.conf.set(Staging.Conf, _))
     try f(spark)
     finally if (owned) spark.stop()
   }

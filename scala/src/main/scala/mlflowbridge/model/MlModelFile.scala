@@ -26,6 +26,16 @@ private[mlflowbridge] final case class MlModel(where: String, doc: Map[String, A
       throw BridgeException.badInput(s"MLmodel of $where has no 'spark' flavor (flavors: $have); it is not a Spark ML model")
   }
 
+  /** The spark flavor's `jvm_stage_jars`: a custom stage's class -> its jar in the model folder. */
+  def stageJars: Map[String, String] = flavors.get("spark") match {
+    case Some(f: Map[_, _]) =>
+      f.asInstanceOf[Map[String, Any]]
+        .get(CustomStages.FlavorKey)
+        .collect { case m: Map[_, _] => m.map { case (k, v) => k.toString -> String.valueOf(v) } }
+        .getOrElse(Map.empty)
+    case _ => Map.empty
+  }
+
   /** Signature input columns when the model has a column-based signature. */
   def inputs: Option[Seq[ColSpec]] = doc.get("signature") match {
     case Some(s: Map[_, _]) =>

@@ -25,12 +25,22 @@ private[mlflowbridge] object PipelineRebuild {
 
   def load(dir: Path, spark: SparkSession, where: String): PipelineModel = {
     val meta = metadata(dir, where)
+    // Metadata is read here on the driver; Spark reads the stages' data from where workers can (see Staging).
+    val readFrom: Path => String = Staging.stage(spark, dir) match {
+      case None => _.toString
+      case Some(staged) =>
+        val root = new org.apache.hadoop.fs.Path(staged)
+        folder => {
+          val rel = dir.relativize(folder).toString
+          (if (rel.isEmpty) root else new org.apache.hadoop.fs.Path(root, rel)).toString
+        }
+    }
     className(meta) match {
       // Stage by stage even for a JVM-written pipeline, so a stage that cannot load is named.
-      case JvmPipeline | PythonPipeline => rebuild(dir, meta, spark, where)
+      case JvmPipeline | PythonPipeline => rebuild(dir, meta, spark, where, readFrom)
       case _                            =>
         // A bare model (e.g. a LogisticRegressionModel saved on its own): a one-stage pipeline.
-        val stage = loadStage(dir, meta, spark, where, "model", pythonWritten = false)
+        val stage = loadStage(dir, meta, spark, where, "model", pythonWritten = false, readFrom)
         BridgeMlAccess.pipelineModel(s"PipelineModel_${stage.uid}", Array(stage))
     }
   }
@@ -39,7 +49,7 @@ private[mlflowbridge] object PipelineRebuild {
   def savedClass(dir: Path): Option[String] =
     scala.util.Try(className(metadata(dir, dir.toString))).toOption
 
-  private def rebuild(dir: Path, meta: JsonNode, spark: SparkSession, where: String): PipelineModel = {
+  private def rebuild(dir: Path, meta: JsonNode, spark: SparkSession, where: String, readFrom: Path => String): PipelineModel = {
     val uids = meta.path("paramMap").path("stageUids").elements().asScala.map(_.asText()).toIndexedSeq
     val stagesDir = dir.resolve("stages")
     val folders = if (Files.isDirectory(stagesDir)) {
@@ -56,13 +66,21 @@ private[mlflowbridge] object PipelineRebuild {
         }
         .getOrElse(throw BridgeException.badInput(s"$where: pipeline stage $i ($uid) has no folder under ${stagesDir}"))
       val stageMeta = metadata(folder, s"$where stage $uid")
-      if (Set(JvmPipeline, PythonPipeline)(className(stageMeta))) rebuild(folder, stageMeta, spark, where)
-      else loadStage(folder, stageMeta, spark, where, uid, className(meta) == PythonPipeline)
+      if (Set(JvmPipeline, PythonPipeline)(className(stageMeta))) rebuild(folder, stageMeta, spark, where, readFrom)
+      else loadStage(folder, stageMeta, spark, where, uid, className(meta) == PythonPipeline, readFrom)
     }
     BridgeMlAccess.pipelineModel(meta.path("uid").asText(), stages.toArray[Transformer])
   }
 
-  private def loadStage(folder: Path, meta: JsonNode, spark: SparkSession, where: String, uid: String, pythonWritten: Boolean): Transformer = {
+  private def loadStage(
+      folder: Path,
+      meta: JsonNode,
+      spark: SparkSession,
+      where: String,
+      uid: String,
+      pythonWritten: Boolean,
+      readFrom: Path => String
+  ): Transformer = {
     val cls = className(meta)
     val loader = Option(Thread.currentThread.getContextClassLoader).getOrElse(getClass.getClassLoader)
     val jvmClass: Option[Class[_]] = scala.util.Try(Class.forName(cls, false, loader)).toOption
@@ -80,7 +98,7 @@ private[mlflowbridge] object PipelineRebuild {
       )
     if (!classOf[Transformer].isAssignableFrom(jvmClass.get))
       throw BridgeException.badInput(s"$where: stage $uid has class $cls, which is not a fitted model or transformer")
-    try BridgeMlAccess.loadStage(folder.toString, spark)
+    try BridgeMlAccess.loadStage(readFrom(folder), spark)
     catch {
       case e: BridgeException => throw e
       case scala.util.control.NonFatal(e) =>

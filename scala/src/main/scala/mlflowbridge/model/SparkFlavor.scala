@@ -39,23 +39,26 @@ private[mlflowbridge] object SparkFlavor {
     Files.createDirectories(dir)
     // Spark's own writers, stages concurrently: the same files as model.write.save, sooner.
     ParallelPipelineWriter.save(model, dir.resolve(ModelData).toUri.toString, SparkSession.active)
+    // A team's own stages: their jars and generated pyspark wrappers travel with the model.
+    val stageJars = CustomStages.save(model, dir)
+    val code = if (stageJars.isEmpty) null else CustomStages.CodeDir
 
     val schema = Option(trainingSchema).orElse(Option(inputExample).map(_.schema))
     val signature = schema.map(s => (signatureInputs(model, s), signatureOutputs(model, s)))
     val sparkVersion = org.apache.spark.SPARK_VERSION
     val flavors = Map(
-      "python_function" -> Map(
+      "python_function" -> (Map(
         "data" -> ModelData,
         "env" -> Map("conda" -> "conda.yaml", "virtualenv" -> "python_env.yaml"),
         "loader_module" -> "mlflow.spark",
         "python_version" -> Pins.pythonVersion
-      ),
-      "spark" -> Map(
-        "code" -> null,
+      ) ++ Option(code).map("code" -> _)),
+      "spark" -> (Map(
+        "code" -> code,
         "model_class" -> "pyspark.ml.pipeline.PipelineModel",
         "model_data" -> ModelData,
         "pyspark_version" -> sparkVersion
-      )
+      ) ++ (if (stageJars.isEmpty) Nil else Seq(CustomStages.FlavorKey -> ListMap(stageJars.toSeq.sortBy(_._1): _*))))
     )
     finish(dir, artifactPath, runId, flavors, inputExample, signature, Seq(s"mlflow==${Pins.mlflowPython}", s"pyspark==$sparkVersion"))
   }

@@ -77,7 +77,7 @@ private[mlflowbridge] object ArtifactFiles {
   }
 
   private def scalaValue(n: JsonNode): Any =
-    if (n.isObject) ListMap(n.fields().asScala.map(e => e.getKey -> scalaValue(e.getValue)).toSeq: _*)
+    if (n.isObject) ListMap(n.properties().asScala.toSeq.map(e => e.getKey -> scalaValue(e.getValue)): _*)
     else if (n.isArray) n.elements().asScala.map(scalaValue).toList
     else if (n.isNull) null
     else if (n.isBoolean) n.asBoolean()

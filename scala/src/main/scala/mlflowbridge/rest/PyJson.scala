@@ -36,7 +36,7 @@ private[mlflowbridge] object PyJson {
       }
     if (v == null || v.isNull || v.isMissingNode) sb.append("null")
     else if (v.isObject)
-      items('{', '}', v.fields().asScala.toSeq) { e =>
+      items('{', '}', v.properties().asScala.toSeq) { e =>
         string(sb, e.getKey, pandas); sb.append(keySep); write(sb, e.getValue, indent, level + 1, pandas)
       }
     else if (v.isArray) items('[', ']', v.elements().asScala.toSeq)(x => write(sb, x, indent, level + 1, pandas))

@@ -30,11 +30,11 @@ class ModelInfo:
         """The input example as a pandas DataFrame (as `Model.load_input_example` gives it), or None."""
         if self.input_example_json is None:
             return None
-        import io
+        import json
 
-        import pandas as pd
+        from mlflow.utils.proto_json_utils import dataframe_from_parsed_json  # what _read_example uses
 
-        return pd.read_json(io.StringIO(self.input_example_json), orient="split")
+        return dataframe_from_parsed_json(json.loads(self.input_example_json), pandas_orient="split")
 
     @classmethod
     def of(cls, j: Any) -> "ModelInfo":

@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 from conftest import unique
 from mlflow.data.digest_utils import get_normalized_md5_digest
+from mlflow.utils.proto_json_utils import dataframe_from_parsed_json
 
 import bridge
 
@@ -117,7 +118,7 @@ def test_model_info_is_get_model_info(jvm, logged_models):
         assert (ours.signature_inputs, ours.signature_outputs) == (sig["inputs"], sig["outputs"]), origin
         if theirs.saved_input_example_info:
             example = mlflow.artifacts.load_dict(f"{uri}/{theirs.saved_input_example_info['artifact_path']}")
-            pd.testing.assert_frame_equal(ours.input_example, pd.DataFrame(example["data"], columns=example["columns"]))
+            pd.testing.assert_frame_equal(ours.input_example, dataframe_from_parsed_json(example, pandas_orient="split"))
         else:
             assert ours.input_example is None
     assert jvm.models.info(logged_models[("linear", "scala")]).input_example is not None

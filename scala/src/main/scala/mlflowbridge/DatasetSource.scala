@@ -41,13 +41,7 @@ private[mlflowbridge] object SparkDatasets {
 
   /** `json.dumps({"mlflow_colspec": schema.to_dict()})`; None when a column has no MLflow type (Python logs no schema then). */
   def schema(df: Dataset[Row]): Option[String] =
-    scala.util.Try(Signature.fromSchema(df.schema)).toOption.map { cols =>
-      val specs = cols.map { c =>
-        val typ = c.items.fold(ListMap[String, Any]("type" -> c.tpe))(i => ListMap("type" -> "array", "items" -> ListMap("type" -> i)))
-        typ ++ ListMap("name" -> c.name, "required" -> c.required)
-      }
-      PyJson.dumps(Json.node(ListMap("mlflow_colspec" -> specs)))
-    }
+    scala.util.Try(Signature.fromSchema(df.schema)).toOption.map(cols => PyJson.dumps(Json.node(ListMap("mlflow_colspec" -> Signature.toDicts(cols)))))
 
   /** `SparkDataset.profile`: the approximate row count within 5 s at 90% confidence ("unknown" when none came). */
   def profile(df: Dataset[Row]): String = {

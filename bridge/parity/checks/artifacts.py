@@ -86,6 +86,7 @@ def _png() -> bytes:
 def bridge_log_text_etc(ctx: Ctx) -> None:
     """artifacts.log_text/log_dict/log_image/log_table from the JVM; Python's load_text, load_dict, load_image and load_table read them."""
     import mlflow.artifacts
+    import yaml
 
     rid = ctx.java_run()
     art = ctx.jvm.artifacts
@@ -97,7 +98,7 @@ def bridge_log_text_etc(ctx: Ctx) -> None:
     art.log_table(rid, {"x": [3], "label": ["d"]}, "tables/t.json")
     assert mlflow.artifacts.load_text(f"runs:/{rid}/notes/hello.txt") == "héllo from the JVM\n"
     assert mlflow.artifacts.load_dict(f"runs:/{rid}/config/params.json") == {"b": [1, 2.5, None], "a": {"nested": "ü"}}
-    assert mlflow.artifacts.load_dict(f"runs:/{rid}/config/params.yaml") == {"b": 1, "a": "x"}
+    assert yaml.safe_load(mlflow.artifacts.load_text(f"runs:/{rid}/config/params.yaml")) == {"b": 1, "a": "x"}  # load_dict is JSON only
     img = mlflow.artifacts.load_image(f"runs:/{rid}/plots/figure.png")
     assert (img.size, img.getpixel((0, 0)), img.getpixel((1, 0))) == ((2, 1), (255, 0, 0), (0, 0, 255))
     with fluent(ctx) as fl:

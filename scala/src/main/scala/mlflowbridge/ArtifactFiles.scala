@@ -47,21 +47,21 @@ private[mlflowbridge] object ArtifactFiles {
 
   /** Python's `default=str`: maps, lists and arrays, strings, numbers, booleans, null; anything else as its string. */
   def node(v: Any): JsonNode = v match {
-    case null                           => NullNode.instance
-    case n: JsonNode                    => n
-    case s: String                      => TextNode.valueOf(s)
-    case b: java.lang.Boolean           => BooleanNode.valueOf(b)
+    case null                 => NullNode.instance
+    case n: JsonNode          => n
+    case s: String            => TextNode.valueOf(s)
+    case b: java.lang.Boolean => BooleanNode.valueOf(b)
     case i @ (_: java.lang.Integer | _: java.lang.Long | _: java.lang.Short | _: java.lang.Byte) =>
       LongNode.valueOf(i.asInstanceOf[Number].longValue())
-    case i: java.math.BigInteger        => BigIntegerNode.valueOf(i)
-    case i: scala.math.BigInt           => BigIntegerNode.valueOf(i.bigInteger)
-    case d: java.lang.Number            => DoubleNode.valueOf(d.doubleValue())
-    case m: java.util.Map[_, _]         => obj(m.asScala)
-    case m: scala.collection.Map[_, _]  => obj(m)
-    case xs: java.lang.Iterable[_]      => arr(xs.asScala)
-    case xs: Iterable[_]                => arr(xs)
-    case xs: Array[_]                   => arr(xs.toSeq)
-    case other                          => TextNode.valueOf(String.valueOf(other))
+    case i: java.math.BigInteger       => BigIntegerNode.valueOf(i)
+    case i: scala.math.BigInt          => BigIntegerNode.valueOf(i.bigInteger)
+    case d: java.lang.Number           => DoubleNode.valueOf(d.doubleValue())
+    case m: java.util.Map[_, _]        => obj(m.asScala)
+    case m: scala.collection.Map[_, _] => obj(m)
+    case xs: java.lang.Iterable[_]     => arr(xs.asScala)
+    case xs: Iterable[_]               => arr(xs)
+    case xs: Array[_]                  => arr(xs.toSeq)
+    case other                         => TextNode.valueOf(String.valueOf(other))
   }
 
   private def obj(m: scala.collection.Map[_, _]): ObjectNode = {
@@ -99,7 +99,9 @@ private[mlflowbridge] object ArtifactFiles {
           s"the image for '$artifactFile' is neither PNG nor JPEG (its first bytes: ${bytes.take(8).map(b => "%02x".format(b & 0xff)).mkString(" ")}); encode it as one of those first"
         )
     if (imageFormat(artifactFile) != format)
-      throw BridgeException.badInput(s"the image is $format, but '$artifactFile' names another format: use ${if (format == "png") ".png" else ".jpg or .jpeg"}")
+      throw BridgeException.badInput(
+        s"the image is $format, but '$artifactFile' names another format: use ${if (format == "png") ".png" else ".jpg or .jpeg"}"
+      )
     bytes
   }
 
@@ -123,7 +125,7 @@ private[mlflowbridge] object ArtifactFiles {
   }
 
   private def imageFormat(artifactFile: String): String = extension(artifactFile) match {
-    case ".png"            => "png"
+    case ".png"           => "png"
     case ".jpg" | ".jpeg" => "jpeg"
     case other =>
       throw BridgeException.badInput(s"image artifact '$artifactFile' has the extension '$other': logImage writes .png, .jpg or .jpeg")

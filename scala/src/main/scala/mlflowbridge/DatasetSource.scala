@@ -41,7 +41,10 @@ private[mlflowbridge] object SparkDatasets {
 
   /** `json.dumps({"mlflow_colspec": schema.to_dict()})`; None when a column has no MLflow type (Python logs no schema then). */
   def schema(df: Dataset[Row]): Option[String] =
-    scala.util.Try(Signature.fromSchema(df.schema)).toOption.map(cols => PyJson.dumps(Json.node(ListMap("mlflow_colspec" -> Signature.toDicts(cols)))))
+    scala.util
+      .Try(Signature.fromSchema(df.schema))
+      .toOption
+      .map(cols => PyJson.dumps(Json.node(ListMap("mlflow_colspec" -> Signature.toDicts(cols)))))
 
   /** `SparkDataset.profile`: the approximate row count within 5 s at 90% confidence ("unknown" when none came). */
   def profile(df: Dataset[Row]): String = {

@@ -165,7 +165,13 @@ private[mlflowbridge] object Models {
     def str(k: String): String = doc.get(k).map(v => if (v == null) null else v.toString).orNull
     val flavors = doc.get("flavors").collect { case m: Map[_, _] => m.keys.map(_.toString).toList.sorted }.getOrElse(Nil)
     def signature(part: String) =
-      doc.get("signature").collect { case s: Map[_, _] => s.asInstanceOf[Map[String, Any]].get(part) }.flatten.filter(_ != null).map(_.toString).orNull
+      doc
+        .get("signature")
+        .collect { case s: Map[_, _] => s.asInstanceOf[Map[String, Any]].get(part) }
+        .flatten
+        .filter(_ != null)
+        .map(_.toString)
+        .orNull
     val exampleText = example.map(p => new String(Files.readAllBytes(p), java.nio.charset.StandardCharsets.UTF_8)).orNull
     ModelInfo(
       uri,

@@ -13,7 +13,9 @@ import com.fasterxml.jackson.databind.JsonNode
 private[mlflowbridge] object PyJson {
 
   /** `json.dumps(v)`; with `indent` > 0, `json.dumps(v, indent=indent)`. */
-  def dumps(v: JsonNode, indent: Int): String = { val sb = new StringBuilder; write(sb, v, if (indent > 0) Some(indent) else None, 0, pandas = false); sb.toString }
+  def dumps(v: JsonNode, indent: Int): String = {
+    val sb = new StringBuilder; write(sb, v, if (indent > 0) Some(indent) else None, 0, pandas = false); sb.toString
+  }
   def dumps(v: JsonNode): String = dumps(v, 0)
 
   /** pandas' `to_json`: no spaces, `/` escaped as `\/`. */
@@ -77,16 +79,16 @@ private[mlflowbridge] object PyJson {
   private def string(sb: StringBuilder, s: String, pandas: Boolean): Unit = {
     sb.append('"')
     s.foreach {
-      case '"'                   => sb.append("\\\"")
-      case '\\'                  => sb.append("\\\\")
-      case '\n'                  => sb.append("\\n")
-      case '\r'                  => sb.append("\\r")
-      case '\t'                  => sb.append("\\t")
-      case '\b'                  => sb.append("\\b")
-      case '\f'                  => sb.append("\\f")
-      case '/' if pandas         => sb.append("\\/")
+      case '"'                     => sb.append("\\\"")
+      case '\\'                    => sb.append("\\\\")
+      case '\n'                    => sb.append("\\n")
+      case '\r'                    => sb.append("\\r")
+      case '\t'                    => sb.append("\\t")
+      case '\b'                    => sb.append("\\b")
+      case '\f'                    => sb.append("\\f")
+      case '/' if pandas           => sb.append("\\/")
       case c if c < ' ' || c > '~' => sb.append("\\u%04x".format(c.toInt))
-      case c                     => sb.append(c)
+      case c                       => sb.append(c)
     }
     sb.append('"')
   }

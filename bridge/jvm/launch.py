@@ -12,12 +12,18 @@ from ..errors import BridgeError, JavaNotFoundError
 from .jpype_backend import JVM_OPTIONS
 
 
-def main_command(args: list[str]) -> list[str]:
-    """The command line of `java ... mlflowbridge.cli.Main <args>` (the java of JAVA_HOME, else of PATH)."""
+def java_command(entry: str, args: list[str]) -> list[str]:
+    """`java ... <entry> <args>` on the bridge's classpath; `entry` is a main class or a .java source
+    file (java's source launcher). The java of JAVA_HOME, else of PATH."""
     java = shutil.which("java", path=os.path.join(os.environ["JAVA_HOME"], "bin") if os.environ.get("JAVA_HOME") else None) or shutil.which("java")
     if not java:
         raise JavaNotFoundError("no java on PATH or in JAVA_HOME; install a JDK 17+")
-    return [java, *JVM_OPTIONS, "-cp", os.pathsep.join(full_classpath()), "mlflowbridge.cli.Main", *args]
+    return [java, *JVM_OPTIONS, "-cp", os.pathsep.join(full_classpath()), entry, *args]
+
+
+def main_command(args: list[str]) -> list[str]:
+    """The command line of `java ... mlflowbridge.cli.Main <args>`."""
+    return java_command("mlflowbridge.cli.Main", args)
 
 
 def run_main(args: list[str], env: dict[str, str] | None = None, timeout: float = 1800) -> subprocess.CompletedProcess:

@@ -135,6 +135,10 @@ class Registry(JvmObject):
     def create_model_version(self, name: str, source: str, run_id: str | None = None) -> Any:
         return self._version(self._call("createModelVersion", name, source, run_id))
 
+    def copy_model_version(self, src_model_uri: str, dst_name: str) -> Any:
+        """Python's `copy_model_version`: a new READY version of `dst_name` (created when missing) from a models:/ version URI."""
+        return self._version(self._call("copyModelVersion", src_model_uri, dst_name))
+
     def get_model_version(self, name: str, version: str) -> Any:
         return self._version(self._call("getModelVersion", name, str(version)))
 

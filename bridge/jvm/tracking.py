@@ -45,6 +45,14 @@ class Runs(JvmObject):
 
         return proto_entity(self._session, self._call("get", run_id), PbRun, Run)
 
+    def get_parent_run(self, run_id: str) -> Any:
+        """Python's `get_parent_run`: the run its `mlflow.parentRunId` tag names, None for a top-level run."""
+        from mlflow.entities import Run
+        from mlflow.protos.service_pb2 import Run as PbRun
+
+        parent = self._call("getParentRun", run_id)
+        return None if parent is None else proto_entity(self._session, parent, PbRun, Run)
+
     def update(self, run_id: str, status: str | None = None, name: str | None = None) -> None:
         """Python's `MlflowClient.update_run`."""
         self._call("update", run_id, status, name)

@@ -15,6 +15,11 @@ are all generated from it. Each entry names:
   GapConfirmed while the gap is real. `workaround`: for BRIDGED, the check of our function.
 - `issue`: upstream issues/PRs (mlflow#N = github.com/mlflow/mlflow issue or PR N), `faq`: the FAQ statement that
   this entry turns into a check.
+- `endpoints`: for a gap or bridged entry, the server calls it needs ("METHOD /path", as the 3.17
+  server routes them; tests/parity/test_parity_catalog.py checks each against the server's route
+  table). They decide `reach`, how far the stock client gets without us: its `sendGet`, `sendPost`
+  and `sendPatch` reach GET/POST/PATCH under /api/2.0/mlflow/ and nothing else (no DELETE, no
+  /api/3.0, no OTLP at /v1/traces). An entry with no endpoints lacks client code, not a route.
 """
 
 from __future__ import annotations
@@ -27,6 +32,16 @@ PARITY: Status = "parity"
 GAP: Status = "gap"
 BRIDGED: Status = "bridged"
 STATUSES: tuple[Status, ...] = (PARITY, BRIDGED, GAP)
+
+# How far the stock client reaches a gap or bridged entry's server calls (`Capability.reach`).
+Reach = Literal["raw REST", "raw REST in part", "unreachable", "client code", ""]
+RAW_REST: Reach = "raw REST"  # every call: sendGet/sendPost/sendPatch under /api/2.0/mlflow/
+RAW_REST_IN_PART: Reach = "raw REST in part"  # some calls; the others need DELETE, /api/3.0 or OTLP
+UNREACHABLE: Reach = "unreachable"  # no call the stock client can send
+CLIENT_CODE: Reach = "client code"  # the server routes are stock methods; what is missing is client code
+REACHES: tuple[Reach, ...] = (RAW_REST, RAW_REST_IN_PART, UNREACHABLE, CLIENT_CODE)
+STOCK_RAW_PREFIX = "/api/2.0/mlflow/"
+STOCK_RAW_METHODS = ("GET", "POST", "PATCH")
 
 FAQ_NOT_SUPPORTED = "Standard MLflow features such as MLflow projects, models and flavors are not supported for Java/Scala"
 FAQ_RAW_ARTIFACT = "You can save your native model as a raw artifact but cannot log it as a managed MLflow model"
@@ -54,10 +69,23 @@ class Capability:
     # When the stock attempt is only "is there such a method": the method names (a regex) the stock
     # classes would need; `check` is then generated (bridge/parity/checks/__init__.py).
     stock_methods: str = ""
+    endpoints: tuple[str, ...] = ()
+
+    @property
+    def reach(self) -> Reach:
+        """How far the stock client gets: from `endpoints` (empty for parity entries)."""
+        if self.status == PARITY:
+            return ""
+        if not self.endpoints:
+            return CLIENT_CODE
+        ok = [stock_reaches(e) for e in self.endpoints]
+        return RAW_REST if all(ok) else RAW_REST_IN_PART if any(ok) else UNREACHABLE
 
     def line(self) -> str:
         """One line that says it all; the reason of this entry's strict xfail."""
         parts = [f"[{self.status}] {self.title}", f"Python: {self.python}", f"Java: {self.java}"]
+        if self.reach:
+            parts.append(f"stock reach: {self.reach}")
         if self.bridge:
             parts.append(f"bridge: {self.bridge}")
         if self.issue:
@@ -67,6 +95,17 @@ class Capability:
 
 def _m(s: str) -> tuple[str, ...]:
     return tuple(s.split())
+
+
+def _e(*calls: str) -> tuple[str, ...]:
+    """Server calls as "METHOD path"; a path without a leading / is under /api/2.0/mlflow/."""
+    return tuple(m + " " + (p if p.startswith("/") else STOCK_RAW_PREFIX + p) for m, p in (c.split(" ", 1) for c in calls))
+
+
+def stock_reaches(endpoint: str) -> bool:
+    """Whether the stock raw calls (sendGet/sendPost/sendPatch, fixed to /api/2.0/mlflow/) can send `endpoint`."""
+    method, path = endpoint.split(" ", 1)
+    return method in STOCK_RAW_METHODS and path.startswith(STOCK_RAW_PREFIX)
 
 
 CATALOG: list[Capability] = [
@@ -106,6 +145,7 @@ CATALOG: list[Capability] = [
         BRIDGED,
         "stock_delete_experiment_tag",
         stock_methods=r"^deleteExperimentTag$",
+        endpoints=_e("POST experiments/delete-experiment-tag"),
         bridge="mlflowbridge.Mlflow.experiments.deleteTag",
         workaround="bridge_delete_experiment_tag",
         py_methods=_m("delete_experiment_tag"),
@@ -145,24 +185,21 @@ CATALOG: list[Capability] = [
         "update_run",
         "Rename a run / update its status (update_run)",
         "update_run(run_id, status, name)",
-        "none (setTerminated sets the status only; no rename)",
-        BRIDGED,
-        "stock_update_run",
-        stock_methods=r"^(updateRun|setRunName|renameRun)$",
-        bridge="mlflowbridge.Mlflow.runs.update",
-        workaround="bridge_update_run",
+        'setTag(runId, "mlflow.runName", name) renames (the server updates run_name too); setTerminated sets the status',
+        PARITY,
+        "parity_update_run",
         py_methods=_m("update_run"),
-        requires=("mlflowbridge.Runs#update",),
+        note="no one-call update_run in Java, but two stock calls give the same run; mlflowbridge.Mlflow.runs.update is the one call",
     ),
     Capability(
         "parent_run",
         "Nested runs: get_parent_run",
-        "get_parent_run",
-        "none (MlflowContext.startRun(name, parentRunId) only writes the mlflow.parentRunId tag)",
-        GAP,
-        "stock_parent_run",
-        stock_methods=r"^getParentRun$",
+        "get_parent_run (get_run, then get_run of the mlflow.parentRunId tag)",
+        "getRun, then getRun of its mlflow.parentRunId tag (two calls, as Python makes them)",
+        PARITY,
+        "parity_parent_run",
         py_methods=_m("get_parent_run"),
+        note="parity by the catalog's own definition (Java can do it with stock calls); mlflowbridge.Mlflow.runs.getParentRun is the one call",
     ),
     Capability(
         "system_tags",
@@ -176,6 +213,55 @@ CATALOG: list[Capability] = [
         faq=FAQ_SYSTEM_TAGS,
         requires=("mlflowbridge.Runs#start", "mlflowbridge.Runs#withRun"),
         note="from Python: bridge.parity.runs.create_run, which passes Python's main file as mlflow.source.name",
+    ),
+    Capability(
+        "run_scope",
+        "A run scope that ends the run FAILED and re-raises the body's error",
+        "with mlflow.start_run(): ... (re-raises)",
+        "MlflowContext.withActiveRun ends the run FAILED and swallows the exception",
+        BRIDGED,
+        "stock_run_scope",
+        bridge="mlflowbridge.Mlflow.runs.withRun (Python: with jvm.runs.start(...))",
+        workaround="bridge_run_scope",
+        requires=("mlflowbridge.Runs#withRun", "mlflowbridge.ActiveRun#end"),
+    ),
+    Capability(
+        "log_batch_limits",
+        "log_batch above the server's limits (1,000 metrics, 100 params or tags a request)",
+        "log_batch splits into requests the server accepts",
+        "logBatch sends one request, which the server refuses",
+        BRIDGED,
+        "stock_log_batch_limits",
+        bridge="mlflowbridge.ActiveRun.logBatch / logMetrics / logParams",
+        workaround="bridge_log_batch_limits",
+        requires=("mlflowbridge.ActiveRun#logBatch",),
+    ),
+    Capability(
+        "metrics_linked",
+        "Metrics linked to a logged model or a dataset",
+        "log_metric(..., model_id=, dataset=)",
+        "none: logMetric and the Metric proto have no model_id or dataset fields (raw sendPost can send them)",
+        GAP,
+        "stock_metrics_linked",
+        endpoints=_e("POST runs/log-metric"),
+    ),
+    Capability(
+        "system_metrics",
+        "System metrics (CPU, memory, GPU) logged while a run is active",
+        "mlflow.start_run(log_system_metrics=True), mlflow.enable_system_metrics_logging()",
+        "none",
+        GAP,
+        "stock_system_metrics",
+        stock_methods=r"(?i)systemMetric",
+    ),
+    Capability(
+        "async_logging",
+        "Asynchronous logging (calls return before the server answers)",
+        "log_metric/log_param/log_batch(synchronous=False), mlflow.config.enable_async_logging()",
+        "none: every call waits for the server",
+        GAP,
+        "stock_async_logging",
+        stock_methods=r"(?i)async",
     ),
     # ---------------------------------------------------------------- artifacts
     Capability(
@@ -272,6 +358,15 @@ CATALOG: list[Capability] = [
         requires=("mlflowbridge.Models#load",),
     ),
     Capability(
+        "download_model_uri",
+        "Download a model by models:/name@alias or models:/m-... (MLflow 3 logged model)",
+        "mlflow.artifacts.download_artifacts(models:/...)",
+        "CliBasedArtifactRepository.downloadArtifactFromUri(models:/...) (forks Python)",
+        PARITY,
+        "parity_download_model_uri",
+        note="mlflowbridge.Mlflow.models.download does it without Python",
+    ),
+    Capability(
         "managed_from_raw",
         "A native (non-Spark) JVM model logged as a managed MLflow model (MLmodel, flavors)",
         "mlflow.pyfunc.log_model(python_model=..., artifacts=...)",
@@ -304,10 +399,21 @@ CATALOG: list[Capability] = [
         "logged_models",
         "MLflow 3 logged models (models:/m-...), their params, artifacts and outputs",
         "create/get/search/finalize/delete_logged_model, log_model_params, log_model_artifact(s), log_outputs, ...",
-        "none (raw sendPost; no DELETE)",
+        "none (raw sendGet/sendPost/sendPatch; no DELETE)",
         GAP,
         "stock_logged_models",
         stock_methods=r"(?i)loggedmodel",
+        endpoints=_e(
+            "POST logged-models",
+            "GET logged-models/<model_id>",
+            "POST logged-models/search",
+            "PATCH logged-models/<model_id>",
+            "PATCH logged-models/<model_id>/tags",
+            "DELETE logged-models/<model_id>/tags/<tag_key>",
+            "DELETE logged-models/<model_id>",
+            "POST logged-models/<model_id>/params",
+            "GET logged-models/<model_id>/artifacts/directories",
+        ),
         py_methods=_m(
             "create_logged_model get_logged_model search_logged_models finalize_logged_model delete_logged_model "
             "set_logged_model_tags delete_logged_model_tag log_model_params log_model_artifact "
@@ -347,6 +453,7 @@ CATALOG: list[Capability] = [
         BRIDGED,
         "stock_register_model",
         stock_methods=r"^(createRegisteredModel|createModelVersion|registerModel)$",
+        endpoints=_e("POST registered-models/create", "POST model-versions/create", "GET model-versions/get"),
         bridge="mlflowbridge.Mlflow.registry.register (createRegisteredModel, createModelVersion)",
         workaround="bridge_register_model",
         issue="mlflow#1817",
@@ -357,10 +464,11 @@ CATALOG: list[Capability] = [
         "aliases",
         "Model aliases: set, get by alias, delete (models:/name@alias)",
         "set_registered_model_alias, get_model_version_by_alias, delete_registered_model_alias",
-        "none (raw POST/GET; DELETE unreachable)",
+        "reads: getAliasesList() of getRegisteredModel / getModelVersion; set: raw sendPost only; delete: none (no DELETE)",
         BRIDGED,
         "stock_aliases",
-        stock_methods=r"(?i)alias",
+        stock_methods=r"^(setRegisteredModelAlias|getModelVersionByAlias|deleteRegisteredModelAlias|setAlias|deleteAlias)$",
+        endpoints=_e("POST registered-models/alias", "GET registered-models/alias", "DELETE registered-models/alias"),
         bridge="mlflowbridge.Mlflow.registry.setAlias, getModelVersionByAlias, deleteAlias",
         workaround="bridge_aliases",
         issue="mlflow#13494, mlflow PR #8094",
@@ -375,6 +483,7 @@ CATALOG: list[Capability] = [
         BRIDGED,
         "stock_search_registered_models",
         stock_methods=r"^searchRegisteredModels$",
+        endpoints=_e("GET registered-models/search"),
         bridge="mlflowbridge.Mlflow.registry.searchRegisteredModels",
         workaround="bridge_search_registered_models",
         issue="mlflow#8169, mlflow PR #8200 (unmerged)",
@@ -388,6 +497,7 @@ CATALOG: list[Capability] = [
         "none: no sendDelete, sendPost gets HTTP 405",
         BRIDGED,
         "stock_delete_registered_model",
+        endpoints=_e("DELETE registered-models/delete"),
         bridge="mlflowbridge.Mlflow.registry.deleteRegisteredModel",
         workaround="bridge_delete_registered_model",
         issue="eto-ai/rikai PR #369",
@@ -402,6 +512,7 @@ CATALOG: list[Capability] = [
         BRIDGED,
         "stock_delete_model_version",
         stock_methods=r"^(deleteModelVersion|sendDelete)$",
+        endpoints=_e("DELETE model-versions/delete"),
         bridge="mlflowbridge.Mlflow.registry.deleteModelVersion",
         workaround="bridge_delete_model_version",
         py_methods=_m("delete_model_version"),
@@ -415,6 +526,7 @@ CATALOG: list[Capability] = [
         BRIDGED,
         "stock_stage_transitions",
         stock_methods=r"^(transitionModelVersionStage|getModelVersionStages)$",
+        endpoints=_e("POST model-versions/transition-stage"),
         bridge="mlflowbridge.Mlflow.registry.transitionModelVersionStage, getModelVersionStages",
         workaround="bridge_stage_transitions",
         py_methods=_m("transition_model_version_stage get_model_version_stages"),
@@ -427,6 +539,15 @@ CATALOG: list[Capability] = [
         "none (raw sendPost/sendPatch; tag deletes unreachable)",
         BRIDGED,
         "stock_registry_updates",
+        endpoints=_e(
+            "PATCH registered-models/update",
+            "POST registered-models/rename",
+            "PATCH model-versions/update",
+            "POST registered-models/set-tag",
+            "POST model-versions/set-tag",
+            "DELETE registered-models/delete-tag",
+            "DELETE model-versions/delete-tag",
+        ),
         bridge="mlflowbridge.Mlflow.registry.updateRegisteredModel, renameRegisteredModel, updateModelVersion, "
         "setRegisteredModelTag, deleteRegisteredModelTag, setModelVersionTag, deleteModelVersionTag",
         workaround="bridge_registry_updates",
@@ -448,11 +569,15 @@ CATALOG: list[Capability] = [
         "copy_model_version",
         "Copy a model version to another registered model",
         "copy_model_version",
-        "none (raw sendPost only)",
-        GAP,
+        "none (getModelVersion, then raw sendPost of registered-models/create and model-versions/create)",
+        BRIDGED,
         "stock_copy_model_version",
         stock_methods=r"^copyModelVersion$",
+        endpoints=_e("GET model-versions/get", "POST registered-models/create", "POST model-versions/create"),
+        bridge="mlflowbridge.Mlflow.registry.copyModelVersion",
+        workaround="bridge_copy_model_version",
         py_methods=_m("copy_model_version"),
+        requires=("mlflowbridge.Registry#copyModelVersion",),
     ),
     # ---------------------------------------------------------------- everything else Python has
     Capability(
@@ -464,6 +589,7 @@ CATALOG: list[Capability] = [
         "stock_log_inputs",
         bridge="mlflowbridge.Mlflow.runs.logInput, ActiveRun.logInput",
         workaround="bridge_log_inputs",
+        endpoints=_e("POST runs/log-inputs"),
         py_methods=_m("log_inputs"),
         requires=("mlflowbridge.Runs#logInput", "mlflowbridge.ActiveRun#logInput", "mlflowbridge.DatasetSource#path"),
     ),
@@ -480,10 +606,22 @@ CATALOG: list[Capability] = [
         "traces",
         "Tracing (spans, traces, trace tags, trace-run links)",
         "start_trace, start_span, end_span, end_trace, get_trace, search_traces, delete_traces, ...",
-        "none (/api/3.0 unreachable: sendGet/Post/Patch are fixed to /api/2.0)",
+        "none (raw sendGet/sendPost/sendPatch reach the /api/2.0 trace routes; /api/3.0, DELETE and OTLP are unreachable)",
         GAP,
         "stock_traces",
         stock_methods=r"(?i)(trace|span)",
+        endpoints=_e(
+            "POST /v1/traces",
+            "POST /api/3.0/mlflow/traces",
+            "POST /api/3.0/mlflow/traces/search",
+            "GET /api/3.0/mlflow/traces/<trace_id>",
+            "GET traces",
+            "GET traces/<request_id>/info",
+            "PATCH traces/<request_id>/tags",
+            "DELETE traces/<request_id>/tags",
+            "POST traces/delete-traces",
+            "POST traces/link-to-run",
+        ),
         py_methods=_m(
             "start_trace start_span end_span end_trace get_trace search_traces delete_traces set_trace_tag "
             "delete_trace_tag link_traces_to_run unlink_traces_from_run link_prompt_versions_to_trace"
@@ -497,6 +635,10 @@ CATALOG: list[Capability] = [
         GAP,
         "stock_prompts",
         stock_methods=r"(?i)prompt",
+        # Prompts live in the model registry as tagged registered models and versions.
+        endpoints=_e(
+            "POST registered-models/create", "POST model-versions/create", "GET registered-models/search", "DELETE registered-models/delete"
+        ),
         py_methods=_m(
             "create_prompt create_prompt_version delete_prompt delete_prompt_alias delete_prompt_tag "
             "delete_prompt_version delete_prompt_version_tag detach_prompt_from_run get_prompt "
@@ -512,7 +654,8 @@ CATALOG: list[Capability] = [
         "none",
         GAP,
         "stock_eval_datasets",
-        stock_methods=r"(?i)dataset",
+        stock_methods=r"^(createDataset|getDataset|deleteDataset|searchDatasets|setDatasetTags|deleteDatasetTag|addDatasetToExperiments|removeDatasetFromExperiments)$",
+        endpoints=_e("POST /api/3.0/mlflow/datasets/create", "GET /api/3.0/mlflow/datasets/<dataset_id>", "POST /api/3.0/mlflow/datasets/search"),
         py_methods=_m(
             "create_dataset get_dataset delete_dataset search_datasets set_dataset_tags delete_dataset_tag "
             "add_dataset_to_experiments remove_dataset_from_experiments"
@@ -526,6 +669,14 @@ CATALOG: list[Capability] = [
         GAP,
         "stock_webhooks",
         stock_methods=r"(?i)webhook",
+        endpoints=_e(
+            "POST webhooks",
+            "GET webhooks",
+            "GET webhooks/<webhook_id>",
+            "PATCH webhooks/<webhook_id>",
+            "DELETE webhooks/<webhook_id>",
+            "POST webhooks/<webhook_id>/test",
+        ),
         py_methods=_m("create_webhook get_webhook list_webhooks update_webhook delete_webhook test_webhook"),
     ),
     Capability(
@@ -536,6 +687,7 @@ CATALOG: list[Capability] = [
         GAP,
         "stock_workspaces",
         stock_methods=r"(?i)workspace",
+        endpoints=_e("GET /api/3.0/mlflow/workspaces", "POST /api/3.0/mlflow/workspaces", "DELETE /api/3.0/mlflow/workspaces/<workspace_name>"),
         py_methods=_m("create_workspace get_workspace list_workspaces update_workspace delete_workspace get_workspace_store_uri"),
     ),
     Capability(
@@ -546,6 +698,7 @@ CATALOG: list[Capability] = [
         GAP,
         "stock_mcp_servers",
         stock_methods=r"(?i)mcp",
+        endpoints=_e("POST /api/3.0/mlflow/mcp-servers", "GET /api/3.0/mlflow/mcp-servers"),
         py_methods=_m(
             "create_mcp_access_endpoint create_mcp_server create_mcp_server_version delete_mcp_access_endpoint "
             "delete_mcp_server delete_mcp_server_alias delete_mcp_server_tag delete_mcp_server_version "
@@ -595,6 +748,10 @@ BY_ID: dict[str, Capability] = {c.id: c for c in CATALOG}
 
 def counts() -> dict[str, int]:
     return {s: sum(1 for c in CATALOG if c.status == s) for s in STATUSES}
+
+
+def reach_counts() -> dict[str, int]:
+    return {r: sum(1 for c in CATALOG if c.reach == r) for r in REACHES}
 
 
 def classified_python() -> dict[str, str]:

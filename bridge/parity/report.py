@@ -15,7 +15,21 @@ from typing import Any, Callable
 
 from ..errors import BridgeError
 from ..versions import installed, pinned
-from .catalog import BRIDGED, CATALOG, GAP, PARITY, STATUSES, Capability, counts
+from .catalog import (
+    BRIDGED,
+    CATALOG,
+    CLIENT_CODE,
+    GAP,
+    PARITY,
+    RAW_REST,
+    RAW_REST_IN_PART,
+    REACHES,
+    STATUSES,
+    UNREACHABLE,
+    Capability,
+    counts,
+    reach_counts,
+)
 from .checks import CHECKS, Ctx, GapConfirmed, NeedsSpark
 
 README_START = "<!-- parity:start -->"
@@ -23,6 +37,12 @@ README_END = "<!-- parity:end -->"
 STATIC_START = "<!-- parity:catalog:start (generated from bridge/parity/catalog.py by `mlflow-bridge parity --update-readme`; do not edit) -->"
 STATIC_END = "<!-- parity:catalog:end -->"
 STATUS_WORD = {PARITY: "parity", BRIDGED: "bridged", GAP: "gap"}
+REACH_WORD = {
+    RAW_REST: "reachable only through raw REST calls (*raw REST*)",
+    RAW_REST_IN_PART: "reachable in part (*raw REST in part*: the rest needs DELETE, /api/3.0 or OTLP)",
+    UNREACHABLE: "not reachable at all (*unreachable*)",
+    CLIENT_CODE: "with server routes the stock client has, missing client code (*client code*)",
+}
 
 
 @dataclass
@@ -170,8 +190,14 @@ def catalog_markdown(doc: dict) -> str:
         "check (`mlflow-bridge parity`); gaps and bridged entries are strict xfails in "
         "`tests/parity/test_parity_checks.py` that fail the day the stock client catches up.",
         "",
+        "*Stock reach* says how far the stock client gets on its own with a bridged or gap entry: "
+        + ", ".join(f"**{doc['reach_counts'][r]}** {REACH_WORD[r]}" for r in REACHES)
+        + ". Its raw `sendGet`/`sendPost`/`sendPatch` reach GET, POST and PATCH under `/api/2.0/mlflow/` and nothing "
+        "else: no DELETE, no `/api/3.0`, no OTLP. The server calls each entry needs are listed in the catalog "
+        "(`endpoints`) and checked against the 3.17 server's routes.",
+        "",
     ]
-    head = ["Capability", "Status", "Python", "Stock Java client", "Our bridge", "Upstream"]
+    head = ["Capability", "Status", "Stock reach", "Python", "Stock Java client", "Our bridge", "Upstream"]
     if doc["live"]:
         head.append("Live check")
     lines += ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
@@ -179,6 +205,7 @@ def catalog_markdown(doc: dict) -> str:
         cells = [
             _md(cap["title"]),
             f"**{STATUS_WORD[cap['status']]}**",
+            cap["reach"],
             _md(cap["python"]),
             _md(cap["java"]),
             f"`{_md(cap['bridge'])}`" if cap["bridge"] else "",
@@ -210,7 +237,7 @@ def _tag_table(doc: dict) -> Any:
     from .systags import TagTable
 
     t = doc.get("system_tags")
-    return None if t is None else TagTable(t["tags"], t["rows"])
+    return None if t is None else TagTable(t["tags"], t["rows"], t.get("checkout", ""))
 
 
 def _reflection_line(r: dict) -> str:
@@ -235,8 +262,10 @@ def live_markdown(doc: dict, for_readme: bool = False) -> str:
     if table is not None:
         lines += [
             "",
-            'System run tags (the FAQ\'s "What are the MLflow system run tags?"), one run per creator '
-            "from a script in this checkout" + (" (✓ set, — not set)" if for_readme else "") + ":",
+            'System run tags (the FAQ\'s "What are the MLflow system run tags?"): one run and one nested run '
+            "per creator, from scripts in a fresh git checkout with a remote; the last column is a JVM program "
+            "of its own (`java JvmTagProbe.java`), whose `mlflow.source.name` is its entry point (a main class, "
+            "a jar, or the `.java` file)" + (" (✓ set, — not set)" if for_readme else "") + ":",
             "",
             systags.markdown(table, values=not for_readme),
         ]
@@ -290,7 +319,11 @@ def to_json(report: Report) -> dict:
     rows = []
     for row in report.rows:
         ok, verdict = row.verdict
-        d = {k: getattr(row.cap, k) for k in ("id", "title", "status", "python", "java", "bridge", "issue", "faq", "note", "check", "workaround")}
+        d = {
+            k: getattr(row.cap, k)
+            for k in ("id", "title", "status", "reach", "python", "java", "bridge", "issue", "faq", "note", "check", "workaround")
+        }
+        d["endpoints"] = list(row.cap.endpoints)
         d["py_methods"], d["java_methods"] = list(row.cap.py_methods), list(row.cap.java_methods)
         d["line"] = row.cap.line()
         if report.live:
@@ -301,7 +334,14 @@ def to_json(report: Report) -> dict:
                 "workaround": row.workaround.to_json() if row.workaround else None,
             }
         rows.append(d)
-    out: dict[str, Any] = {"counts": counts(), "versions": report.versions, "capabilities": rows, "live": report.live, "notes": report.notes}
+    out: dict[str, Any] = {
+        "counts": counts(),
+        "reach_counts": reach_counts(),
+        "versions": report.versions,
+        "capabilities": rows,
+        "live": report.live,
+        "notes": report.notes,
+    }
     if report.live:
         out["live_counts"] = report.live_counts()
         out["ok"] = report.ok

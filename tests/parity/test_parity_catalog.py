@@ -15,7 +15,19 @@ import browser
 import pytest
 
 from bridge.cli import main
-from bridge.parity.catalog import BRIDGED, BY_ID, CATALOG, GAP, PARITY, STATUSES, counts
+from bridge.parity.catalog import (
+    BRIDGED,
+    BY_ID,
+    CATALOG,
+    GAP,
+    PARITY,
+    RAW_REST,
+    RAW_REST_IN_PART,
+    STATUSES,
+    UNREACHABLE,
+    counts,
+    reach_counts,
+)
 from bridge.parity.checks import CHECKS
 from bridge.parity.report import (
     Outcome,
@@ -87,6 +99,33 @@ def test_catalog_covers_the_issue():
     assert [n for n in needed if n not in BY_ID] == []
     c = counts()
     assert sum(c.values()) == len(CATALOG) and all(c[s] > 0 for s in STATUSES)
+
+
+def _server_routes() -> set[str]:
+    """ "METHOD path" of every route the installed tracking server serves: its Flask handlers, OTLP and MCP routers."""
+    from mlflow.server.handlers import get_endpoints
+    from mlflow.server.mcp_server_api import _MCP_SERVER_API_PREFIX, mcp_server_router
+    from mlflow.tracing.utils.otlp import OTLP_TRACES_PATH
+
+    routes = {f"{m} {path}" for path, _, methods in get_endpoints() for m in methods}
+    routes |= {f"{m} {_MCP_SERVER_API_PREFIX}{r.path}" for r in mcp_server_router.routes for m in getattr(r, "methods", ())}
+    return routes | {f"POST {OTLP_TRACES_PATH}"}
+
+
+def test_endpoints_are_server_routes_and_decide_the_stock_reach():
+    """Every server call an entry lists is a route of the installed server, so `reach` (what the stock
+    sendGet/sendPost/sendPatch under /api/2.0/mlflow/ can send) comes from real routes."""
+    routes = _server_routes()
+    assert [f"{c.id}: {e}" for c in CATALOG for e in c.endpoints if e not in routes] == []
+    assert [c.id for c in CATALOG if c.status == PARITY and (c.endpoints or c.reach)] == []
+    reach = {c.id: c.reach for c in CATALOG}
+    # The issue's examples: these are reachable by raw REST, deletes are not.
+    assert {k: reach[k] for k in ("log_inputs", "copy_model_version", "metrics_linked")} == dict.fromkeys(
+        ("log_inputs", "copy_model_version", "metrics_linked"), RAW_REST
+    )
+    assert reach["logged_models"] == reach["traces"] == reach["aliases"] == RAW_REST_IN_PART
+    assert reach["delete_registered_model"] == reach["delete_model_version"] == UNREACHABLE
+    assert sum(reach_counts().values()) == sum(1 for c in CATALOG if c.status != PARITY)
 
 
 @pytest.fixture(scope="module")

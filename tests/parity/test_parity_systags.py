@@ -6,28 +6,32 @@ import json
 
 import browser
 from conftest import unique
-from mlflow.utils.git_utils import get_git_commit
 
 from bridge.cli import main
 from bridge.parity.catalog import BY_ID
-from bridge.parity.runs import GIT_COMMIT, RUN_NAME, SOURCE_NAME, SOURCE_TYPE, USER
-from bridge.parity.systags import CREATORS, PROBE, markdown, probe
+from bridge.parity.runs import GIT_COMMIT, GIT_REPO_URL, RUN_NAME, SOURCE_NAME, SOURCE_TYPE, USER
+from bridge.parity.systags import CREATORS, ITS_PARENT, JVM_PROBE, PARENT_RUN_ID, PROBE, PROBE_REMOTE, markdown, probe
 
 
 def test_system_tags_table_bridge_row_matches_python(tracking_uri, mlflow_client):
-    """One run per creator from a script in this checkout: our create_run sets what Python's
-    start_run sets, git commit included when the script is tracked by git."""
+    """One run and one nested run per creator, from scripts in a git checkout with a remote: our
+    create_run sets what Python's start_run sets (git commit, branch and repoURL included), children
+    name their parent, and a JVM program's own run takes its entry point (here the .java source)."""
     eid = mlflow_client.create_experiment(unique("parity-systags"))
     table = probe(tracking_uri, eid)
     assert set(table.tags) == set(CREATORS)
-    python, ours = table.tags["python"], table.tags["bridge"]
-    assert python[SOURCE_NAME] == str(PROBE) and python[SOURCE_TYPE] == "LOCAL" and python[RUN_NAME] == "tag-probe"
-    assert python.get(GIT_COMMIT) == get_git_commit(str(PROBE))  # MLflow's own rule, not ours
+    python, ours, jvm_main = table.tags["python"], table.tags["bridge"], table.tags["jvm_main"]
+    assert python[SOURCE_NAME] == PROBE.name and python[SOURCE_TYPE] == "LOCAL" and python[RUN_NAME] == "tag-probe"
+    assert python[GIT_REPO_URL] == PROBE_REMOTE and len(python[GIT_COMMIT]) == 40  # MLflow's own rule, not ours
     assert table.same_as_python("bridge"), {k: (python.get(k), ours.get(k)) for k in table.differences("bridge")}
-    assert {USER, SOURCE_NAME, SOURCE_TYPE, RUN_NAME} <= set(ours)
+    assert {USER, SOURCE_NAME, SOURCE_TYPE, RUN_NAME, GIT_REPO_URL} <= set(ours)
+    for who in ("python", "java_context", "bridge", "jvm_main"):
+        assert table.value(who, PARENT_RUN_ID) == ITS_PARENT, who
+    assert table.value("java_client", PARENT_RUN_ID) is None  # createRun(expId) cannot name a parent
+    assert jvm_main[SOURCE_NAME] == JVM_PROBE.name and table.differences("jvm_main") == [SOURCE_NAME]
     md = markdown(table)
     assert md.count("\n") == len(table.rows) + 2 and "| **same as Python?** |" in md
-    assert md.splitlines()[-1].split(" | ")[-1].startswith("yes")
+    assert md.splitlines()[-1].split(" | ")[-2].startswith("yes")  # the bridge's column
 
 
 def test_cli_live_subset_json_and_html(tracking_uri, tmp_path):

@@ -10,6 +10,10 @@ from typing import Any
 
 from .base import ONE, Ctx, GapConfirmed, check, class_exists, fluent, require_stock, stock_offers
 
+# A method that would make a managed model (logModel, saveModel, logSparkModel, ...); registry
+# methods such as createRegisteredModel or createModelVersion are not one.
+MANAGED_MODEL_METHODS = r"^(log|save)(?!Registered)[A-Za-z]*Model$"
+
 
 def _spark_model(ctx: Ctx) -> dict:
     """A small SparkML PipelineModel, its training frame and its predictions; cached per ctx."""
@@ -92,7 +96,7 @@ def bridge_log_model_spark(ctx: Ctx) -> None:
 def stock_flavors_other(ctx: Ctx) -> None:
     found = [c for c in ("org.mlflow.models.Model", "org.mlflow.models.ModelSignature") if class_exists(ctx, c)]
     if not found:
-        require_stock(ctx, r"(?i)^(log|save).*model$", "log_model for any flavor (and no org.mlflow.models classes)")
+        require_stock(ctx, MANAGED_MODEL_METHODS, "log_model for any flavor (and no org.mlflow.models classes)")
 
 
 @check(spark=True)
@@ -119,7 +123,7 @@ def stock_managed_from_raw(ctx: Ctx) -> None:
     (d / "model.bin").write_bytes(b"\x00native jvm model\x00")
     ctx.client.logArtifacts(rid, ctx.jvm.java_file(d), "model")  # the half of the FAQ that works
     assert [f.path for f in ctx.py.list_artifacts(rid, "model")] == ["model/model.bin"]
-    if not stock_offers(ctx, r"(?i)^(log|save|create).*model$"):
+    if not stock_offers(ctx, MANAGED_MODEL_METHODS):
         try:
             get_model_info(f"runs:/{rid}/model")
         except Exception as e:  # noqa: BLE001

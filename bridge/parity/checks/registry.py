@@ -59,6 +59,10 @@ def bridge_aliases(ctx: Ctx) -> None:
     reg.set_registered_model_alias(name, "champion", "1")
     assert py.get_model_version_by_alias(name, "champion").version == "1"
     assert reg.get_model_version_by_alias(name, "champion").aliases == ["champion"]
+    # The stock protobufs do carry aliases: reads work with the stock client (the catalog's Java column).
+    stock = ctx.client.getRegisteredModel(name).getAliasesList()
+    assert [(str(a.getAlias()), str(a.getVersion())) for a in stock] == [("champion", "1")]
+    assert [str(a) for a in ctx.client.getModelVersion(name, "1").getAliasesList()] == ["champion"]
     reg.delete_registered_model_alias(name, "champion")
     assert "champion" not in py.get_registered_model(name).aliases
 
@@ -168,3 +172,48 @@ def bridge_registry_updates(ctx: Ctx) -> None:
     assert (rm.description, rm.tags) == ("model described by the JVM", {"owner": "jvm"}), (rm.description, rm.tags)
     assert (mv.description, mv.tags) == ("version described by the JVM", {"validated": "yes"}), (mv.description, mv.tags)
     assert py.search_registered_models(f"name = '{name}'") == []
+
+
+@check()
+def bridge_copy_model_version(ctx: Ctx) -> None:
+    """registry.copy_model_version by alias: the copy Python's copy_model_version makes (source, run, tags, description)."""
+    py = ctx.py
+    name, rid = _registered_version(ctx)
+    py.set_model_version_tag(name, "1", "validated", "yes")
+    py.set_registered_model_alias(name, "copy-me", "1")
+    ours = ctx.jvm.registry.copy_model_version(f"models:/{name}@copy-me", ctx.unique("copy-jvm"))
+    theirs = py.copy_model_version(f"models:/{name}@copy-me", ctx.unique("copy-py"))
+
+    def shape(v):
+        return (v.version, v.source, v.run_id, v.description, v.tags, v.status)
+
+    assert shape(py.get_model_version(ours.name, ours.version)) == shape(py.get_model_version(theirs.name, theirs.version))
+    assert (ours.version, ours.source, ours.run_id, ours.tags) == ("1", f"models:/{name}/1", rid, {"validated": "yes"})
+
+
+@check(backends=ONE)
+def parity_download_model_uri(ctx: Ctx) -> None:
+    """models:/name@alias and models:/m-... download through the stock CLI repository the same files as Python's download_artifacts."""
+    import tempfile
+    from pathlib import Path
+
+    import mlflow.artifacts
+
+    py = ctx.py
+    src = Path(tempfile.mkdtemp(prefix="parity-dl-src-"))
+    (src / "MLmodel").write_text("artifact_path: model\nflavors: {}\n")
+    (src / "weights.bin").write_bytes(bytes(range(256)) * 4)
+    model = py.create_logged_model(ctx.experiment_id, name="dl")
+    py.log_model_artifacts(model.model_id, str(src))
+    name = ctx.unique("dl")
+    py.create_registered_model(name)
+    mv = py.create_model_version(name, f"models:/{model.model_id}", model_id=model.model_id)
+    py.set_registered_model_alias(name, "champion", mv.version)
+    creds = ctx.cls("org.mlflow.tracking.creds.BasicMlflowHostCreds")(ctx.tracking_uri)
+    repo = ctx.cls("org.mlflow.artifacts.CliBasedArtifactRepository")(tempfile.mkdtemp(), None, creds)
+    for uri in (f"models:/{name}@champion", f"models:/{model.model_id}"):
+        stock = Path(str(repo.downloadArtifactFromUri(uri).getPath()))
+        python = Path(mlflow.artifacts.download_artifacts(uri, tracking_uri=ctx.tracking_uri, dst_path=tempfile.mkdtemp()))
+        files = {p.relative_to(stock).as_posix(): p.read_bytes() for p in stock.rglob("*") if p.is_file()}
+        assert files == {p.relative_to(python).as_posix(): p.read_bytes() for p in python.rglob("*") if p.is_file()}, uri
+        assert {"MLmodel", "weights.bin"} <= set(files), (uri, sorted(files))  # models:/name@alias adds registered_model_meta

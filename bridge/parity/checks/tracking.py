@@ -6,7 +6,9 @@ import json
 import time
 from typing import Any
 
-from ..reflect import JAVA_STOCK_CLASSES, java_class
+from mlflow.utils.mlflow_tags import MLFLOW_PARENT_RUN_ID as PARENT_RUN_ID
+
+from ..reflect import JAVA_STOCK_CLASSES, java_class, java_methods
 from ..runs import RUN_NAME, SOURCE_NAME, SOURCE_TYPE, USER, create_run
 from .base import ONE, Ctx, GapConfirmed, check, fluent, java_client_version, java_tags, python_fluent_run_tags, stock_offers, system_subset
 
@@ -146,18 +148,95 @@ def parity_search_runs(ctx: Ctx) -> None:
 
 
 @check()
-def bridge_update_run(ctx: Ctx) -> None:
-    """runs.update renames a run and sets its status, as Python's update_run does."""
+def parity_update_run(ctx: Ctx) -> None:
+    """The stock setTag("mlflow.runName") + setTerminated give the run Python's update_run gives."""
+    status = ctx.cls("org.mlflow.api.proto.Service$RunStatus")
     rid = ctx.java_run()
-    ctx.jvm.runs.update(rid, name="renamed-by-jvm")
-    ctx.jvm.runs.update(rid, status="FINISHED")
-    run = ctx.py.get_run(rid)
-    assert (run.info.run_name, run.info.status) == ("renamed-by-jvm", "FINISHED"), (run.info.run_name, run.info.status)
-    assert run.data.tags.get(RUN_NAME) == "renamed-by-jvm"
+    ctx.client.setTag(rid, RUN_NAME, "renamed")
+    ctx.client.setTerminated(rid, status.FINISHED)
     other = ctx.py.create_run(ctx.experiment_id).info.run_id
-    ctx.py.update_run(other, status="FINISHED", name="renamed-by-jvm")
-    p = ctx.py.get_run(other)
-    assert (p.info.run_name, p.info.status, p.data.tags.get(RUN_NAME)) == (run.info.run_name, run.info.status, run.data.tags.get(RUN_NAME))
+    ctx.py.update_run(other, status="FINISHED", name="renamed")
+    j, p = ctx.py.get_run(rid), ctx.py.get_run(other)
+    got = [(r.info.run_name, r.info.status, r.data.tags.get(RUN_NAME)) for r in (j, p)]
+    assert got[0] == got[1] == ("renamed", "FINISHED", "renamed"), got
+    assert str(ctx.client.getRun(rid).getInfo().getRunName()) == "renamed"  # the server renamed the run itself
+
+
+@check()
+def parity_parent_run(ctx: Ctx) -> None:
+    """getRun + getRun of the mlflow.parentRunId tag finds the parent Python's get_parent_run finds."""
+    with fluent(ctx) as mlflow:
+        with mlflow.start_run(experiment_id=ctx.experiment_id) as parent:
+            with mlflow.start_run(nested=True) as child:
+                child_id = child.info.run_id
+    tags = java_tags(ctx, child_id)
+    stock_parent = str(ctx.client.getRun(tags[PARENT_RUN_ID]).getInfo().getRunId())
+    assert stock_parent == ctx.py.get_parent_run(child_id).info.run_id == parent.info.run_id
+    assert ctx.jvm.runs.get_parent_run(child_id).info.run_id == parent.info.run_id
+    assert PARENT_RUN_ID not in java_tags(ctx, parent.info.run_id) and ctx.py.get_parent_run(parent.info.run_id) is None
+    assert ctx.jvm.runs.get_parent_run(parent.info.run_id) is None
+
+
+@check(backends=ONE)
+def stock_run_scope(ctx: Ctx) -> None:
+    """MlflowContext.withActiveRun with a body that throws (Python's `with start_run()` re-raises)."""
+    context = ctx.jvm.stock_context().setExperimentId(ctx.experiment_id)
+    ran: list[str] = []
+
+    def body(run: Any) -> None:
+        ran.append(str(run.getId()))
+        raise ctx.jvm.java_exception("java.lang.IllegalStateException", "the body failed")
+
+    try:
+        context.withActiveRun(ctx.jvm.java_proxy("java.util.function.Consumer", {"accept": body}))
+    except Exception as e:  # noqa: BLE001 - the day it re-raises, the gap is closed
+        if "the body failed" in str(e):
+            return
+        raise
+    status = ctx.py.get_run(ran[0]).info.status
+    raise GapConfirmed(f"withActiveRun returned normally after its body threw; the run ended {status} and the caller never saw the error")
+
+
+@check()
+def bridge_run_scope(ctx: Ctx) -> None:
+    """jvm.runs.start as a context manager re-raises the body's error and ends the run FAILED."""
+    run_id = ""
+    try:
+        with ctx.jvm.runs.start(ctx.experiment_id, "scope") as run:
+            run_id = run.run_id
+            raise ValueError("the body failed")
+    except ValueError as e:
+        assert str(e) == "the body failed"
+    else:
+        raise AssertionError("the body's error was swallowed")
+    assert ctx.py.get_run(run_id).info.status == "FAILED"
+
+
+@check(backends=ONE)
+def stock_log_batch_limits(ctx: Ctx) -> None:
+    """The stock logBatch with 1,001 metrics (Python's log_batch splits at the server's 1,000)."""
+    Metric = ctx.cls("org.mlflow.api.proto.Service$Metric")
+    now = int(time.time() * 1000)
+    metrics = [Metric.newBuilder().setKey(f"m{i}").setValue(float(i)).setTimestamp(now).setStep(0).build() for i in range(1001)]
+    rid = ctx.java_run()
+    try:
+        ctx.client.logBatch(rid, ctx.jlist(metrics), ctx.jlist([]), ctx.jlist([]))
+    except Exception as e:  # noqa: BLE001
+        if "1000" in str(e) or "1,000" in str(e):
+            raise GapConfirmed(f"logBatch sends one request and the server refuses it: {str(e).splitlines()[0][:200]}") from None
+        raise
+    assert len(ctx.py.get_run(rid).data.metrics) == 1001
+
+
+@check()
+def bridge_log_batch_limits(ctx: Ctx) -> None:
+    """JvmRun.log_metrics / log_params split over the server's limits; Python reads every value."""
+    with ctx.jvm.runs.start(ctx.experiment_id, "big-batch") as run:
+        run.log_metrics({f"m{i}": float(i) for i in range(1001)})
+        run.log_params({f"p{i}": i for i in range(101)})
+    data = ctx.py.get_run(run.run_id).data
+    assert len(data.metrics) == 1001 and data.metrics["m1000"] == 1000.0
+    assert len(data.params) == 101 and data.params["p100"] == "100"
 
 
 @check(backends=ONE)
@@ -186,6 +265,15 @@ def bridge_system_tags(ctx: Ctx) -> None:
     ours = system_subset(java_tags(ctx, create_run(ctx.jvm, eid, "same-name")))
     assert ours == python, {"python": python, "bridge": ours}
     assert {USER, SOURCE_NAME, SOURCE_TYPE, RUN_NAME} <= set(ours)
+
+
+@check(backends=ONE)
+def stock_metrics_linked(ctx: Ctx) -> None:
+    """A metric linked to a model id or a dataset: the stock Metric proto and logMetric overloads."""
+    builder = java_methods(ctx.jvm, "org.mlflow.api.proto.Service$Metric$Builder")
+    fields = sorted(m for m in builder if m in ("setModelId", "setDatasetName", "setDatasetDigest"))
+    if not fields:
+        raise GapConfirmed("the stock Metric proto has no model_id, dataset_name or dataset_digest (no setModelId on Metric.Builder)")
 
 
 @check(backends=ONE)

@@ -18,7 +18,7 @@ import org.mlflow.tracking.utils.MlflowTagConstants
  * request) as Python's client splits them; the stock `logBatch` sends one request the server
  * rejects.
  */
-final class ActiveRun private[mlflowbridge] (mlflow: Mlflow, val runId: String, val experimentId: String) {
+final class ActiveRun private[mlflowbridge] (mlflow: Mlflow, val runId: String, val experimentId: String, sourceName: String) {
 
   def logParam(key: String, value: String): Unit = logBatch(null, java.util.List.of(param(key, value)), null)
   def logParams(params: java.util.Map[String, String]): Unit =
@@ -70,9 +70,16 @@ final class ActiveRun private[mlflowbridge] (mlflow: Mlflow, val runId: String, 
   def logModel(model: PipelineModel, artifactPath: String, inputExample: Dataset[Row], trainingSchema: StructType): ModelInfo =
     mlflow.models.log(runId, model, artifactPath, inputExample, trainingSchema)
 
-  /** Python's `start_run(nested=True)`: a run in the same experiment tagged with this one as `mlflow.parentRunId`. */
-  def startChild(runName: String): ActiveRun =
-    mlflow.runs.start(experimentId, runName, java.util.Map.of(MlflowTagConstants.PARENT_RUN_ID, runId))
+  /**
+   * Python's `start_run(nested=True)`: a run in the same experiment tagged with this one as
+   * `mlflow.parentRunId`, with the parent's source (the same program, as in Python).
+   */
+  def startChild(runName: String): ActiveRun = {
+    val tags = new java.util.HashMap[String, String]()
+    tags.put(MlflowTagConstants.PARENT_RUN_ID, runId)
+    Option(sourceName).foreach(tags.put(MlflowTagConstants.SOURCE_NAME, _))
+    mlflow.runs.start(experimentId, runName, tags)
+  }
 
   /** [[Runs.withRun]] for a child run. */
   def withChild[T](runName: String)(body: java.util.function.Function[ActiveRun, T]): T = startChild(runName).scope(body)

@@ -63,9 +63,60 @@ final class Registry private[mlflowbridge] (mlflow: Mlflow) {
       case _                                                                                            => None
     }
     loggedModelId.foreach(id => body.put("model_id", id))
-    var mv = versionInfo(
-      rest.expect(s"create a version of registered model '$name' from $source")(rest.post("model-versions/create", body)).path("model_version")
+    createVersion(body, s"create a version of registered model '$name' from $source", timeoutSeconds)
+  }
+
+  def createModelVersion(name: String, source: String, runId: String): ModelVersion =
+    createModelVersion(name, source, runId, 300)
+
+  /**
+   * Python's `copy_model_version(src_model_uri, dst_name)`: a new READY version of `dstName`
+   * (created when missing) whose source is `models:/<name>/<version>` of the source, carrying its
+   * run, run link, description, tags and logged model. `srcModelUri` is models:/name/version,
+   * models:/name@alias, models:/name/latest or models:/name/stage.
+   */
+  def copyModelVersion(srcModelUri: String, dstName: String): ModelVersion = {
+    requireName(dstName)
+    if (srcModelUri == null || !srcModelUri.startsWith("models:/") || !srcModelUri.stripPrefix("models:/").matches("[^/]+(@[^/]+|/[^/]+)"))
+      throw BridgeException.badInput(
+        s"copy_model_version copies a registered model version, and '$srcModelUri' is none: use models:/<name>/<version>, models:/<name>@<alias>, models:/<name>/latest or models:/<name>/<stage>"
+      )
+    val (name, version) = versionOf(srcModelUri.stripPrefix("models:/").split("/").toSeq, srcModelUri)
+    // Raw JSON: the 2.17.2 ModelVersion proto has no model_id, which the copy must keep.
+    val src = rest
+      .expect(s"get version $version of registered model '$name'")(rest.get("model-versions/get", "name" -> name, "version" -> version))
+      .path("model_version")
+    createRegisteredModel(dstName, true)
+    val body = Json.obj("name" -> dstName, "source" -> s"models:/$name/$version")
+    Seq("run_id", "run_link", "description", "model_id").foreach(k => Option(src.path(k).asText(null)).filter(_.nonEmpty).foreach(body.put(k, _)))
+    if (src.path("tags").isArray) body.set[JsonNode]("tags", src.get("tags"))
+    createVersion(body, s"copy $srcModelUri to registered model '$dstName'", 300)
+  }
+
+  /**
+   * The (name, version) that `parts` (`name@alias` or `name`, `version|latest|stage`) of the
+   * models:/ URI `uri` name, resolved on the server.
+   */
+  private[mlflowbridge] def versionOf(parts: Seq[String], uri: String): (String, String) = {
+    val bad = BridgeException.badInput(
+      s"model URI $uri is not a proper models:/ URI: use models:/<name>/<version>, models:/<name>@<alias>, models:/<name>/latest or models:/<model_id>"
     )
+    parts match {
+      case Seq(na) if na.contains("@") =>
+        val Array(n, alias) = na.split("@", 2)
+        if (n.isEmpty || alias.isEmpty) throw bad
+        (n, getModelVersionByAlias(n, alias).getVersion)
+      case Seq(n, v) if n.nonEmpty && v.nonEmpty && v.forall(_.isDigit) => (n, getModelVersion(n, v).getVersion)
+      case Seq(n, l) if n.nonEmpty && l.equalsIgnoreCase("latest")      => (n, latestVersion(n, null))
+      case Seq(n, stage) if n.nonEmpty && stage.nonEmpty                => (n, latestVersion(n, stage))
+      case _                                                            => throw bad
+    }
+  }
+
+  /** POST model-versions/create with `body`, then wait until the version is READY. */
+  private def createVersion(body: com.fasterxml.jackson.databind.node.ObjectNode, what: String, timeoutSeconds: Int): ModelVersion = {
+    val name = body.path("name").asText()
+    var mv = versionInfo(rest.expect(what)(rest.post("model-versions/create", body)).path("model_version"))
     val deadline = System.nanoTime() + timeoutSeconds * 1000000000L
     while (mv.getStatus == ModelVersionStatus.PENDING_REGISTRATION) {
       if (System.nanoTime() > deadline)
@@ -80,9 +131,6 @@ final class Registry private[mlflowbridge] (mlflow: Mlflow) {
       throw new BridgeException("REST_ERROR", s"version ${mv.getVersion} of registered model '$name' ended ${mv.getStatus}")
     mv
   }
-
-  def createModelVersion(name: String, source: String, runId: String): ModelVersion =
-    createModelVersion(name, source, runId, 300)
 
   def getModelVersion(name: String, version: String): ModelVersion = {
     val r = rest.get("model-versions/get", "name" -> name, "version" -> version)

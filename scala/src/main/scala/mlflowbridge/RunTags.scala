@@ -25,14 +25,28 @@ private[mlflowbridge] object RunTags {
    */
   def systemTags(runName: String, sourceName: String, env: Map[String, String]): Map[String, String] = {
     val explicit = Option(sourceName).filter(_.nonEmpty)
-    val source = explicit
-      .orElse(sys.props.get("sun.java.command").flatMap(_.trim.split("\\s+").headOption).filter(_.nonEmpty))
-      .getOrElse("<console>")
+    val source = explicit.orElse(entryPoint(sys.props.get("sun.java.command"))).getOrElse("<console>")
     val user = env.get("MLFLOW_TRACKING_USERNAME").filter(_.nonEmpty).getOrElse(sys.props.getOrElse("user.name", "unknown"))
     val base = Map(UserTag -> user, SourceNameTag -> source, SourceTypeTag -> "LOCAL")
     val name = Option(runName).filter(_.nonEmpty).map(RunNameTag -> _)
     base ++ gitDirectory(source, explicit.isDefined).fold(Map.empty[String, String])(gitTags) ++ name
   }
+
+  /**
+   * The JVM's entry point from `sun.java.command`: the main class (`java -cp ... com.acme.Train`),
+   * the jar (`java -jar app.jar`), or the source file of `java Train.java` (whose command starts
+   * with the source launcher's class). None when the JVM was not started by `java` (JPype, JNI).
+   */
+  def entryPoint(command: Option[String]): Option[String] = {
+    val words = command.map(_.trim.split("\\s+").toSeq.filter(_.nonEmpty)).getOrElse(Nil)
+    words match {
+      case launcher +: file +: _ if launcher.endsWith(SourceLauncher) => Some(file)
+      case first +: _                                                 => Some(first)
+      case _                                                          => None
+    }
+  }
+
+  private val SourceLauncher = "com.sun.tools.javac.launcher.Main"
 
   private def gitDirectory(source: String, explicit: Boolean): Option[java.io.File] = {
     val f = new java.io.File(source).getAbsoluteFile

@@ -6,6 +6,7 @@ import scala.jdk.CollectionConverters._
 
 import org.apache.spark.sql.{Dataset, Row}
 import org.mlflow.api.proto.Service.{Run, RunTag}
+import org.mlflow.tracking.utils.MlflowTagConstants
 
 /** `mlflow.runs`: runs started as Python's `mlflow.start_run` starts them, and run updates. */
 final class Runs private[mlflowbridge] (mlflow: Mlflow) {
@@ -38,11 +39,15 @@ final class Runs private[mlflowbridge] (mlflow: Mlflow) {
     Option(runName).filter(_.nonEmpty).foreach(b.setRunName)
     all.foreach { case (k, v) => b.addTags(RunTag.newBuilder().setKey(k).setValue(String.valueOf(v)).build()) }
     val created = rest.expect(s"create a run in experiment $experimentId")(rest.postJson("runs/create", Protos.json(b.build())))
-    new ActiveRun(mlflow, created.path("run").path("info").path("run_id").asText(), experimentId)
+    new ActiveRun(mlflow, created.path("run").path("info").path("run_id").asText(), experimentId, all(RunTags.SourceNameTag))
   }
 
   /** A run already started (by any client), to log into or end. */
-  def resume(runId: String): ActiveRun = new ActiveRun(mlflow, runId, get(runId).getInfo.getExperimentId)
+  def resume(runId: String): ActiveRun = {
+    val run = get(runId)
+    val source = run.getData.getTagsList.asScala.find(_.getKey == RunTags.SourceNameTag).map(_.getValue).orNull
+    new ActiveRun(mlflow, runId, run.getInfo.getExperimentId, source)
+  }
 
   /** The run: info, data (metrics, params, tags) and inputs; NOT_FOUND names a missing one. */
   def get(runId: String): Run = {
@@ -65,6 +70,13 @@ final class Runs private[mlflowbridge] (mlflow: Mlflow) {
     if (!r.ok && (r.errorCode == "RESOURCE_DOES_NOT_EXIST" || r.status == 404)) throw BridgeException.notFound(s"run '$runId' does not exist")
     rest.expect(s"log a dataset input to run '$runId'")(r)
   }
+
+  /**
+   * Python's `get_parent_run(run_id)`: the run its `mlflow.parentRunId` tag names, or null for a
+   * top-level run. (The stock client does the same in two calls: getRun, then getRun of the tag.)
+   */
+  def getParentRun(runId: String): Run =
+    get(runId).getData.getTagsList.asScala.find(_.getKey == MlflowTagConstants.PARENT_RUN_ID).map(t => get(t.getValue)).orNull
 
   /**
    * Python's `MlflowClient.update_run(run_id, status, name)`: a new status and/or name (either may

@@ -193,4 +193,21 @@ class ExperimentsAndRunsSuite extends AnyFunSuite {
     assert(bad.kind == "BAD_INPUT" && bad.getMessage == "a run ends FINISHED, FAILED or KILLED, not 'DONE'")
     assert(intercept[BridgeException](mlflow.runs.get("0123456789abcdef0123456789abcdef")).kind == "NOT_FOUND")
   }
+
+  test("runs.getParentRun: a child's parent, null for a top-level run, as Python's get_parent_run") {
+    val eid = mlflow.experiments.getOrCreate(TestServer.uniqueName("parent"))
+    val (parentId, childId) = mlflow.runs.withRun(eid, "parent") { parent =>
+      (parent.runId, parent.withChild("child")(_.runId))
+    }
+    assert(mlflow.runs.getParentRun(childId).getInfo.getRunId == parentId)
+    assert(mlflow.runs.getParentRun(parentId) == null)
+  }
+
+  test("a JVM program's mlflow.source.name is its entry point: main class, jar, or the .java source file") {
+    def entry(cmd: String) = RunTags.entryPoint(Option(cmd))
+    assert(entry("com.acme.Train --epochs 3").contains("com.acme.Train"))
+    assert(entry("/opt/jobs/train.jar --epochs 3").contains("/opt/jobs/train.jar"))
+    assert(entry("jdk.compiler/com.sun.tools.javac.launcher.Main Train.java 42").contains("Train.java"))
+    assert(entry(null).isEmpty && entry("   ").isEmpty) // JPype / JNI: no command
+  }
 }

@@ -100,4 +100,27 @@ class RegistryWritesSuite extends AnyFunSuite {
     mlflow.registry.deleteRegisteredModel(renamed)
     mlflow.registry.deleteRegisteredModel(other)
   }
+
+  test("copyModelVersion copies a version by number or alias, with its run, description and tags, as Python does") {
+    val src = TestServer.uniqueName("copy-src")
+    mlflow.registry.createRegisteredModel(src)
+    val v = mlflow.registry.createModelVersion(src, s"runs:/$runId/model", runId).getVersion
+    mlflow.registry.updateModelVersion(src, v, "the source")
+    mlflow.registry.setModelVersionTag(src, v, "stage", "candidate")
+    mlflow.registry.setAlias(src, "champion", v)
+    val dst = TestServer.uniqueName("copy-dst")
+    val first = mlflow.registry.copyModelVersion(s"models:/$src/$v", dst)
+    val second = mlflow.registry.copyModelVersion(s"models:/$src@champion", dst)
+    assert((first.getName, first.getVersion, second.getVersion) == ((dst, "1", "2")))
+    for (copy <- Seq(first, second)) {
+      val read = client.getModelVersion(dst, copy.getVersion)
+      assert(read.getSource == s"models:/$src/$v" && read.getRunId == runId && read.getDescription == "the source")
+      assert(read.getTagsList.asScala.map(t => t.getKey -> t.getValue).toMap == Map("stage" -> "candidate"))
+      assert(read.getStatus.toString == "READY")
+    }
+    val e = intercept[BridgeException](mlflow.registry.copyModelVersion(s"runs:/$runId/model", dst))
+    assert(e.kind == "BAD_INPUT" && e.getMessage.contains(s"'runs:/$runId/model' is none: use models:/<name>/<version>"))
+    val missing = intercept[BridgeException](mlflow.registry.copyModelVersion(s"models:/$src/9", dst))
+    assert(missing.kind == "NOT_FOUND" && missing.getMessage == s"registered model '$src' has no version 9")
+  }
 }

@@ -158,22 +158,10 @@ private[mlflowbridge] object ModelUri {
       s"model URI $uri is not a proper models:/ URI: use models:/<name>/<version>, models:/<name>@<alias>, models:/<name>/latest or models:/<model_id>"
     )
     if (parts.isEmpty || parts.head.trim.isEmpty) throw bad
-    val (name, version, sub) =
-      if (parts.head.contains("@")) {
-        val Array(n, alias) = parts.head.split("@", 2)
-        if (n.isEmpty || alias.isEmpty) throw bad
-        (n, mlflow.registry.getModelVersionByAlias(n, alias).getVersion, parts.drop(1))
-      } else if (parts.length == 1) return loggedModel(mlflow, uri, parts.head, hops)
-      else {
-        val n = parts.head
-        val v = parts(1) match {
-          case d if d.nonEmpty && d.forall(_.isDigit) => mlflow.registry.getModelVersion(n, d).getVersion
-          case l if l.equalsIgnoreCase("latest")      => mlflow.registry.latestVersion(n, null)
-          case ""                                     => throw bad
-          case stage                                  => mlflow.registry.latestVersion(n, stage)
-        }
-        (n, v, parts.drop(2))
-      }
+    if (parts.length == 1 && !parts.head.contains("@")) return loggedModel(mlflow, uri, parts.head, hops)
+    val named = if (parts.head.contains("@")) 1 else 2
+    val (name, version) = mlflow.registry.versionOf(parts.take(named), uri)
+    val sub = parts.drop(named)
     val target = mlflow.registry.downloadUri(name, version)
     val followable = Seq("runs:", "models:", ArtifactStore.Scheme, "s3://", "file:", "/").exists(target.startsWith)
     if (!followable) {

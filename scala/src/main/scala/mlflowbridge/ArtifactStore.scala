@@ -212,7 +212,7 @@ final class ArtifactStore private[mlflowbridge] (mlflow: Mlflow) {
     val run = mlflow.runs.get(runId)
     ArtifactFiles
       .loggedTables(run.getData.getTagsList.asScala.find(_.getKey == ArtifactFiles.LoggedArtifactsTag).map(_.getValue), artifactFile)
-      .foreach(v => new ActiveRun(mlflow, runId, run.getInfo.getExperimentId).setTag(ArtifactFiles.LoggedArtifactsTag, v))
+      .foreach(v => new ActiveRun(mlflow, runId, run.getInfo.getExperimentId, null).setTag(ArtifactFiles.LoggedArtifactsTag, v))
   }
 
   /** Python's `_log_artifact_helper`: the bytes as a file named as the artifact file's last segment, logged to its directory. */

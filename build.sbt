@@ -21,7 +21,17 @@ lazy val top = (project in file("."))
 lazy val root = (project in file("scala"))
   .settings(
     name := "mlflow-bridge",
-    libraryDependencies ++= Seq(Dependencies.sparkMllib, Dependencies.mlflowClient, Dependencies.awsS3, Dependencies.awsHttp, Dependencies.scalatest),
+    libraryDependencies ++= Seq(
+      Dependencies.sparkMllib,
+      Dependencies.mlflowClient,
+      Dependencies.awsS3,
+      Dependencies.awsHttp,
+      Dependencies.otelSdk,
+      Dependencies.otelOtlp,
+      Dependencies.otelJdkSender,
+      Dependencies.onnxRuntime,
+      Dependencies.scalatest
+    ),
     javacOptions ++= Seq("--release", "17"),
     scalacOptions ++= Seq("-release", "17", "-deprecation", "-feature"),
     // Tests start Spark and a tracking server: one JVM of their own, one suite at a time.

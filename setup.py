@@ -11,6 +11,8 @@ def _versions() -> dict[str, str]:
 
 
 v = _versions()
+# ONNX models (bridge.onnx): scikit-learn to ONNX, and Python's ONNX Runtime that the tests compare the JVM's with.
+onnx = [f"onnx=={v['onnx']}", f"skl2onnx=={v['skl2onnx']}", f"onnxruntime=={v['onnxruntime']}"]
 setup(
     install_requires=[
         f"pyspark=={v['spark']}",
@@ -25,5 +27,5 @@ setup(
     # certificate; psycopg: the tracking server on PostgreSQL (SQLAlchemy's default driver for postgresql://);
     # moto[server]: the S3 server (and boto3) of the s3:// artifact tests.
     # psutil: `mlflow-bridge bench` samples its children's memory; pyinstrument: its Python profiles.
-    extras_require={"test": ["pytest>=8", "pytest-timeout", "ruff==0.17.6", "mypy==2.4.1", f"mlflow[auth]=={v['mlflow.python']}", "cryptography", "psycopg[binary]", f"moto[server]=={v['moto']}", "psutil", "pyinstrument"]},
+    extras_require={"onnx": onnx, "test": ["pytest>=8", "pytest-timeout", "ruff==0.17.6", "mypy==2.4.1", f"mlflow[auth]=={v['mlflow.python']}", "cryptography", "psycopg[binary]", f"moto[server]=={v['moto']}", "psutil", "pyinstrument", *onnx]},
 )

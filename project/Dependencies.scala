@@ -12,6 +12,14 @@ object Dependencies {
     .exclude("software.amazon.awssdk", "apache-client")
     .exclude("software.amazon.awssdk", "apache5-client")
   val awsHttp = "software.amazon.awssdk" % "url-connection-client" % Versions.awsSdk
+  // Tracing: OpenTelemetry's SDK and its OTLP/HTTP exporter over the JDK's HttpClient (the
+  // default okhttp sender would bring okhttp and Kotlin's standard library).
+  val otelSdk = "io.opentelemetry" % "opentelemetry-sdk" % Versions.opentelemetry
+  val otelOtlp = ("io.opentelemetry" % "opentelemetry-exporter-otlp" % Versions.opentelemetry)
+    .exclude("io.opentelemetry", "opentelemetry-exporter-sender-okhttp")
+  val otelJdkSender = "io.opentelemetry" % "opentelemetry-exporter-sender-jdk" % Versions.opentelemetry
+  // ONNX models: the runtime's Java API with its native libraries inside the jar (no dependencies).
+  val onnxRuntime = "com.microsoft.onnxruntime" % "onnxruntime" % Versions.onnxRuntime
   val scalatest = "org.scalatest" %% "scalatest" % Versions.scalatest % Test
 
   // What spark-submit adds on JDK 17+, needed when Spark starts without it (tests, `run`,

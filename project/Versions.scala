@@ -18,4 +18,6 @@ object Versions {
   val mlflowJava: String = get("mlflow.java")
   val scalatest: String = get("scalatest")
   val awsSdk: String = get("awssdk")
+  val opentelemetry: String = get("opentelemetry")
+  val onnxRuntime: String = get("onnxruntime")
 }

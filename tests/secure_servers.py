@@ -61,7 +61,10 @@ class BearerProxy:
                 length = int(self.headers.get("Content-Length") or 0)
                 data = self.rfile.read(length) if length else None
                 conn = http.client.HTTPConnection(proxy.upstream.hostname or "127.0.0.1", proxy.upstream.port, timeout=300)
-                headers = {k: v for k, v in self.headers.items() if k.lower() in ("content-type", "content-length")}
+                # The body's headers and MLflow's own (x-mlflow-experiment-id on OTLP span exports).
+                headers = {
+                    k: v for k, v in self.headers.items() if k.lower() in ("content-type", "content-length") or k.lower().startswith("x-mlflow-")
+                }
                 conn.request(self.command, self.path, body=data, headers=headers)
                 resp = conn.getresponse()
                 payload = resp.read()

@@ -68,6 +68,22 @@ class Models(JvmObject):
         jschema = None if jtraining is None else jtraining.schema()
         return ModelInfo.of(self._call("log", run_id, java_model, artifact_path, jexample, jschema))
 
+    def log_onnx(self, run_id: str, onnx_model: bytes, artifact_path: str = "model", example: Any = None, schema: Any = None) -> ModelInfo:
+        """Log ONNX bytes (e.g. `linear_onnx`'s) with the onnx and python_function flavors, as
+        `mlflow.onnx.log_model` does; `schema` (the feeding columns, in order; a pyspark DataFrame or a Java StructType) makes the signature, `example` (a few rows) the input example."""
+        jexample = example._jdf if _is_pyspark(example) else example
+        jschema = schema._jdf.schema() if _is_pyspark(schema) else schema
+        return ModelInfo.of(self._call("logOnnx", run_id, self._session._bytes(onnx_model), artifact_path, jexample, jschema))
+
+    def linear_onnx(self, model: Any) -> bytes:
+        """A Spark LinearRegressionModel or LogisticRegressionModel (pyspark's, or a JVM one) as an ONNX graph made on the JVM."""
+        java_model = model._to_java() if _is_pyspark(model) else model
+        return bytes(self._session.java_class("mlflowbridge.onnx.OnnxGraph").linear(java_model))
+
+    def load_onnx(self, model_uri: str) -> "OnnxModel":
+        """An ONNX model (onnx flavor) scored by ONNX Runtime on the JVM: rows here, DataFrames in Spark's executors."""
+        return OnnxModel(self._session, self._call("loadOnnx", model_uri))
+
     def load(self, model_uri: str) -> Any:
         """The PipelineModel behind `model_uri` (any URI Python's load_model accepts), loaded by
         our Scala loader: a pyspark PipelineModel under py4j, the JVM object under JPype."""
@@ -93,6 +109,45 @@ class Models(JvmObject):
         """Serve `model_uri` with MLflow's scoring protocol from this JVM (loaded once); close the handle to stop."""
         jserver = self._call("serve", model_uri, self._session.spark(), host, int(port), int(max_body_mb) * 1024 * 1024)
         return ScoringServer(self._session, jserver)
+
+
+class OnnxModel(JvmObject):
+    """`mlflowbridge.onnx.OnnxModel`: `predict` for rows (dicts), `transform` for Spark DataFrames."""
+
+    @property
+    def input_columns(self) -> list[str]:
+        return [str(c) for c in self._call("inputColumns")]
+
+    @property
+    def output_columns(self) -> list[str]:
+        return [str(c) for c in self._call("outputColumns")]
+
+    def predict(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Scores rows in one ONNX Runtime call; each result maps output names to values (arrays as lists)."""
+        jrows = self._session.java_list([self._map(r) for r in rows])
+        return [{str(k): _python(m.get(k)) for k in m.keySet()} for m in self._call("predict", jrows)]
+
+    def transform(self, df: Any) -> Any:
+        """`df` plus the model's output columns, computed in the executors (a pyspark DataFrame under py4j)."""
+        if _is_pyspark(df):
+            from pyspark.sql import DataFrame
+
+            return DataFrame(self._call("transform", df._jdf), df.sparkSession)
+        return self._call("transform", df)
+
+
+def _python(v: Any) -> Any:
+    """A Java result value as Python's: boxed numbers, strings, and lists of them."""
+    if v is None or isinstance(v, (bool, int, float, str)):
+        return v
+    name = str(v.getClass().getName())
+    if name in ("java.lang.Float", "java.lang.Double"):
+        return float(v.doubleValue())
+    if name in ("java.lang.Long", "java.lang.Integer"):
+        return int(v.longValue())
+    if name == "java.lang.String":
+        return str(v)
+    return [_python(x) for x in v]
 
 
 class ScoringServer(JvmObject):

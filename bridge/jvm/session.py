@@ -8,7 +8,9 @@ from typing import Any, Callable, Literal
 
 from ..errors import BadInputError
 from ..server import require_reachable
+from .logged_models import LoggedModels
 from .models import Models, Registry
+from .tracing import Tracing
 from .tracking import Artifacts, Experiments, Runs
 from .translate import JavaProxy, translating
 
@@ -22,7 +24,7 @@ class JvmSession:
     """A JVM holding the MLflow Java client and our Scala module, through one backend.
 
     Members mirror `mlflowbridge.Mlflow`: `experiments`, `runs`, `artifacts`, `models`,
-    `registry`. `client` is the stock `org.mlflow.tracking.MlflowClient` (its calls raise bridge
+    `registry`, `logged_models`, `tracing`. `client` is the stock `org.mlflow.tracking.MlflowClient` (its calls raise bridge
     errors), for what the stock client already does.
     """
 
@@ -47,6 +49,8 @@ class JvmSession:
             self.artifacts = Artifacts(self, self._mlflow.artifacts())
             self.models = Models(self, self._mlflow.models())
             self.registry = Registry(self, self._mlflow.registry())
+            self.logged_models = LoggedModels(self, self._mlflow.loggedModels())
+            self.tracing = Tracing(self, self._mlflow.tracing())
 
     @property
     def client(self) -> JavaProxy:
@@ -95,6 +99,14 @@ class JvmSession:
         for item in items:
             lst.add(item)
         return lst
+
+    def _bytes(self, data: bytes) -> Any:
+        """A Java byte[] of `data` (py4j converts bytes itself; JPype needs the array type)."""
+        if self.backend == "py4j":
+            return bytearray(data)
+        import jpype
+
+        return jpype.JArray(jpype.JByte)(data)
 
     def close(self) -> None:
         with translating():

@@ -29,7 +29,7 @@ def _connect(backend: Backend, uri: str, spark) -> bridge.JvmSession:
 
 
 def _round_trip(jvm: bridge.JvmSession, tmp_path: Path) -> tuple[str, str]:
-    """Tracking, artifact and registry calls through the entry object; returns (run id, model name)."""
+    """Tracking, tracing, logged-model, artifact and registry calls through the entry object; returns (run id, model name)."""
     exp_id = jvm.experiments.get_or_create(unique(f"secure-{jvm.backend}"))
     (tmp_path / "model").mkdir(parents=True, exist_ok=True)
     (tmp_path / "model" / "MLmodel").write_text("flavors: {}\n")
@@ -37,6 +37,10 @@ def _round_trip(jvm: bridge.JvmSession, tmp_path: Path) -> tuple[str, str]:
         run.log_param("backend", jvm.backend)
         run.log_metric("x", 1.5)
         run.log_artifacts(tmp_path / "model", "model")
+    # Spans and logged models go with the same credentials and TLS settings; flush raises when refused.
+    with jvm.tracing.tracer(exp_id, run.run_id).span("secure"):
+        assert jvm.logged_models.create_logged_model(exp_id, "secure").experiment_id == exp_id
+    jvm.tracing.flush()
     back = jvm.artifacts.download(run.run_id, "model", tmp_path / f"back-{jvm.backend}")
     assert (back / "MLmodel").read_text() == "flavors: {}\n"
     name = unique(f"secure-{jvm.backend}")

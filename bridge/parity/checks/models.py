@@ -135,6 +135,48 @@ def stock_managed_from_raw(ctx: Ctx) -> None:
 
 
 @check(spark=True)
+def bridge_managed_from_raw(ctx: Ctx) -> None:
+    """A Spark linear model made into ONNX on the JVM, logged by models.logOnnx: stock mlflow.pyfunc loads it and predicts as Spark does."""
+    import mlflow.pyfunc
+    import pandas as pd
+
+    m = _spark_model(ctx)
+    stages = _jvm_model(ctx).stages()
+    onnx_bytes = ctx.jvm.models.linear_onnx(stages[len(stages) - 1])
+    rid = ctx.java_run()
+    schema = ctx.cls("org.apache.spark.sql.types.StructType")().add("a", "double").add("b", "double")
+    uri = ctx.jvm.models.log_onnx(rid, onnx_bytes, "model", schema=schema).model_uri
+    assert {"onnx", "python_function"} <= set(mlflow.models.get_model_info(uri).flavors)
+    rows = pd.DataFrame([(a, b) for a, b, _ in m["df"].select("a", "b", "y").collect()], columns=["a", "b"])
+    got = mlflow.pyfunc.load_model(uri).predict(rows)
+    assert sorted(zip(rows["a"], (round(float(p), 9) for p in got["prediction"]))) == m["preds"]
+
+
+@check()
+def bridge_score_non_sparkml(ctx: Ctx) -> None:
+    """A scikit-learn model logged by stock Python (sklearn flavor), made ONNX by the bridge, scored on the JVM: the same labels."""
+    import numpy as np
+    import pandas as pd
+    from sklearn.linear_model import LogisticRegression
+
+    from ...models.onnx_convert import convert_sklearn
+
+    x = np.array([[float(i), float(i % 5)] for i in range(40)])
+    y = (x[:, 0] + 3 * x[:, 1] > 25).astype(int)
+    model = LogisticRegression().fit(x, y)
+    frame = pd.DataFrame(x, columns=["a", "b"])
+    with fluent(ctx) as mlflow, warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import mlflow.sklearn
+
+        with mlflow.start_run(experiment_id=ctx.experiment_id):
+            sig = mlflow.models.infer_signature(frame)
+            uri = mlflow.sklearn.log_model(model, name="model", signature=sig, pip_requirements=["scikit-learn"]).model_uri
+    scored = ctx.jvm.models.load_onnx(convert_sklearn(uri)).predict(frame.to_dict("records"))
+    assert [r["output_label"] for r in scored] == list(model.predict(x))
+
+
+@check(spark=True)
 def parity_score_sparkml_jvm(ctx: Ctx) -> None:
     """A SparkML model logged by Python scores the same on the JVM (stock downloadModelVersion + PipelineModel.load)."""
     m = _spark_model(ctx)
@@ -155,3 +197,23 @@ def stock_score_non_sparkml(ctx: Ctx) -> None:
             r"(?i)^(loadModel|predict|score)",
             "a pyfunc/flavor loader on the JVM (no org.mlflow.models, org.mlflow.sagemaker or org.mlflow.mleap classes)",
         )
+
+
+@check()
+def bridge_logged_models(ctx: Ctx) -> None:
+    """loggedModels: create, params, tags (set, DELETE), a linked metric, finalize, search, delete; Python reads each."""
+    lm, py = ctx.jvm.logged_models, ctx.py
+    rid = ctx.java_run()
+    m = lm.create_logged_model(ctx.experiment_id, ctx.unique("lm"), source_run_id=rid, params={"depth": "3"}, tags={"gone": "x"})
+    lm.log_model_params(m.model_id, {"lr": "0.1"})
+    lm.set_logged_model_tags(m.model_id, {"team": "jvm"})
+    lm.delete_logged_model_tag(m.model_id, "gone")
+    lm.log_metric(m.model_id, rid, "rmse", 0.5)
+    lm.finalize_logged_model(m.model_id, "READY")
+    p = py.get_logged_model(m.model_id)
+    assert (p.params, p.tags.get("team"), "gone" in p.tags, p.status.to_int()) == ({"depth": "3", "lr": "0.1"}, "jvm", False, 2), p
+    assert [(x.key, x.value) for x in p.metrics] == [("rmse", 0.5)]
+    assert [x.model_id for x in lm.search_logged_models([ctx.experiment_id], f"name = '{m.name}'")] == [m.model_id]
+    assert lm.list_logged_model_artifacts(m.model_id) == py.list_logged_model_artifacts(m.model_id) == []
+    lm.delete_logged_model(m.model_id)
+    assert [x.model_id for x in py.search_logged_models([ctx.experiment_id], filter_string=f"name = '{m.name}'")] == []

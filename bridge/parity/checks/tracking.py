@@ -276,6 +276,36 @@ def stock_metrics_linked(ctx: Ctx) -> None:
         raise GapConfirmed("the stock Metric proto has no model_id, dataset_name or dataset_digest (no setModelId on Metric.Builder)")
 
 
+@check()
+def bridge_traces(ctx: Ctx) -> None:
+    """tracing: nested JVM spans (one failing) become a trace Python's search_traces reads, linked to the run."""
+    py = ctx.py
+    rid = ctx.java_run()
+    tracer = ctx.jvm.tracing.tracer(ctx.experiment_id, rid)
+    try:
+        with tracer.span("outer", attributes={"rows": 3}) as outer:
+            with tracer.span("inner"):
+                raise ValueError("bad row")
+    except ValueError:
+        pass
+    tracer.flush()
+    traces = py.search_traces(locations=[ctx.experiment_id], run_id=rid)
+    assert [t.info.trace_id for t in traces] == [outer.trace_id], traces
+    spans = {s.name: s for s in traces[0].data.spans}
+    assert (spans["inner"].parent_id, spans["outer"].attributes["rows"]) == (spans["outer"].span_id, 3)
+    assert (spans["inner"].status.status_code, traces[0].info.state.value) == ("ERROR", "ERROR")
+
+
+@check()
+def bridge_metrics_linked(ctx: Ctx) -> None:
+    """logged_models.log_metric: a run's metric linked to a logged model, as Python's log_metric(model_id=) links it."""
+    rid = ctx.java_run()
+    model = ctx.py.create_logged_model(ctx.experiment_id, source_run_id=rid, name="linked")
+    ctx.jvm.logged_models.log_metric(model.model_id, rid, "auc", 0.91, step=2)
+    got = [(m.key, m.value, m.step, m.model_id, m.run_id) for m in ctx.py.get_logged_model(model.model_id).metrics]
+    assert got == [("auc", 0.91, 2, model.model_id, rid)], got
+
+
 @check(backends=ONE)
 def stock_log_inputs(ctx: Ctx) -> None:
     """No stock method logs a dataset input: none is called logInput(s), none takes a Service.DatasetInput."""

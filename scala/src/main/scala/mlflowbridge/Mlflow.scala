@@ -34,6 +34,8 @@ final class Mlflow private (
   val artifacts: ArtifactStore = new ArtifactStore(this)
   val models: Models = new Models(this)
   val registry: Registry = new Registry(this)
+  val loggedModels: LoggedModels = new LoggedModels(this)
+  val tracing: Tracing = new Tracing(this)
 
   /** The stock client, for what it already does well (runs, metrics, searches). */
   def client: MlflowClient = if (stockClient != null) stockClient else throw noServer("the stock client")
@@ -53,10 +55,12 @@ final class Mlflow private (
   private[mlflowbridge] val s3: S3Store =
     new S3Store(setting, Option(restCaller).fold(Retries.fromEnv(settings.asJava))(_.retries))
 
-  /** Closes the S3 client, and the stock client when this object made it (not one passed to [[Mlflow.of]]). */
+  /** Sends the spans not sent yet; closes the S3 client, and the stock client when this object made it (not one passed to [[Mlflow.of]]). */
   override def close(): Unit =
-    try s3.close()
-    finally if (ownsClient && stockClient != null) stockClient.close()
+    try tracing.close()
+    finally
+      try s3.close()
+      finally if (ownsClient && stockClient != null) stockClient.close()
 
   private def noServer(what: String) =
     BridgeException.badInput(

@@ -2,6 +2,7 @@ package mlflowbridge
 
 import mlflowbridge.rest._
 import mlflowbridge.model._
+import mlflowbridge.onnx.{OnnxFlavor, OnnxModel}
 import mlflowbridge.serve.ScoringServer
 
 import java.nio.file.{Files, Path, Paths}
@@ -50,16 +51,21 @@ final class Models private[mlflowbridge] (mlflow: Mlflow) {
    * signature) may be null.
    */
   def log(runId: String, model: PipelineModel, artifactPath: String, inputExample: Dataset[Row], trainingSchema: StructType): ModelInfo = {
-    if (runId == null || runId.isEmpty) throw BridgeException.badInput("run id must not be empty")
     if (model == null) throw BridgeException.badInput("model must not be null")
+    logDir(runId, artifactPath, (dir, path) => SparkFlavor.save(model, dir, path, runId, inputExample, trainingSchema))
+  }
+
+  /** Writes a model directory with `save` (dir, artifact path), logs it under the path and records it in the run. */
+  private def logDir(runId: String, artifactPath: String, save: (Path, String) => Map[String, Any]): ModelInfo = {
+    if (runId == null || runId.isEmpty) throw BridgeException.badInput("run id must not be empty")
     val path = Option(artifactPath).map(_.stripPrefix("/").stripSuffix("/")).getOrElse("")
     if (path.isEmpty || path.split("/").contains(".."))
       throw BridgeException.badInput(s"artifact path '$artifactPath' must be a non-empty relative path without '..'")
-    mlflow.artifacts.runArtifactUri(runId) // fail on a bad run before any Spark work
+    mlflow.artifacts.runArtifactUri(runId) // fail on a bad run before any work
     val tmp = Files.createTempDirectory(Models.workRoot, "log-")
     try {
       val dir = tmp.resolve("model")
-      val doc = SparkFlavor.save(model, dir, path, runId, inputExample, trainingSchema)
+      val doc = save(dir, path)
       mlflow.artifacts.logArtifacts(runId, dir, path)
       recordLoggedModel(runId, doc)
       Models.info(s"runs:/$runId/$path", doc, Models.exampleFile(doc).map(dir.resolve).filter(Files.isRegularFile(_)))
@@ -67,6 +73,23 @@ final class Models private[mlflowbridge] (mlflow: Mlflow) {
   }
 
   def log(runId: String, model: PipelineModel, artifactPath: String): ModelInfo = log(runId, model, artifactPath, null, null)
+
+  /**
+   * Logs an ONNX model (its serialized bytes, e.g. from [[onnx.OnnxGraph.linear]]) into run `runId`
+   * as `mlflow.onnx.log_model` does: `onnx` and `python_function` flavors, so stock Python loads it.
+   * `inputSchema` (the columns that feed it, in order) makes the signature; `inputExample` may be null.
+   */
+  def logOnnx(runId: String, onnxModel: Array[Byte], artifactPath: String, inputExample: Dataset[Row], inputSchema: StructType): ModelInfo = {
+    if (onnxModel == null || onnxModel.isEmpty) throw BridgeException.badInput("ONNX model bytes must not be empty")
+    logDir(runId, artifactPath, (dir, path) => OnnxFlavor.save(onnxModel, dir, path, runId, inputExample, inputSchema))
+  }
+
+  /**
+   * An ONNX model from any model URI whose MLmodel has the `onnx` flavor (logged by
+   * `mlflow.onnx.log_model`, [[logOnnx]], or `bridge.onnx.convert_sklearn`): scores rows here and
+   * DataFrames in the executors, inputs mapped by the signature.
+   */
+  def loadOnnx(modelUri: String): OnnxModel = Models.loadOnnx(mlflow, modelUri)
 
   /** Loads a Spark ML model from a model URI; its signature then guides [[score]]. */
   def load(modelUri: String, spark: SparkSession): PipelineModel = Models.load(mlflow, modelUri, spark)
@@ -136,9 +159,22 @@ private[mlflowbridge] object Models {
   }
 
   /** The model plus its MLmodel signature inputs (None for legacy models or no signature). */
-  def loadWithSignature(mlflow: Mlflow, uri: String, spark: SparkSession): (PipelineModel, Option[Seq[ColSpec]]) = {
+  def loadWithSignature(mlflow: Mlflow, uri: String, spark: SparkSession): (PipelineModel, Option[Seq[ColSpec]]) =
+    sparkFrom(fetchDir(mlflow, uri), uri, spark)
+
+  /** A model the CLI and the server take: an ONNX model (onnx flavor, no spark flavor) or a Spark one with its signature. */
+  def loadAny(mlflow: Mlflow, uri: String, spark: SparkSession): Either[OnnxModel, (PipelineModel, Option[Seq[ColSpec]])] = {
+    val dir = fetchDir(mlflow, uri)
+    if (isOnnx(dir)) Left(onnxFrom(dir, uri)) else Right(sparkFrom(dir, uri, spark))
+  }
+
+  private def fetchDir(mlflow: Mlflow, uri: String): Path = {
     val dir = ModelUri.fetch(mlflow, uri, Files.createTempDirectory(workRoot, "model-"))
     if (!Files.isDirectory(dir)) throw BridgeException.badInput(s"model URI $uri is a file, not a model directory")
+    dir
+  }
+
+  private def sparkFrom(dir: Path, uri: String, spark: SparkSession): (PipelineModel, Option[Seq[ColSpec]]) = {
     if (Files.isRegularFile(dir.resolve(MlModelFile.FileName))) {
       val mm = MlModelFile.read(dir, uri)
       val data = mm.sparkModelData
@@ -155,6 +191,21 @@ private[mlflowbridge] object Models {
       (PipelineRebuild.load(sparkDir, spark, uri), None)
     }
   }
+
+  /** [[Models.loadOnnx]]: the onnx flavor's file, planned with the MLmodel's signature. */
+  def loadOnnx(mlflow: Mlflow, uri: String): OnnxModel = onnxFrom(fetchDir(mlflow, uri), uri)
+
+  private def onnxFrom(dir: Path, uri: String): OnnxModel = {
+    val mm = MlModelFile.read(dir, uri)
+    OnnxModel.plan(uri, Files.readAllBytes(OnnxFlavor.dataFile(mm, dir)), mm.inputs)
+  }
+
+  /** Whether the model at `dir` (a fetched model directory) is an ONNX one: an onnx flavor and no spark flavor. */
+  private def isOnnx(dir: Path): Boolean =
+    Files.isRegularFile(dir.resolve(MlModelFile.FileName)) && {
+      val f = MlModelFile.read(dir, dir.toString).flavors
+      f.contains("onnx") && !f.contains("spark")
+    }
 
   def signatureOf(model: PipelineModel): Option[Seq[ColSpec]] = signatures.synchronized(Option(signatures.get(model)))
 

@@ -25,6 +25,8 @@ object Pins {
 
   lazy val mlflowPython: String = get("mlflow.python")
   lazy val spark: String = get("spark")
+  lazy val onnx: String = get("onnx")
+  lazy val onnxRuntime: String = get("onnxruntime")
 
   /**
    * The Python version MLmodel records. Read from the venv's pyvenv.cfg next to

@@ -28,11 +28,17 @@ private[mlflowbridge] object Scoring {
   def scoreFile(spark: SparkSession, mlflow: Mlflow, modelUri: String, input: String, output: String, format: String): Long = {
     val outFormat = outputFormat(output, format) // a bad output name fails before any work
     checkInput(input)
-    val (model, signature) = Models.loadWithSignature(mlflow, modelUri, spark)
-    val df = read(spark, input, signature)
-    val scored = score(model, df, signature)
-    try write(scored, output, outFormat)
-    catch { case NonFatal(e) if !e.isInstanceOf[BridgeException] => throw InputCheck.explainFailure(model, castToSignature(df, signature), e) }
+    Models.loadAny(mlflow, modelUri, spark) match {
+      case Left(onnx) =>
+        val scored = onnx.transform(read(spark, input, onnx.signature))
+        try write(scored, output, outFormat)
+        catch { case e: org.apache.spark.SparkException => throw onnx.explain(e) }
+      case Right((model, signature)) =>
+        val df = read(spark, input, signature)
+        val scored = score(model, df, signature)
+        try write(scored, output, outFormat)
+        catch { case NonFatal(e) if !e.isInstanceOf[BridgeException] => throw InputCheck.explainFailure(model, castToSignature(df, signature), e) }
+    }
   }
 
   /** Checks `df` and returns it with the model's output columns; intermediate columns are dropped. */

@@ -40,6 +40,40 @@ private[mlflowbridge] object SparkFlavor {
     // Spark's own writers, stages concurrently: the same files as model.write.save, sooner.
     ParallelPipelineWriter.save(model, dir.resolve(ModelData).toUri.toString, SparkSession.active)
 
+    val schema = Option(trainingSchema).orElse(Option(inputExample).map(_.schema))
+    val signature = schema.map(s => (signatureInputs(model, s), signatureOutputs(model, s)))
+    val sparkVersion = org.apache.spark.SPARK_VERSION
+    val flavors = Map(
+      "python_function" -> Map(
+        "data" -> ModelData,
+        "env" -> Map("conda" -> "conda.yaml", "virtualenv" -> "python_env.yaml"),
+        "loader_module" -> "mlflow.spark",
+        "python_version" -> Pins.pythonVersion
+      ),
+      "spark" -> Map(
+        "code" -> null,
+        "model_class" -> "pyspark.ml.pipeline.PipelineModel",
+        "model_data" -> ModelData,
+        "pyspark_version" -> sparkVersion
+      )
+    )
+    finish(dir, artifactPath, runId, flavors, inputExample, signature, Seq(s"mlflow==${Pins.mlflowPython}", s"pyspark==$sparkVersion"))
+  }
+
+  /**
+   * What every flavor's `save_model` writes after the model's own files: MLmodel (with `flavors`,
+   * the signature's inputs and outputs), the input example, conda.yaml, python_env.yaml and
+   * requirements.txt (`requirements`). Returns the MLmodel document.
+   */
+  def finish(
+      dir: Path,
+      artifactPath: String,
+      runId: String,
+      flavors: Map[String, Any],
+      inputExample: Dataset[Row],
+      signature: Option[(Seq[ColSpec], Option[Seq[ColSpec]])],
+      requirements: Seq[String]
+  ): Map[String, Any] = {
     val exampleInfo = Option(inputExample).map { ex =>
       writeExample(ex, dir)
       Map(
@@ -49,32 +83,13 @@ private[mlflowbridge] object SparkFlavor {
         "type" -> "dataframe"
       )
     }
-    val schema = Option(trainingSchema).orElse(Option(inputExample).map(_.schema))
-    val signature = schema.map { s =>
-      Map(
-        "inputs" -> Signature.toJson(signatureInputs(model, s)),
-        "outputs" -> signatureOutputs(model, s).map(Signature.toJson).orNull,
-        "params" -> null
-      )
+    val sigDoc = signature.map { case (inputs, outputs) =>
+      Map("inputs" -> Signature.toJson(inputs), "outputs" -> outputs.map(Signature.toJson).orNull, "params" -> null)
     }
-    val sparkVersion = org.apache.spark.SPARK_VERSION
     val python = Pins.pythonVersion
     val doc: Map[String, Any] = Map(
       "artifact_path" -> artifactPath,
-      "flavors" -> Map(
-        "python_function" -> Map(
-          "data" -> ModelData,
-          "env" -> Map("conda" -> "conda.yaml", "virtualenv" -> "python_env.yaml"),
-          "loader_module" -> "mlflow.spark",
-          "python_version" -> python
-        ),
-        "spark" -> Map(
-          "code" -> null,
-          "model_class" -> "pyspark.ml.pipeline.PipelineModel",
-          "model_data" -> ModelData,
-          "pyspark_version" -> sparkVersion
-        )
-      ),
+      "flavors" -> flavors,
       "mlflow_version" -> Pins.mlflowPython,
       "model_id" -> null,
       // Python measures the directory before MLmodel and the environment files are written.
@@ -83,13 +98,12 @@ private[mlflowbridge] object SparkFlavor {
       "prompts" -> null,
       "run_id" -> runId,
       "utc_time_created" -> LocalDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS"))
-    ) ++ exampleInfo.map("saved_input_example_info" -> _) ++ signature.toSeq.flatMap(sig =>
+    ) ++ exampleInfo.map("saved_input_example_info" -> _) ++ sigDoc.toSeq.flatMap(sig =>
       Seq("signature" -> sig, "is_signature_from_type_hint" -> false, "type_hint_from_example" -> false)
     )
     val withoutNullIds = doc.filterNot { case (k, v) => (k == "run_id" || k == "artifact_path") && v == null }
     MlModelFile.write(dir, withoutNullIds)
 
-    val requirements = Seq(s"mlflow==${Pins.mlflowPython}", s"pyspark==$sparkVersion")
     // Like mlflow when it cannot see pip's version: unpinned pip/setuptools/wheel.
     write(
       dir.resolve("conda.yaml"),

@@ -38,7 +38,7 @@ private[mlflowbridge] final case class RestResponse(status: Int, body: String) {
  * lacks or does badly: no blind retries of 4xx answers, DELETE, registry writes, aliases,
  * proxied artifacts. Credentials are the stock client's `MlflowHostCreds`.
  */
-private[mlflowbridge] final class MlflowRest(val creds: MlflowHostCreds, val retries: Retries, serverCertPath: String) {
+private[mlflowbridge] final class MlflowRest(val creds: MlflowHostCreds, val retries: Retries, val serverCertPath: String) {
   val host: String = creds.getHost.stripSuffix("/")
   private val http: HttpClient = {
     MlflowRest.shortKeepAlive
@@ -86,12 +86,15 @@ private[mlflowbridge] final class MlflowRest(val creds: MlflowHostCreds, val ret
       .timeout(Duration.ofMinutes(5))
       .header("Content-Type", contentType)
       .header("User-Agent", s"mlflow-bridge/${BuildInfo.version}")
-    if (creds.getUsername != null && creds.getPassword != null) {
-      val token = java.util.Base64.getEncoder.encodeToString(s"${creds.getUsername}:${creds.getPassword}".getBytes(UTF_8))
-      b.header("Authorization", s"Basic $token")
-    } else if (creds.getToken != null) b.header("Authorization", s"Bearer ${creds.getToken}")
+    authorization.foreach(b.header("Authorization", _))
     b
   }
+
+  /** The Authorization header's value, from MLFLOW_TRACKING_USERNAME/PASSWORD or _TOKEN (as Python's client). */
+  def authorization: Option[String] =
+    if (creds.getUsername != null && creds.getPassword != null)
+      Some("Basic " + java.util.Base64.getEncoder.encodeToString(s"${creds.getUsername}:${creds.getPassword}".getBytes(UTF_8)))
+    else Option(creds.getToken).map(t => s"Bearer $t")
 
   /**
    * Sends `r`, retrying what is safe to retry, as Python's client does (MLFLOW_HTTP_REQUEST_*):
@@ -190,14 +193,15 @@ private[mlflowbridge] object MlflowRest {
     ctx
   }
 
+  private[mlflowbridge] val trustAllManager: X509TrustManager = new X509TrustManager {
+    def checkClientTrusted(c: Array[X509Certificate], a: String): Unit = ()
+    def checkServerTrusted(c: Array[X509Certificate], a: String): Unit = ()
+    def getAcceptedIssuers: Array[X509Certificate] = Array.empty
+  }
+
   private[mlflowbridge] lazy val trustAll: SSLContext = {
-    val tm = new X509TrustManager {
-      def checkClientTrusted(c: Array[X509Certificate], a: String): Unit = ()
-      def checkServerTrusted(c: Array[X509Certificate], a: String): Unit = ()
-      def getAcceptedIssuers: Array[X509Certificate] = Array.empty
-    }
     val ctx = SSLContext.getInstance("TLS")
-    ctx.init(null, Array[TrustManager](tm), new java.security.SecureRandom())
+    ctx.init(null, Array[TrustManager](trustAllManager), new java.security.SecureRandom())
     ctx
   }
 }

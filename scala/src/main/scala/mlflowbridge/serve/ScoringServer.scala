@@ -73,8 +73,10 @@ object ScoringServer {
       }
     val served =
       try {
-        val (model, signature) = Models.loadWithSignature(mlflow, modelUri, spark)
-        new ServedModel(spark, model, signature)
+        Models.loadAny(mlflow, modelUri, spark) match {
+          case Left(onnx)                => new ServedOnnx(onnx)
+          case Right((model, signature)) => new ServedModel(spark, model, signature)
+        }
       } catch { case NonFatal(e) => server.stop(0); throw e }
     val pool = Executors.newFixedThreadPool(math.max(4, Runtime.getRuntime.availableProcessors * 2), daemonThreads())
     server.setExecutor(pool)
@@ -96,7 +98,7 @@ object ScoringServer {
   private val JsonType = "application/json"
   val PathHeader = "X-Mlflowbridge-Scored-By"
 
-  private def handle(ex: HttpExchange, served: ServedModel, state: State): Unit = {
+  private def handle(ex: HttpExchange, served: Served, state: State): Unit = {
     state.inFlight.incrementAndGet()
     try {
       val (status, body, contentType) =
@@ -122,7 +124,7 @@ object ScoringServer {
     }
   }
 
-  private def route(ex: HttpExchange, served: ServedModel, maxBodyBytes: Long): (Int, Array[Byte], String) = {
+  private def route(ex: HttpExchange, served: Served, maxBodyBytes: Long): (Int, Array[Byte], String) = {
     val method = ex.getRequestMethod
     ex.getRequestURI.getPath match {
       case "/ping" | "/health" if method == "GET" => (200, "\n".getBytes(StandardCharsets.UTF_8), JsonType)

@@ -2,6 +2,7 @@ package mlflowbridge
 package serve
 
 import mlflowbridge.model.{ColSpec, InputCheck, PipelineColumns, Scoring}
+import mlflowbridge.onnx.OnnxModel
 
 import java.io.ByteArrayOutputStream
 import java.util.concurrent.ConcurrentHashMap
@@ -22,7 +23,7 @@ import org.apache.spark.sql.types.StructType
  * column comes back, as `{"predictions": [...]}`. Pipelines of known stages then take the row
  * path ([[RowScorer]]) for input schemas whose first answer it reproduced exactly.
  */
-private[serve] final class ServedModel(spark: SparkSession, model: PipelineModel, signature: Option[Seq[ColSpec]]) {
+private[serve] final class ServedModel(spark: SparkSession, model: PipelineModel, signature: Option[Seq[ColSpec]]) extends Served {
   private val predictionCol = PipelineColumns.predictionCol(model)
 
   /**
@@ -32,7 +33,7 @@ private[serve] final class ServedModel(spark: SparkSession, model: PipelineModel
   private val rowPaths = new ConcurrentHashMap[StructType, Option[RowScorer]]()
 
   /** The response body for one parsed request, and which path scored it ("row" or "dataframe"). */
-  def predict(table: RequestTable): (Array[Byte], String) = {
+  override def predict(table: RequestTable): (Array[Byte], String) = {
     if (table.rows.isEmpty) throw RequestError.badRequest("input has no rows")
     val (schema, rows) = RequestFrame.typed(table, signature)
     val fast = Option(rowPaths.get(schema)).flatten.flatMap { scorer =>
@@ -40,11 +41,11 @@ private[serve] final class ServedModel(spark: SparkSession, model: PipelineModel
       catch { case _: RowScorer.Unsupported => None } // e.g. a null: Spark's own rules decide
     }
     fast match {
-      case Some(predictions) => (render(predictions), "row")
+      case Some(predictions) => (Served.render(predictions), "row")
       case None =>
         val predictions = viaDataFrame(schema, rows)
         if (!rowPaths.containsKey(schema)) rowPaths.put(schema, RowScorer.of(model, schema).filter(agrees(_, schema, rows, predictions)))
-        (render(predictions), "dataframe")
+        (Served.render(predictions), "dataframe")
     }
   }
 
@@ -69,9 +70,17 @@ private[serve] final class ServedModel(spark: SparkSession, model: PipelineModel
         case (a, b)                 => a == b
       }
     catch { case _: RowScorer.Unsupported => false }
+}
+
+/** A loaded model answering scoring requests: the response body and which path scored it. */
+private[serve] trait Served {
+  def predict(table: RequestTable): (Array[Byte], String)
+}
+
+private[serve] object Served {
 
   /** `{"predictions": [...]}` as Python's json.dumps writes it (NaN and Infinity bare). */
-  private def render(predictions: Seq[Any]): Array[Byte] = {
+  def render(predictions: Seq[Any]): Array[Byte] = {
     val out = new ByteArrayOutputStream(64 + predictions.length * 24)
     val g = rest.Json.mapper.getFactory.createGenerator(out)
     g.writeStartObject()
@@ -96,6 +105,32 @@ private[serve] final class ServedModel(spark: SparkSession, model: PipelineModel
     case b: Boolean                   => g.writeBoolean(b)
     case vec: Vector                  => g.writeStartArray(); vec.toArray.foreach(value(g, _)); g.writeEndArray()
     case xs: scala.collection.Seq[_]  => g.writeStartArray(); xs.foreach(value(g, _)); g.writeEndArray()
-    case other                        => g.writeString(other.toString)
+    case m: scala.collection.Map[_, _] =>
+      g.writeStartObject(); m.foreach { case (k, x) => g.writeFieldName(k.toString); value(g, x) }; g.writeEndObject()
+    case other => g.writeString(other.toString)
+  }
+}
+
+/**
+ * An ONNX model answering scoring requests (`OnnxModel.predict`, on this JVM: no Spark job per
+ * request), as MLflow's onnx pyfunc answers a DataFrame: one record per row, output name -> value.
+ */
+private[serve] final class ServedOnnx(model: OnnxModel) extends Served {
+  override def predict(table: RequestTable): (Array[Byte], String) = {
+    if (table.rows.isEmpty) throw RequestError.badRequest("input has no rows")
+    val (schema, rows) = RequestFrame.typed(table, model.signature)
+    val maps = rows.map { r =>
+      val m = new java.util.HashMap[String, Object]()
+      schema.fieldNames.indices.foreach(i => m.put(schema.fieldNames(i), r.get(i).asInstanceOf[Object]))
+      m: java.util.Map[String, Object]
+    }
+    val out =
+      model.predict(maps.asJava).asScala.toSeq.map(m => scala.collection.immutable.ListMap(m.asScala.toSeq.map { case (k, v) => k -> plain(v) }: _*))
+    (Served.render(out), "onnx")
+  }
+
+  private def plain(v: Any): Any = v match {
+    case l: java.util.List[_] => l.asScala.toSeq.map(plain)
+    case x                    => x
   }
 }

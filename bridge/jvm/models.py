@@ -13,7 +13,7 @@ from .wrapper import JvmObject, proto_entity
 
 @dataclass(frozen=True)
 class ModelInfo:
-    """What `log_model` returns (after `mlflow.models.model.ModelInfo`)."""
+    """What `log_model` and `mlflow.models.get_model_info` return (after `mlflow.models.model.ModelInfo`)."""
 
     model_uri: str
     run_id: str
@@ -22,6 +22,19 @@ class ModelInfo:
     signature_inputs: str | None  # the MLmodel's inputs JSON
     model_uuid: str
     utc_time_created: str
+    signature_outputs: str | None  # the MLmodel's outputs JSON
+    input_example_json: str | None  # the saved input example, pandas' split layout
+
+    @property
+    def input_example(self) -> Any:
+        """The input example as a pandas DataFrame (as `Model.load_input_example` gives it), or None."""
+        if self.input_example_json is None:
+            return None
+        import json
+
+        from mlflow.utils.proto_json_utils import dataframe_from_parsed_json  # what _read_example uses
+
+        return dataframe_from_parsed_json(json.loads(self.input_example_json), pandas_orient="split")
 
     @classmethod
     def of(cls, j: Any) -> "ModelInfo":
@@ -29,8 +42,8 @@ class ModelInfo:
             return None if v is None else str(v)
 
         return cls(
-            str(j.modelUri()), str(j.runId()), str(j.artifactPath()), tuple(str(f) for f in j.flavors()),
-            s(j.signatureInputs()), str(j.modelUuid()), str(j.utcTimeCreated()),
+            str(j.modelUri()), s(j.runId()), s(j.artifactPath()), tuple(str(f) for f in j.flavors()),
+            s(j.signatureInputs()), s(j.modelUuid()), s(j.utcTimeCreated()), s(j.signatureOutputs()), s(j.inputExample()),
         )  # fmt: skip
 
 
@@ -85,6 +98,7 @@ class Models(JvmObject):
         return Path(str(self._call("download", model_uri, str(dst))))
 
     def info(self, model_uri: str) -> ModelInfo:
+        """`mlflow.models.get_model_info`: from the model's MLmodel (and input example) alone, no model data downloaded."""
         return ModelInfo.of(self._call("info", model_uri))
 
     def score_file(self, model_uri: str, input_path: str | os.PathLike, output_path: str | os.PathLike) -> int:

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import io
+import json
 import os
 from pathlib import Path
 from typing import Any
 
+from ..errors import BadInputError
+from .models import _is_pyspark
+from .translate import translating
 from .wrapper import JvmObject, proto_entity
 
 
@@ -52,6 +57,14 @@ class Runs(JvmObject):
         """Python's `MlflowClient.update_run`."""
         self._call("update", run_id, status, name)
 
+    def log_input(
+        self, run_id: str, df: Any, path: str | None = None, table_name: str | None = None, sql: str | None = None,
+        name: str | None = None, context: str | None = None,
+    ) -> None:  # fmt: skip
+        """`mlflow.log_input(mlflow.data.from_spark(df, path=|table_name=|sql=, name=name), context=context)`:
+        `df` is a pyspark DataFrame (backend='py4j') or a Java one of this JVM; one source."""
+        self._call("logInput", run_id, _java_df(self._session, df), _source(self._session, path, table_name, sql), name, context)
+
 
 class JvmRun(JvmObject):
     """One run. As a context manager it ends FINISHED, or FAILED when the block raises (and the
@@ -88,6 +101,22 @@ class JvmRun(JvmObject):
         """A file lands at `<artifact_path>/<name>`, a directory's contents under `<artifact_path>/`."""
         self._call("logArtifacts", str(self._session._local(local)), artifact_path)
 
+    def log_text(self, text: str, artifact_file: str) -> None:
+        self._session.artifacts.log_text(self.run_id, text, artifact_file)
+
+    def log_dict(self, dictionary: dict[str, Any], artifact_file: str) -> None:
+        self._session.artifacts.log_dict(self.run_id, dictionary, artifact_file)
+
+    def log_image(self, image: Any, artifact_file: str) -> None:
+        self._session.artifacts.log_image(self.run_id, image, artifact_file)
+
+    def log_table(self, data: Any, artifact_file: str) -> None:
+        self._session.artifacts.log_table(self.run_id, data, artifact_file)
+
+    def log_input(self, df: Any, path: str | None = None, table_name: str | None = None, sql: str | None = None, **kw: Any) -> None:
+        """`jvm.runs.log_input` into this run (`name=`, `context=`)."""
+        self._session.runs.log_input(self.run_id, df, path=path, table_name=table_name, sql=sql, **kw)
+
     def log_model(self, model: Any, artifact_path: str = "model", example: Any = None, training: Any = None) -> Any:
         """`jvm.models.log` into this run."""
         return self._session.models.log(self.run_id, model, artifact_path, example=example, training=training)
@@ -122,3 +151,69 @@ class Artifacts(JvmObject):
 
     def download_uri(self, artifact_uri: str, dst: str | os.PathLike) -> Path:
         return Path(str(self._call("download", artifact_uri, str(dst))))
+
+    def log_text(self, run_id: str, text: str, artifact_file: str) -> None:
+        """`MlflowClient.log_text`: UTF-8 text at `artifact_file` (e.g. "notes/summary.txt")."""
+        self._call("logText", run_id, text, artifact_file)
+
+    def log_dict(self, run_id: str, dictionary: dict[str, Any], artifact_file: str) -> None:
+        """`MlflowClient.log_dict`: JSON (.json or no extension) or YAML (.yml, .yaml); what json can't hold as str()."""
+        self._call("logDict", run_id, _java_tree(self._session, json.loads(json.dumps(dictionary, default=str))), artifact_file)
+
+    def log_image(self, run_id: str, image: Any, artifact_file: str) -> None:
+        """`log_image`/`log_figure`: PNG or JPEG bytes, or a PIL image (saved as the extension says)."""
+        if not isinstance(image, (bytes, bytearray)):
+            buf = io.BytesIO()
+            image.save(buf, format="PNG" if artifact_file.lower().endswith(".png") else "JPEG")
+            image = buf.getvalue()
+        self._call("logImage", run_id, bytes(image), artifact_file)
+
+    def log_table(self, run_id: str, data: Any, artifact_file: str) -> None:
+        """`MlflowClient.log_table` (.json): a pyspark/Java DataFrame, a pandas DataFrame or a dict of columns;
+        appended to the table already there."""
+        if isinstance(data, dict) or type(data).__module__.startswith("pandas"):
+            import pandas as pd
+
+            frame = data if isinstance(data, pd.DataFrame) else pd.DataFrame(data)
+            # pandas' own JSON turns numpy values into plain ones (NaN -> null) before they cross.
+            split = json.loads(frame.to_json(orient="split", index=False, date_format="iso"))
+            rows = self._session.java_list([self._session.java_list([_java_tree(self._session, v) for v in r]) for r in split["data"]])
+            self._call("logTable", run_id, self._session.java_list([str(c) for c in split["columns"]]), rows, artifact_file)
+        else:
+            self._call("logTable", run_id, _java_df(self._session, data), artifact_file)
+
+
+def _java_tree(session: Any, v: Any) -> Any:
+    """JSON values as Java ones (ordered maps, lists); the JVM writes them as Python would."""
+    if isinstance(v, dict):
+        m = session._class("java.util.LinkedHashMap")()
+        for k, x in v.items():
+            m.put(str(k), _java_tree(session, x))
+        return m
+    if isinstance(v, list):
+        return session.java_list([_java_tree(session, x) for x in v])
+    if isinstance(v, bool):
+        return session._class("java.lang.Boolean")(v)
+    if isinstance(v, int):
+        return session._class("java.lang.Long")(v)
+    if isinstance(v, float):
+        return session._class("java.lang.Double")(v)
+    return v
+
+
+def _java_df(session: Any, df: Any) -> Any:
+    """A pyspark DataFrame's Java side (it lives in pyspark's JVM: backend='py4j'), or a Java DataFrame as is."""
+    if _is_pyspark(df):
+        if session.backend != "py4j":
+            raise BadInputError("a pyspark DataFrame lives in pyspark's JVM: log it through backend='py4j'")
+        return df._jdf
+    return df
+
+
+def _source(session: Any, path: str | None, table_name: str | None, sql: str | None) -> Any:
+    given = {k: v for k, v in (("path", path), ("table", table_name), ("sql", sql)) if v is not None}
+    if len(given) != 1:
+        raise BadInputError("a dataset needs exactly one source: path=, table_name= or sql=")
+    ((kind, value),) = given.items()
+    with translating():
+        return getattr(session._class("mlflowbridge.DatasetSource"), kind)(str(value))

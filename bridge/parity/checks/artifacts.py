@@ -5,7 +5,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from .base import _CHILD_RESULTS, ONE, Ctx, GapConfirmed, _run_child, check, class_exists
+from .base import _CHILD_RESULTS, ONE, Ctx, GapConfirmed, _run_child, check, class_exists, fluent
 
 
 @check()
@@ -69,3 +69,42 @@ def bridge_artifacts_no_python(ctx: Ctx) -> None:
     assert out["ok"], out
     assert out["value"]["downloaded"] == ["a.txt", "sub/b.txt"] and out["value"]["content"] == "no python\n", out
     assert sorted(f.path for f in py.list_artifacts(crid, "native")) == out["value"]["listed"]
+
+
+# A 2x1 PNG (red, blue) written by PIL: the bytes a figure rendered to PNG would be.
+def _png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    img = Image.new("RGB", (2, 1))
+    img.putpixel((0, 0), (255, 0, 0))
+    img.putpixel((1, 0), (0, 0, 255))
+    img.save(buf, format="PNG")
+    return buf.getvalue()
+
+
+@check()
+def bridge_log_text_etc(ctx: Ctx) -> None:
+    """artifacts.log_text/log_dict/log_image/log_table from the JVM; Python's load_text, load_dict, load_image and load_table read them."""
+    import mlflow.artifacts
+    import yaml
+
+    rid = ctx.java_run()
+    art = ctx.jvm.artifacts
+    art.log_text(rid, "héllo from the JVM\n", "notes/hello.txt")
+    art.log_dict(rid, {"b": [1, 2.5, None], "a": {"nested": "ü"}}, "config/params.json")
+    art.log_dict(rid, {"b": 1, "a": "x"}, "config/params.yaml")
+    art.log_image(rid, _png(), "plots/figure.png")
+    art.log_table(rid, {"x": [1, 2], "label": ["a/b", "c"]}, "tables/t.json")
+    art.log_table(rid, {"x": [3], "label": ["d"]}, "tables/t.json")
+    assert mlflow.artifacts.load_text(f"runs:/{rid}/notes/hello.txt") == "héllo from the JVM\n"
+    assert mlflow.artifacts.load_dict(f"runs:/{rid}/config/params.json") == {"b": [1, 2.5, None], "a": {"nested": "ü"}}
+    assert yaml.safe_load(mlflow.artifacts.load_text(f"runs:/{rid}/config/params.yaml")) == {"b": 1, "a": "x"}  # load_dict is JSON only
+    img = mlflow.artifacts.load_image(f"runs:/{rid}/plots/figure.png")
+    assert (img.size, img.getpixel((0, 0)), img.getpixel((1, 0))) == ((2, 1), (255, 0, 0), (0, 0, 255))
+    with fluent(ctx) as fl:
+        fl.set_experiment(experiment_id=ctx.experiment_id)
+        table = fl.load_table("tables/t.json", run_ids=[rid])
+    assert table.to_dict("list") == {"x": [1, 2, 3], "label": ["a/b", "c", "d"]}, table

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import time
 from typing import Any
 
 from mlflow.utils.mlflow_tags import MLFLOW_PARENT_RUN_ID as PARENT_RUN_ID
 
-from ..reflect import java_methods
+from ..reflect import JAVA_STOCK_CLASSES, java_class, java_methods
 from ..runs import RUN_NAME, SOURCE_NAME, SOURCE_TYPE, USER, create_run
-from .base import ONE, Ctx, GapConfirmed, check, fluent, java_tags, python_fluent_run_tags, system_subset
+from .base import ONE, Ctx, GapConfirmed, check, fluent, java_client_version, java_tags, python_fluent_run_tags, stock_offers, system_subset
 
 
 @check()
@@ -303,3 +304,44 @@ def bridge_metrics_linked(ctx: Ctx) -> None:
     ctx.jvm.logged_models.log_metric(model.model_id, rid, "auc", 0.91, step=2)
     got = [(m.key, m.value, m.step, m.model_id, m.run_id) for m in ctx.py.get_logged_model(model.model_id).metrics]
     assert got == [("auc", 0.91, 2, model.model_id, rid)], got
+
+
+@check(backends=ONE)
+def stock_log_inputs(ctx: Ctx) -> None:
+    """No stock method logs a dataset input: none is called logInput(s), none takes a Service.DatasetInput."""
+    takes = []
+    for cls in JAVA_STOCK_CLASSES:
+        for m in java_class(ctx.jvm, cls).getMethods():
+            if any("DatasetInput" in str(t.getName()) for t in m.getParameterTypes()):
+                takes.append(f"{cls.rsplit('.', 1)[1]}.{m.getName()}")
+    named = stock_offers(ctx, r"^logInputs?$")
+    if not takes and not named:
+        raise GapConfirmed(
+            "log_input: no method of MlflowClient, MlflowContext or ActiveRun is called logInput(s) or takes a "
+            f"Service.DatasetInput (mlflow-client {java_client_version(ctx)}); runs/log-inputs only through raw sendPost"
+        )
+
+
+def _input_frame(ctx: Ctx) -> tuple[Any, Any]:
+    """(pyspark frame, the same rows as a frame of the backend's JVM) for a dataset input."""
+    from .models import _jvm_frame, _spark_model
+
+    return _spark_model(ctx)["df"], _jvm_frame(ctx)
+
+
+@check(spark=True)
+def bridge_log_inputs(ctx: Ctx) -> None:
+    """runs.log_input of a Spark DataFrame: Python's get_run(...).inputs shows what from_spark + log_input record."""
+    import numpy as np
+    from mlflow.data.digest_utils import get_normalized_md5_digest
+
+    pdf, jdf = _input_frame(ctx)
+    rid = ctx.java_run()
+    ctx.jvm.runs.log_input(rid, jdf, path="/data/train.parquet", name="train", context="training")
+    (got,) = ctx.py.get_run(rid).inputs.dataset_inputs
+    d = got.dataset
+    assert (d.name, d.source_type, json.loads(d.source)) == ("train", "spark", {"path": "/data/train.parquet"}), d
+    assert d.digest == get_normalized_md5_digest([np.int64(jdf.semanticHash())]), d.digest
+    assert json.loads(d.schema) == {"mlflow_colspec": [{"type": "double", "name": c, "required": True} for c in ("a", "b", "y")]}, d.schema
+    assert json.loads(d.profile) == {"approx_count": pdf.count()}, d.profile
+    assert [(t.key, t.value) for t in got.tags] == [("mlflow.data.context", "training")]

@@ -50,8 +50,20 @@ final class ActiveRun private[mlflowbridge] (mlflow: Mlflow, val runId: String, 
     }
   }
 
-  /** Python's `log_artifact(s)`: a file lands at `<artifactPath>/<name>`, a directory's contents under `<artifactPath>/` (null = root). */
+  /** Python's `log_artifact(s)`; the in-memory writers below are [[ArtifactStore]]'s for this run. A file lands at `<artifactPath>/<name>`, a directory's contents under `<artifactPath>/` (null = root). */
   def logArtifacts(localPath: String, artifactPath: String): Unit = mlflow.artifacts.logArtifacts(runId, Paths.get(localPath), artifactPath)
+
+  def logText(text: String, artifactFile: String): Unit = mlflow.artifacts.logText(runId, text, artifactFile)
+  def logDict(dictionary: java.util.Map[String, _], artifactFile: String): Unit = mlflow.artifacts.logDict(runId, dictionary, artifactFile)
+  def logImage(image: Array[Byte], artifactFile: String): Unit = mlflow.artifacts.logImage(runId, image, artifactFile)
+  def logImage(image: java.awt.image.BufferedImage, artifactFile: String): Unit = mlflow.artifacts.logImage(runId, image, artifactFile)
+  def logTable(data: Dataset[Row], artifactFile: String): Unit = mlflow.artifacts.logTable(runId, data, artifactFile)
+  def logTable(columns: java.util.List[String], rows: java.util.List[java.util.List[Object]], artifactFile: String): Unit =
+    mlflow.artifacts.logTable(runId, columns, rows, artifactFile)
+
+  /** `mlflow.log_input` of a Spark dataset into this run; see [[Runs.logInput]]. */
+  def logInput(df: Dataset[Row], source: DatasetSource, name: String, context: String): Unit =
+    mlflow.runs.logInput(runId, df, source, name, context)
 
   /** `mlflow.spark.log_model` into this run; see [[Models.log]]. */
   def logModel(model: PipelineModel, artifactPath: String): ModelInfo = mlflow.models.log(runId, model, artifactPath, null, null)

@@ -155,6 +155,80 @@ final class ArtifactStore private[mlflowbridge] (mlflow: Mlflow) {
     }
   }
 
+  /** Python's `log_text`: `text` as UTF-8 at the run-relative `artifactFile` (e.g. "notes/summary.txt"). */
+  def logText(runId: String, text: String, artifactFile: String): Unit = {
+    if (text == null) throw BridgeException.badInput("the text to log must not be null")
+    logBytes(runId, text.getBytes(UTF_8), artifactFile)
+  }
+
+  /**
+   * Python's `log_dict`, which `mlflow.artifacts.load_dict` reads: JSON (indent 2) for `.json` or
+   * no extension, YAML (keys sorted) for `.yml`/`.yaml`; other extensions are refused. Values:
+   * maps, lists, strings, numbers, booleans, null; anything else as its string (Python's `default=str`).
+   */
+  def logDict(runId: String, dictionary: java.util.Map[String, _], artifactFile: String): Unit =
+    logBytes(runId, ArtifactFiles.dict(dictionary, artifactFile), artifactFile)
+
+  /**
+   * Python's `log_image` / `log_figure` with an artifact file: PNG or JPEG bytes (a chart rendered
+   * to PNG is a figure), under a name whose extension is the same format (.png, .jpg, .jpeg).
+   */
+  def logImage(runId: String, image: Array[Byte], artifactFile: String): Unit =
+    logBytes(runId, ArtifactFiles.image(image, artifactFile), artifactFile)
+
+  /** As above, encoded as the extension says (.png, or .jpg/.jpeg without the alpha channel). */
+  def logImage(runId: String, image: java.awt.image.BufferedImage, artifactFile: String): Unit =
+    logBytes(runId, ArtifactFiles.image(image, artifactFile), artifactFile)
+
+  /**
+   * Python's `log_table`: the rows (collected to the driver) as pandas' split JSON at
+   * `artifactFile` (.json), appended to the table already there (columns of both, missing cells
+   * null), and the file named in the run's `mlflow.loggedArtifacts` tag, so that
+   * `mlflow.load_table` and the UI's table view find it.
+   */
+  def logTable(runId: String, data: org.apache.spark.sql.Dataset[org.apache.spark.sql.Row], artifactFile: String): Unit = {
+    ArtifactFiles.checkTableFile(artifactFile)
+    logTable(runId, ArtifactFiles.table(data), artifactFile)
+  }
+
+  /** As above, from column names and rows of cells (numbers, strings, booleans, null, lists, maps). */
+  def logTable(runId: String, columns: java.util.List[String], rows: java.util.List[java.util.List[Object]], artifactFile: String): Unit = {
+    ArtifactFiles.checkTableFile(artifactFile)
+    logTable(runId, ArtifactFiles.table(columns, rows), artifactFile)
+  }
+
+  private def logTable(runId: String, table: ArtifactFiles.Table, artifactFile: String): Unit = {
+    ArtifactStore.checkArtifactPath(artifactFile, "table artifact file")
+    val tmp = Files.createTempDirectory(Models.workRoot, "table-")
+    try {
+      val existing =
+        try Some(downloadRun(runId, artifactFile, tmp))
+        catch { case e: BridgeException if e.kind == "NOT_FOUND" && e.getMessage.contains(s"has no artifact '$artifactFile'") => None }
+      val all = existing.fold(table) { f =>
+        ArtifactFiles.append(ArtifactFiles.readTable(new String(Files.readAllBytes(f), UTF_8), s"the table $artifactFile of run '$runId'"), table)
+      }
+      logBytes(runId, ArtifactFiles.render(all), artifactFile)
+    } finally ArtifactStore.deleteTree(tmp)
+    val run = mlflow.runs.get(runId)
+    ArtifactFiles
+      .loggedTables(run.getData.getTagsList.asScala.find(_.getKey == ArtifactFiles.LoggedArtifactsTag).map(_.getValue), artifactFile)
+      .foreach(v => new ActiveRun(mlflow, runId, run.getInfo.getExperimentId, null).setTag(ArtifactFiles.LoggedArtifactsTag, v))
+  }
+
+  /** Python's `_log_artifact_helper`: the bytes as a file named as the artifact file's last segment, logged to its directory. */
+  private def logBytes(runId: String, bytes: Array[Byte], artifactFile: String): Unit = {
+    if (artifactFile == null || artifactFile.isEmpty || artifactFile.endsWith("/"))
+      throw BridgeException.badInput(s"artifact file '$artifactFile' must name a file (e.g. 'dir/file.json')")
+    ArtifactStore.checkArtifactPath(artifactFile, "artifact file")
+    val slash = artifactFile.lastIndexOf('/')
+    val tmp = Files.createTempDirectory(Models.workRoot, "artifact-")
+    try {
+      val f = tmp.resolve(artifactFile.substring(slash + 1))
+      Files.write(f, bytes)
+      logArtifacts(runId, f, if (slash < 0) null else artifactFile.substring(0, slash))
+    } finally ArtifactStore.deleteTree(tmp)
+  }
+
   // String overloads for py4j/JPype callers (no java.nio.Path needed).
   def logArtifacts(runId: String, localPath: String, artifactPath: String): Unit = logArtifacts(runId, Paths.get(localPath), artifactPath)
   def download(artifactUri: String, dst: String): String = download(artifactUri, Paths.get(dst)).toString

@@ -14,8 +14,10 @@ import org.apache.spark.sql.{DataFrame, Dataset, Row, SparkSession}
 import org.apache.spark.sql.types.StructType
 
 /**
- * What Python's `log_model` returns (`mlflow.models.model.ModelInfo`): where the model is and
- * what it is. `signatureInputs` is the MLmodel's inputs JSON, null without a signature.
+ * What Python's `log_model` and `mlflow.models.get_model_info` return (`mlflow.models.model.ModelInfo`):
+ * where the model is and what it is. `signatureInputs`/`signatureOutputs` are the MLmodel's
+ * JSON strings (null without a signature), `inputExample` the saved input example in pandas'
+ * split layout (`{"columns": [...], "data": [[...]]}`; null without one).
  */
 final case class ModelInfo(
     modelUri: String,
@@ -24,8 +26,15 @@ final case class ModelInfo(
     flavors: java.util.List[String],
     signatureInputs: String,
     modelUuid: String,
-    utcTimeCreated: String
-)
+    utcTimeCreated: String,
+    signatureOutputs: String,
+    inputExample: String
+) {
+
+  /** The input example as a DataFrame (columns typed by the signature, vectors as Spark ML vectors); null without one. */
+  def inputExampleFrame(spark: SparkSession): DataFrame =
+    if (inputExample == null) null else Models.exampleFrame(spark, inputExample, Option(signatureInputs).flatMap(Signature.parse), modelUri)
+}
 
 /**
  * `mlflow.models`: the JVM's `mlflow.spark`. Logs a fitted PipelineModel as an MLflow model that
@@ -59,7 +68,7 @@ final class Models private[mlflowbridge] (mlflow: Mlflow) {
       val doc = save(dir, path)
       mlflow.artifacts.logArtifacts(runId, dir, path)
       recordLoggedModel(runId, doc)
-      Models.info(s"runs:/$runId/$path", doc)
+      Models.info(s"runs:/$runId/$path", doc, Models.exampleFile(doc).map(dir.resolve).filter(Files.isRegularFile(_)))
     } finally ArtifactStore.deleteTree(tmp)
   }
 
@@ -92,10 +101,19 @@ final class Models private[mlflowbridge] (mlflow: Mlflow) {
     ModelUri.fetch(mlflow, modelUri, target).toString
   }
 
-  /** The MLmodel of `modelUri`, as [[ModelInfo]]. */
+  /**
+   * Python's `mlflow.models.get_model_info(modelUri)`: flavors, signature, input example, run id,
+   * model uuid and creation time from the model's MLmodel (and its input example file) alone,
+   * without downloading the model's data.
+   */
   def info(modelUri: String): ModelInfo = {
-    val dir = ModelUri.fetch(mlflow, modelUri, Files.createTempDirectory(Models.workRoot, "info-"))
-    Models.info(modelUri, MlModelFile.read(dir, modelUri).doc)
+    val tmp = Files.createTempDirectory(Models.workRoot, "info-")
+    try {
+      val file = ModelUri.files(mlflow, modelUri, tmp)
+      val mlmodel = file(MlModelFile.FileName).getOrElse(throw BridgeException.notFound(s"$modelUri has no ${MlModelFile.FileName} file"))
+      val doc = MlModelFile.parse(new String(Files.readAllBytes(mlmodel), java.nio.charset.StandardCharsets.UTF_8), modelUri).doc
+      Models.info(modelUri, doc, Models.exampleFile(doc).flatMap(file))
+    } finally ArtifactStore.deleteTree(tmp)
   }
 
   /** Checks `df` against the model's signature (or its stages' inputs) and returns the inputs plus the model's outputs. */
@@ -195,11 +213,76 @@ private[mlflowbridge] object Models {
   /** The signature inputs of a model that [[load]] returned, as MLmodel's JSON string, or null (for the Python side). */
   def signatureInputsJson(model: PipelineModel): String = signatureOf(model).map(Signature.toJson).orNull
 
-  def info(uri: String, doc: Map[String, Any]): ModelInfo = {
+  def info(uri: String, doc: Map[String, Any], example: Option[Path]): ModelInfo = {
     def str(k: String): String = doc.get(k).map(v => if (v == null) null else v.toString).orNull
     val flavors = doc.get("flavors").collect { case m: Map[_, _] => m.keys.map(_.toString).toList.sorted }.getOrElse(Nil)
-    val inputs = doc.get("signature").collect { case s: Map[_, _] => s.asInstanceOf[Map[String, Any]].get("inputs") }.flatten.map(_.toString).orNull
-    ModelInfo(uri, str("run_id"), str("artifact_path"), flavors.asJava, inputs, str("model_uuid"), str("utc_time_created"))
+    def signature(part: String) =
+      doc
+        .get("signature")
+        .collect { case s: Map[_, _] => s.asInstanceOf[Map[String, Any]].get(part) }
+        .flatten
+        .filter(_ != null)
+        .map(_.toString)
+        .orNull
+    val exampleText = example.map(p => new String(Files.readAllBytes(p), java.nio.charset.StandardCharsets.UTF_8)).orNull
+    ModelInfo(
+      uri,
+      str("run_id"),
+      str("artifact_path"),
+      flavors.asJava,
+      signature("inputs"),
+      str("model_uuid"),
+      str("utc_time_created"),
+      signature("outputs"),
+      exampleText
+    )
+  }
+
+  /** The input example file MLmodel names, when it is a DataFrame in pandas' split layout (what a Spark model takes). */
+  def exampleFile(doc: Map[String, Any]): Option[String] = doc.get("saved_input_example_info") match {
+    case Some(m: Map[_, _]) =>
+      val info = m.asInstanceOf[Map[String, Any]]
+      if (info.get("type").contains("dataframe") && info.get("pandas_orient").forall(_ == "split"))
+        info.get("artifact_path").collect { case s: String if s.nonEmpty => s }
+      else None
+    case _ => None
+  }
+
+  /** A split-layout example as a DataFrame: JSON rows read with the signature's types (vectors from their arrays). */
+  def exampleFrame(spark: SparkSession, json: String, signature: Option[Seq[ColSpec]], where: String): DataFrame = {
+    val table = ArtifactFiles.readTable(json, s"the input example of $where")
+    val records = table.rows.map { r =>
+      val o = Json.mapper.createObjectNode()
+      table.columns.zip(r).foreach { case (c, v) => o.set[com.fasterxml.jackson.databind.JsonNode](c, v) }
+      o.toString
+    }
+    val types = signature.getOrElse(Nil).map(c => c.name -> c).toMap
+    val fields = table.columns.map { c =>
+      val t = types.get(c).map { spec =>
+        if (spec.tpe == "sparkml_vector") org.apache.spark.sql.types.ArrayType(org.apache.spark.sql.types.DoubleType)
+        else scala.util.Try(org.apache.spark.sql.types.DataType.fromDDL(exampleType(spec))).getOrElse(org.apache.spark.sql.types.StringType)
+      }
+      org.apache.spark.sql.types.StructField(c, t.getOrElse(org.apache.spark.sql.types.StringType))
+    }
+    import spark.implicits._
+    val read =
+      if (types.isEmpty) spark.read.json(spark.createDataset(records)).select(table.columns.map(org.apache.spark.sql.functions.col): _*)
+      else spark.read.schema(org.apache.spark.sql.types.StructType(fields)).json(spark.createDataset(records))
+    types.values.filter(_.tpe == "sparkml_vector").foldLeft(read) { (df, spec) =>
+      df.withColumn(spec.name, org.apache.spark.ml.functions.array_to_vector(org.apache.spark.sql.functions.col(spec.name)))
+    }
+  }
+
+  private def exampleType(spec: ColSpec): String = spec.tpe match {
+    case "double"   => "double"
+    case "float"    => "float"
+    case "long"     => "bigint"
+    case "integer"  => "int"
+    case "boolean"  => "boolean"
+    case "binary"   => "binary"
+    case "datetime" => "timestamp"
+    case "array"    => s"array<${spec.items.map(i => exampleType(ColSpec("", i))).getOrElse("string")}>"
+    case _          => "string"
   }
 
   // Signatures of loaded models, by identity (PipelineModel has no equals), dropped with the model.

@@ -4,6 +4,7 @@ import mlflowbridge.rest._
 
 import scala.jdk.CollectionConverters._
 
+import org.apache.spark.sql.{Dataset, Row}
 import org.mlflow.api.proto.Service.{Run, RunTag}
 import org.mlflow.tracking.utils.MlflowTagConstants
 
@@ -54,6 +55,20 @@ final class Runs private[mlflowbridge] (mlflow: Mlflow) {
     val r = rest.get("runs/get", "run_id" -> runId)
     if (!r.ok && (r.errorCode == "RESOURCE_DOES_NOT_EXIST" || r.status == 404)) throw BridgeException.notFound(s"run '$runId' does not exist")
     Protos.parse(rest.expect(s"get run '$runId'")(r).path("run"), Run.newBuilder()).build()
+  }
+
+  /**
+   * Python's `mlflow.log_input(mlflow.data.from_spark(df, path=|table_name=|sql=, name=name), context=context)`:
+   * the dataset (name, default "dataset"; digest from Spark's semantic hash, as Python computes
+   * it; source; schema; approximate row count) as one of the run's inputs. `name` and `context` may be null.
+   */
+  def logInput(runId: String, df: Dataset[Row], source: DatasetSource, name: String, context: String): Unit = {
+    if (runId == null || runId.isEmpty) throw BridgeException.badInput("run id must not be empty")
+    val body = Json.obj("run_id" -> runId)
+    body.putArray("datasets").add(SparkDatasets.input(df, source, name, context))
+    val r = rest.post("runs/log-inputs", body)
+    if (!r.ok && (r.errorCode == "RESOURCE_DOES_NOT_EXIST" || r.status == 404)) throw BridgeException.notFound(s"run '$runId' does not exist")
+    rest.expect(s"log a dataset input to run '$runId'")(r)
   }
 
   /**

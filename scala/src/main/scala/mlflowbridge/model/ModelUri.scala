@@ -49,6 +49,29 @@ private[mlflowbridge] object ModelUri {
   }
 
   /**
+   * Single files of the model at `uri` (paths relative to its directory), each fetched on its own:
+   * what reading MLmodel needs without downloading the model's data. None when the file is not
+   * there. (A registry version the JVM cannot read natively is downloaded whole, once, by the stock client.)
+   */
+  def files(mlflow: Mlflow, uri: String, workDir: Path): String => Option[Path] = {
+    val loc = locate(mlflow, uri)
+    lazy val wholeVersion = fetch(mlflow, uri, workDir)
+    rel => {
+      ArtifactStore.checkArtifactPath(rel, s"file of model $uri")
+      def absent[T](get: => T): Option[T] =
+        try Some(get)
+        catch { case e: BridgeException if e.kind == "NOT_FOUND" => None }
+      val dst = Files.createTempDirectory(workDir, "file-")
+      loc match {
+        case At(u) if ArtifactStore.isLocal(u) => Some(ArtifactStore.localPath(u).resolve(rel)).filter(Files.isRegularFile(_))
+        case At(u)                             => absent(mlflow.artifacts.download(ArtifactStore.join(u, rel), dst))
+        case ViaRun(run, path)                 => absent(mlflow.artifacts.downloadRun(run, ArtifactStore.join(path, rel).stripPrefix("/"), dst))
+        case _: ViaVersion                     => Some(wholeVersion.resolve(rel)).filter(Files.isRegularFile(_))
+      }
+    }
+  }
+
+  /**
    * What can be told of `uri` without a server or Spark, so that a malformed URI or a missing
    * local folder fails at once: the runs:/ and models:/ shapes, a safe path, a known scheme,
    * a local directory that exists, and a tracking server where the URI needs one.

@@ -45,11 +45,14 @@ private[mlflowbridge] object Signature {
 
   def fromSchema(schema: StructType): Seq[ColSpec] = schema.fields.toSeq.map(f => mlflowType(f.name, f.dataType))
 
-  /** The JSON string MLmodel stores, key order as `ColSpec.to_dict`: type, (items,) name, required. */
-  def toJson(cols: Seq[ColSpec]): String = Json.write(cols.map { c =>
-    val typ = c.items.fold(ListMap[String, Any]("type" -> c.tpe))(i => ListMap("type" -> "array", "items" -> Map("type" -> i)))
+  /** The JSON string MLmodel stores (`json.dumps(schema.to_dict())`), key order as `ColSpec.to_dict`: type, (items,) name, required. */
+  def toJson(cols: Seq[ColSpec]): String = PyJson.dumps(Json.node(toDicts(cols)))
+
+  /** `[c.to_dict() for c in cols]`. */
+  def toDicts(cols: Seq[ColSpec]): Seq[ListMap[String, Any]] = cols.map { c =>
+    val typ = c.items.fold(ListMap[String, Any]("type" -> c.tpe))(i => ListMap("type" -> "array", "items" -> ListMap("type" -> i)))
     typ ++ ListMap("name" -> c.name, "required" -> c.required)
-  })
+  }
 
   /** Column specs from a signature JSON string; None when it is not column-based (tensors). */
   def parse(json: String): Option[Seq[ColSpec]] = {

@@ -154,7 +154,7 @@ private[mlflowbridge] object SparkFlavor {
   }
 
   /** Row values as pandas would hold them: vectors as lists, NaN as null, times as ISO strings. */
-  private def jsonValue(v: Any): Any = v match {
+  private[mlflowbridge] def jsonValue(v: Any): Any = v match {
     case d: Double if d.isNaN           => null
     case f: Float if f.isNaN            => null
     case v: Vector                      => v.toArray.toSeq

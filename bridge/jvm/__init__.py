@@ -15,7 +15,7 @@ from __future__ import annotations
 from .call_overhead import static_call_seconds
 from .env import filter_stderr, quiet_logs, unfilter_stderr
 from .jpype_backend import JVM_OPTIONS, MIN_JAVA, java_major, java_version, leave_process
-from .launch import main_command, main_outputs, run_main
+from .launch import java_command, main_command, main_outputs, run_main
 from .models import ModelInfo
 from .py4j_backend import spark_session
 from .session import Backend, JvmSession, connect
@@ -30,6 +30,7 @@ __all__ = [
     "MIN_JAVA",
     "ModelInfo",
     "connect",
+    "java_command",
     "java_major",
     "java_version",
     "leave_process",

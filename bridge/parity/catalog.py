@@ -362,6 +362,18 @@ CATALOG: list[Capability] = [
         requires=("mlflowbridge.Models#load",),
     ),
     Capability(
+        "model_info",
+        "Read a model's MLmodel: flavors, signature, input example, run, uuid, time created (get_model_info)",
+        "mlflow.models.get_model_info(model_uri)",
+        "none: downloadArtifacts gives the MLmodel file (forking Python); no MLmodel reader or ModelInfo type",
+        BRIDGED,
+        "stock_model_info",
+        stock_methods=r"^(getModelInfo|loadModelInfo|getModelSignature|loadInputExample)$",
+        bridge="mlflowbridge.Mlflow.models.info (MLmodel and input example only, no model data)",
+        workaround="bridge_model_info",
+        requires=("mlflowbridge.Models#info",),
+    ),
+    Capability(
         "download_model_uri",
         "Download a model by models:/name@alias or models:/m-... (MLflow 3 logged model)",
         "mlflow.artifacts.download_artifacts(models:/...)",

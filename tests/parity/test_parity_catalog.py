@@ -108,7 +108,7 @@ def _server_routes() -> set[str]:
     from mlflow.tracing.utils.otlp import OTLP_TRACES_PATH
 
     routes = {f"{m} {path}" for path, _, methods in get_endpoints() for m in methods}
-    routes |= {f"{m} {_MCP_SERVER_API_PREFIX}{r.path}" for r in mcp_server_router.routes for m in getattr(r, "methods", ())}
+    routes |= {f"{m} {_MCP_SERVER_API_PREFIX}{getattr(r, 'path', '')}" for r in mcp_server_router.routes for m in getattr(r, "methods", ())}
     return routes | {f"POST {OTLP_TRACES_PATH}"}
 
 

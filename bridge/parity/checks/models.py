@@ -217,3 +217,25 @@ def bridge_logged_models(ctx: Ctx) -> None:
     assert lm.list_logged_model_artifacts(m.model_id) == py.list_logged_model_artifacts(m.model_id) == []
     lm.delete_logged_model(m.model_id)
     assert [x.model_id for x in py.search_logged_models([ctx.experiment_id], filter_string=f"name = '{m.name}'")] == []
+
+
+@check(spark=True)
+def bridge_model_info(ctx: Ctx) -> None:
+    """models.info of a Python-logged model: the flavors, signature, input example, run, uuid and time get_model_info gives."""
+    import json
+
+    from mlflow.models import get_model_info
+
+    m = _spark_model(ctx)
+    with fluent(ctx) as mlflow, warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import mlflow.spark
+
+        with mlflow.start_run(experiment_id=ctx.experiment_id) as run:
+            mlflow.spark.log_model(m["model"], artifact_path="model", input_example=m["df"].select("a", "b").limit(2).toPandas())
+    uri = f"runs:/{run.info.run_id}/model"
+    ours, theirs = ctx.jvm.models.info(uri), get_model_info(uri)
+    assert (ours.run_id, ours.model_uuid, ours.utc_time_created) == (theirs.run_id, theirs.model_uuid, theirs.utc_time_created)
+    assert set(ours.flavors) == set(theirs.flavors)
+    assert json.loads(ours.signature_inputs) == theirs.signature.inputs.to_dict()
+    assert ours.input_example.equals(m["df"].select("a", "b").limit(2).toPandas())

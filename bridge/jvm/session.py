@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, Callable, Literal
+from typing import Any, Literal
 
 from ..errors import BadInputError
 from ..server import require_reachable
@@ -77,18 +77,6 @@ class JvmSession:
         """The stock fluent API, `org.mlflow.tracking.MlflowContext`, on this session's client."""
         with translating():
             return JavaProxy(self._class("org.mlflow.tracking.MlflowContext")(self._mlflow.client()))
-
-    def java_proxy(self, interface: str, methods: dict[str, Callable[..., Any]]) -> Any:
-        """A Java object implementing `interface` by Python functions (JPype; py4j would need its callback server)."""
-        if self.backend != "jpype":
-            raise BadInputError(f"a Java {interface} made of Python functions needs backend='jpype'")
-        import jpype
-
-        return jpype.JProxy(interface, dict=methods)
-
-    def java_exception(self, class_name: str, message: str) -> Any:
-        """A new Java exception of `class_name` (raisable from a `java_proxy` function)."""
-        return self._class(class_name)(message)
 
     def java_file(self, path: str | os.PathLike, must_exist: bool = True) -> Any:
         """A java.io.File for `path` (the stock client's artifact calls take one)."""

@@ -15,7 +15,6 @@ import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from mlflow.utils.mlflow_tags import MLFLOW_PARENT_RUN_ID as PARENT_RUN_ID
 
@@ -91,7 +90,7 @@ def probe(tracking_uri: str, experiment_id: str) -> TagTable:
         r = subprocess.run(
             [sys.executable, PROBE.name, tracking_uri, str(experiment_id)], cwd=checkout, env=env, capture_output=True, text=True, timeout=600
         )
-        raw = _line(r, "TAGPROBE ")
+        raw = json.loads(_line(r, "TAGPROBE "))
         j = subprocess.run(java_command(JVM_PROBE.name, [str(experiment_id)]), cwd=checkout, env=env, capture_output=True, text=True, timeout=300)
         run_id, child_id = _line(j, "JVMTAGPROBE ").split()
         from mlflow.tracking import MlflowClient
@@ -103,11 +102,11 @@ def probe(tracking_uri: str, experiment_id: str) -> TagTable:
         return table
 
 
-def _line(r: subprocess.CompletedProcess, prefix: str) -> Any:
+def _line(r: subprocess.CompletedProcess, prefix: str) -> str:
+    """The rest of the probe's output line that starts with `prefix`."""
     for line in r.stdout.splitlines():
         if line.startswith(prefix):
-            rest = line[len(prefix) :]
-            return json.loads(rest) if prefix == "TAGPROBE " else rest
+            return line[len(prefix) :]
     raise RuntimeError(f"{r.args[1] if len(r.args) > 1 else r.args[0]} exited {r.returncode} without a result: {(r.stderr or r.stdout)[-1500:]}")
 
 

@@ -7,6 +7,7 @@ started once with the bridge jars. Both stay up for the whole session.
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 
 import pytest
@@ -65,6 +66,29 @@ def mlflow_client(tracking_uri):
     from mlflow.tracking import MlflowClient
 
     return MlflowClient(tracking_uri)
+
+
+@pytest.fixture()
+def run_cli(capfd, monkeypatch):
+    """`mlflow-bridge ARGS` run by its `main()` inside this process, on the session's JVMs: a
+    CompletedProcess with its exit code and what it printed. A fresh process would start a JVM
+    each time; the tests whose subject is the process itself (quiet output, no server started,
+    a fresh session adding jars, clusters) run the real command instead."""
+    from bridge import cli
+    from bridge.jvm import env as jvm_env
+
+    monkeypatch.setattr(jvm_env, "_quiet", jvm_env.is_quiet())  # main() sets these; put back after the test
+    monkeypatch.delenv("MLFLOW_LOGGING_LEVEL", raising=False)
+
+    def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+        for k, v in (env or {}).items():
+            monkeypatch.setenv(k, v)
+        capfd.readouterr()
+        code = cli.main(list(args))
+        out, err = capfd.readouterr()
+        return subprocess.CompletedProcess(["mlflow-bridge", *args], code, out, err)
+
+    return run
 
 
 def unique(prefix: str) -> str:

@@ -4,10 +4,7 @@ test_hostile_paths, test_credentials_tls and the Scala suites; the README counts
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -17,14 +14,17 @@ from models_fixtures import features
 
 pytestmark = pytest.mark.reliability  # make test-reliability runs this group
 
-CLI = [sys.executable, "-m", "bridge"]
 RAW = ("Py4JJavaError", "jpype._", "JException", "\tat org.", "Traceback (most recent call last)")
 
 
-def cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    r = subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=600, env=dict(os.environ, **(env or {})))
-    assert not any(raw in r.stderr for raw in RAW), r.stderr[-3000:]
-    return r
+@pytest.fixture()
+def cli(run_cli):
+    def run(*args: str, env: dict[str, str] | None = None):
+        r = run_cli(*args, env=env)
+        assert not any(raw in r.stderr for raw in RAW), r.stderr[-3000:]
+        return r
+
+    return run
 
 
 def _input_csv(tmp_path: Path) -> Path:
@@ -59,7 +59,7 @@ def html_server():
 
 
 @pytest.mark.parametrize("engine", ["scala", "python"])
-def test_a_server_that_answers_html(html_server, tmp_path, engine):
+def test_a_server_that_answers_html(cli, html_server, tmp_path, engine):
     r = cli("score", "--model-uri", "runs:/0123456789abcdef/model", "--input", str(_input_csv(tmp_path)), "--output", str(tmp_path / "o.csv"),
             "--engine", engine, "--backend", "jpype", env={"MLFLOW_TRACKING_URI": html_server})  # fmt: skip
     assert r.returncode == 2, r.stderr[-2000:]
@@ -69,7 +69,7 @@ def test_a_server_that_answers_html(html_server, tmp_path, engine):
 
 
 @pytest.mark.parametrize("engine", ["scala", "python"])
-def test_an_input_of_unknown_format(logged_models, tmp_path, engine):
+def test_an_input_of_unknown_format(cli, logged_models, tmp_path, engine):
     path = tmp_path / "in.txt"
     path.write_text("a b\n1 2\n")
     r = cli("score", "--model-uri", logged_models[("linear", "scala")], "--input", str(path), "--output", str(tmp_path / "o.csv"), "--engine", engine)
@@ -77,7 +77,7 @@ def test_an_input_of_unknown_format(logged_models, tmp_path, engine):
 
 
 @pytest.mark.parametrize("engine", ["scala", "python"])
-def test_an_input_that_is_not_parquet(logged_models, tmp_path, engine):
+def test_an_input_that_is_not_parquet(cli, logged_models, tmp_path, engine):
     path = tmp_path / "in.parquet"
     path.write_bytes(b"PAR1 this is not a parquet file")
     r = cli("score", "--model-uri", logged_models[("linear", "scala")], "--input", str(path), "--output", str(tmp_path / "o.csv"), "--engine", engine)
@@ -85,7 +85,7 @@ def test_an_input_that_is_not_parquet(logged_models, tmp_path, engine):
 
 
 @pytest.mark.parametrize("engine", ["scala", "python"])
-def test_a_model_whose_spark_data_is_truncated(logged_models, tmp_path, engine):
+def test_a_model_whose_spark_data_is_truncated(cli, logged_models, tmp_path, engine):
     local = Path(tmp_path / "model")
     import mlflow
 

@@ -31,11 +31,11 @@ def store(request):
             yield uri, 4
 
 
-@pytest.fixture()
-def own_server(store, tmp_path):
-    """A server of this test's own (a fixed port and store, so it can be restarted)."""
+@pytest.fixture(scope="module")
+def own_server(store, tmp_path_factory):
+    """A server of this module's own for each store (a fixed port and store, so it can be restarted)."""
     uri, workers = store
-    server = TrackingServer(root=tmp_path / "server", backend_store_uri=uri, workers=workers).start()
+    server = TrackingServer(root=tmp_path_factory.mktemp("server"), backend_store_uri=uri, workers=workers).start()
     yield server
     server.stop()
 

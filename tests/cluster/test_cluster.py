@@ -6,8 +6,8 @@ on loopback), against local mode: the same rows, predictions within 1e-9.
 - a Scala-logged model (Mlflow.models.log) holding a team's own stage (tests/custom_stage.py)
   scored by stock `mlflow.spark.load_model` and `mlflow.pyfunc.spark_udf` in a plain pyspark job;
 - `mlflow-bridge score --master spark://...` with each engine (the Scala one on the custom stage,
-  whose jar the bridge adds itself);
-- a master that does not answer, and a worker that dies while a job runs.
+  whose jar the bridge adds itself, while a worker dies);
+- a master that does not answer.
 The model's files reach the executors through the staging folder (`--staging-dir`), never the
 driver's download folder. Each cluster job is a process of its own (one SparkContext a process).
 """
@@ -120,12 +120,6 @@ def test_cli_python_engine_on_the_cluster(spark_cluster, logged_models, local_pr
     assert_same(tmp_path / "scored.parquet", local_predictions[uri])
 
 
-def test_cli_scala_engine_on_the_cluster_adds_the_custom_stage_jar_itself(spark_cluster, custom_model, local_predictions, rows, tmp_path):
-    uri = custom_model[0]
-    run(score_cmd(uri, rows, tmp_path / "scored.parquet", "scala", spark_cluster.url))
-    assert_same(tmp_path / "scored.parquet", local_predictions[uri])
-
-
 def test_a_master_that_does_not_answer_is_named(logged_models, rows, tmp_path):
     dead = f"spark://127.0.0.1:{free_port()}"
     uri = logged_models[("gbt", "python")]
@@ -136,10 +130,11 @@ def test_a_master_that_does_not_answer_is_named(logged_models, rows, tmp_path):
         run_main(["score", "--model-uri", uri, "--input", str(rows), "--output", str(tmp_path / "out.parquet"), "--master", dead], timeout=120)
 
 
-def test_a_worker_dies_while_the_job_runs(spark_cluster, logged_models, local_predictions, rows, tmp_path):
-    """One worker's processes (and its executor) are killed once the job has both executors: the
-    other worker runs the rest, and the output is complete and equal."""
-    uri = logged_models[("gbt", "python")]
+def test_cli_scala_engine_adds_the_custom_stage_jar_and_outlives_a_worker(spark_cluster, custom_model, local_predictions, rows, tmp_path):
+    """The custom-stage model with the Scala engine (the CLI adds the stage's jar itself). One
+    worker's processes (and its executor) are killed once the job has both executors: the other
+    worker runs the rest, and the output is complete and equal."""
+    uri = custom_model[0]
     job = subprocess.Popen(
         score_cmd(uri, rows, tmp_path / "scored.parquet", "scala", spark_cluster.url),
         env=env(),
@@ -151,6 +146,7 @@ def test_a_worker_dies_while_the_job_runs(spark_cluster, logged_models, local_pr
         deadline = time.monotonic() + 300
         while not _running_app_cores(spark_cluster.ui) >= 2 and job.poll() is None and time.monotonic() < deadline:
             time.sleep(0.2)
+        assert job.poll() is None, "the job ended before both executors ran"
         stop_group(spark_cluster.procs["worker2"], wait=0)
         out, err = job.communicate(timeout=600)
         assert job.returncode == 0, out + err[-5000:]

@@ -7,9 +7,6 @@ destination, as MLflow's Python client does; nothing is written outside it.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -74,18 +71,12 @@ def test_backends_refuse_a_hostile_listing(fake, spark, backend, name, tmp_path)
     assert written(tmp_path) == []
 
 
-def test_cli_refuses_a_model_whose_listing_is_hostile(fake, tracking_uri, tmp_path):
+def test_cli_refuses_a_model_whose_listing_is_hostile(fake, tracking_uri, run_cli, tmp_path):
     fake.listed = "../../evil.txt"
     (tmp_path / "in.csv").write_text("a\n1\n")
     authority = fake.uri.removeprefix("http://")
-    r = subprocess.run(
-        [sys.executable, "-m", "bridge", "score", "--engine", "scala", "--model-uri", f"mlflow-artifacts://{authority}/m"]
-        + ["--input", str(tmp_path / "in.csv"), "--output", str(tmp_path / "out.csv")],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        env=dict(os.environ, MLFLOW_TRACKING_URI=tracking_uri),
-    )
+    r = run_cli("score", "--engine", "scala", "--model-uri", f"mlflow-artifacts://{authority}/m",
+                "--input", str(tmp_path / "in.csv"), "--output", str(tmp_path / "out.csv"))  # fmt: skip
     assert r.returncode == 2, r.stderr[-2000:]
     assert 'error: refusing artifact name "../../evil.txt" listed by mlflow-artifacts:' in r.stderr, r.stderr[-2000:]
     assert written(tmp_path) == ["in.csv"]

@@ -1,14 +1,11 @@
-"""`mlflow-bridge score` / `compare` on files, bad input at the API and the CLI, legacy layouts, `mlflow models serve`."""
+"""`mlflow-bridge score` / `compare` on files, bad input at the API and the CLI, legacy layouts.
+
+(Stock `mlflow models serve` on a Scala-logged model is in test_serve, beside ours.)
+"""
 
 from __future__ import annotations
 
-import json
-import os
 import shutil
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import mlflow
@@ -19,13 +16,6 @@ from models_fixtures import features
 
 from bridge import BadInputError, NotFoundError
 from bridge.models import python_engine, scoring, tables
-from bridge.server import free_port, stop_group
-
-CLI = [sys.executable, "-m", "bridge"]
-
-
-def cli(*args: str, timeout: float = 600) -> subprocess.CompletedProcess:
-    return subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=timeout, env=dict(os.environ))
 
 
 @pytest.mark.parametrize("fmt", ["csv", "parquet", "jsonl"])
@@ -45,10 +35,10 @@ def test_score_file_formats_round_trip(logged_models, tmp_path, fmt):
     assert np.array_equal(back["prediction"].to_numpy(dtype=float), np.asarray(expected, dtype=float))
 
 
-def test_cli_score_with_the_scala_engine_over_jpype(logged_models, tmp_path):
+def test_cli_score_with_the_scala_engine_over_jpype(logged_models, run_cli, tmp_path):
     x = features("linear").head(40)
     tables.write(x, tmp_path / "in.csv")
-    r = cli("score", "--model-uri", logged_models[("linear", "python")], "--input", str(tmp_path / "in.csv"),
+    r = run_cli("score", "--model-uri", logged_models[("linear", "python")], "--input", str(tmp_path / "in.csv"),
             "--output", str(tmp_path / "out.parquet"), "--engine", "scala", "--backend", "jpype")  # fmt: skip
     assert r.returncode == 0, r.stderr[-3000:]
     assert "scored 40 rows with the scala engine (jpype)" in r.stdout
@@ -57,9 +47,9 @@ def test_cli_score_with_the_scala_engine_over_jpype(logged_models, tmp_path):
     assert np.abs(out["prediction"].to_numpy() - expected["prediction"].to_numpy()).max() <= 1e-9
 
 
-def test_cli_compare_reports_and_exits_zero(logged_models, tmp_path):
+def test_cli_compare_reports_and_exits_zero(logged_models, run_cli, tmp_path):
     tables.write(features("gbt").head(60), tmp_path / "in.jsonl")
-    r = cli("compare", "--model-uri", logged_models[("gbt", "scala")], "--input", str(tmp_path / "in.jsonl"))
+    r = run_cli("compare", "--model-uri", logged_models[("gbt", "scala")], "--input", str(tmp_path / "in.jsonl"))
     assert r.returncode == 0, r.stderr[-3000:]
     assert "rows compared: 60" in r.stdout and "verdict: AGREE" in r.stdout
     assert "prediction" in r.stdout
@@ -91,11 +81,13 @@ def test_nulls(logged_models, engine):
         scoring.score_frame(logged_models[("linear", "scala")], x, engine, backend="py4j")
 
 
-def test_empty_file(tmp_path, logged_models):
+def test_empty_file(tmp_path, logged_models, run_cli):
     (tmp_path / "empty.csv").write_text("")
     with pytest.raises(BadInputError, match=f"input file {tmp_path / 'empty.csv'} is empty"):
         scoring.score_file(logged_models[("linear", "python")], tmp_path / "empty.csv", tmp_path / "o.csv", "python")
-    r = cli("score", "--model-uri", logged_models[("linear", "python")], "--input", str(tmp_path / "empty.csv"), "--output", str(tmp_path / "o.csv"))
+    r = run_cli(
+        "score", "--model-uri", logged_models[("linear", "python")], "--input", str(tmp_path / "empty.csv"), "--output", str(tmp_path / "o.csv")
+    )
     assert r.returncode == 2
     assert r.stderr.strip() == f"mlflow-bridge score: error: input file {tmp_path / 'empty.csv'} is empty"
 
@@ -134,9 +126,9 @@ def test_sparkml_directory_missing(logged_models, tmp_path, engine):
         scoring.score_frame(str(local), features("linear").head(3), engine, backend="py4j")
 
 
-def test_cli_names_a_missing_column(logged_models, tmp_path):
+def test_cli_names_a_missing_column(logged_models, run_cli, tmp_path):
     tables.write(features("linear").drop(columns=["s1"]).head(5), tmp_path / "in.csv")
-    r = cli("score", "--model-uri", logged_models[("linear", "python")], "--input", str(tmp_path / "in.csv"), "--output", str(tmp_path / "o.csv"))
+    r = run_cli("score", "--model-uri", logged_models[("linear", "python")], "--input", str(tmp_path / "in.csv"), "--output", str(tmp_path / "o.csv"))
     assert r.returncode == 2
     assert "error: input is missing column(s) 's1' needed by stage 1 of 2 (VectorAssembler" in r.stderr, r.stderr
 
@@ -160,34 +152,3 @@ def test_legacy_layout_loads_in_python(spark, logged_models, mlflow_client, tmp_
         assert signature is None
         python_engine.score(legacy, signature, spark, src, tmp_path / "got.parquet")
         assert np.array_equal(pd.read_parquet(tmp_path / "got.parquet")["prediction"].to_numpy(), expected)
-
-
-# -- stock `mlflow models serve` answers for a Scala-logged model ---------------------------------
-
-
-def test_mlflow_models_serve_scala_logged(logged_models, tmp_path):
-    uri = logged_models[("linear", "scala")]
-    port = free_port()
-    log = open(tmp_path / "serve.log", "wb")
-    proc = subprocess.Popen([sys.executable, "-m", "mlflow", "models", "serve", "-m", uri, "--env-manager", "local",
-                             "-h", "127.0.0.1", "-p", str(port)], stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-                            env=dict(os.environ, PATH=f"{Path(sys.executable).parent}:{os.environ['PATH']}"))  # fmt: skip
-    # (mlflow execs `uvicorn` by name: the venv's bin must be on PATH.)
-    try:
-        deadline = time.monotonic() + 300
-        while time.monotonic() < deadline:
-            assert proc.poll() is None, (tmp_path / "serve.log").read_text()[-3000:]
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/ping", timeout=2)
-                break
-            except OSError:
-                time.sleep(1)
-        x = features("linear").head(20)
-        # json.dumps writes floats exactly (pandas' to_json would round them to 10 digits).
-        body = json.dumps({"dataframe_split": {"columns": list(x.columns), "data": x.to_numpy().tolist()}}).encode()
-        req = urllib.request.Request(f"http://127.0.0.1:{port}/invocations", body, {"Content-Type": "application/json"})
-        served = np.asarray(json.loads(urllib.request.urlopen(req, timeout=120).read())["predictions"], dtype=float)
-        expected = scoring.score_frame(uri, x, "scala", backend="py4j")["prediction"].to_numpy()
-        assert np.abs(served - expected).max() <= 1e-9
-    finally:
-        stop_group(proc)

@@ -27,7 +27,7 @@ import pytest
 from models_fixtures import dataset, features
 
 from bridge.jvm import main_command
-from bridge.models import scoring
+from bridge.models import scoring, train
 from bridge.server import free_port, stop_group
 
 CASES = {"python": ("classifier", "python"), "scala": ("linear", "scala")}
@@ -249,7 +249,8 @@ def _scaled_linear(spark, path: Path) -> None:
     stages: list[Any] = [VectorAssembler(inputCols=list(features("linear").columns), outputCol="raw"),
               StandardScaler(inputCol="raw", outputCol="features", withMean=True, withStd=True),
               LinearRegression(featuresCol="features", labelCol="label", regParam=0.1)]  # fmt: skip
-    mlflow.spark.save_model(Pipeline(stages=stages).fit(spark.createDataFrame(pdf)), str(path))
+    model = Pipeline(stages=stages).fit(spark.createDataFrame(pdf))
+    mlflow.spark.save_model(model, str(path), pip_requirements=train.pinned_requirements())  # given: no inference (a second Spark)
 
 
 @pytest.mark.parametrize("which", ["gbt", "scaled"])

@@ -32,27 +32,44 @@ NAMES = [e.name for e in zoo.ENTRIES]
 
 
 class Fitted:
-    """Each zoo pipeline fitted once per session, on first use."""
+    """Each zoo pipeline fitted once per session on first use; also once each: its stock-logged
+    model URI, and pyspark's own transform of its scoring rows (what every test compares with)."""
 
-    def __init__(self, spark):
+    def __init__(self, spark, experiment_id: str):
         self.spark = spark
+        self.experiment_id = experiment_id
         self._done: dict[str, tuple] = {}
+        self._logged: dict[str, str] = {}
+        self._reference: dict[str, pa.Table] = {}
 
     def __getitem__(self, name: str) -> tuple:
         if name not in self._done:
             self._done[name] = zoo.BY_NAME[name].fit(self.spark)
         return self._done[name]
 
+    def stock_logged(self, name: str) -> str:
+        """The model URI of the pipeline logged by stock `mlflow.spark.log_model`."""
+        if name not in self._logged:
+            with mlflow.start_run(experiment_id=self.experiment_id, run_name=f"zoo-python-{name}"):
+                self._logged[name] = train.log_stock(self[name][0], pip_requirements=train.pinned_requirements())
+        return self._logged[name]
 
-@pytest.fixture(scope="session")
-def fitted(spark):
-    return Fitted(spark)
+    def reference(self, name: str, src: Path) -> pa.Table:
+        """pyspark's transform of the fitted pipeline on `src` (its scoring rows, see `rows_file`)."""
+        if name not in self._reference:
+            self._reference[name] = transformed(self.spark, self[name][0], src, list(zoo.BY_NAME[name].outputs), "reference")
+        return self._reference[name]
 
 
 @pytest.fixture(scope="session")
 def zoo_experiment(tracking_uri):
     mlflow.set_tracking_uri(tracking_uri)
     return mlflow.set_experiment("bridge-tests-zoo").experiment_id
+
+
+@pytest.fixture(scope="session")
+def fitted(spark, zoo_experiment):
+    return Fitted(spark, zoo_experiment)
 
 
 def transformed(spark, model, src: Path, outputs: list[str], label: str) -> pa.Table:
@@ -83,18 +100,17 @@ def assert_agree(expected: pa.Table, got: pa.Table, outputs: list[str], what: st
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_python_logged_pipeline_scores_in_scala(name, fitted, spark, zoo_experiment, tmp_path):
+def test_python_logged_pipeline_scores_in_scala(name, fitted, tmp_path):
     entry = zoo.BY_NAME[name]
-    model, _, rows = fitted[name]
-    with mlflow.start_run(experiment_id=zoo_experiment, run_name=f"zoo-python-{name}"):
-        uri = train.log_stock(model, pip_requirements=train.pinned_requirements())
+    _, _, rows = fitted[name]
+    uri = fitted.stock_logged(name)
     src = rows_file(rows, tmp_path)
     scala = scored(uri, src, "scala", "py4j")
     python = scored(uri, src, "python")
     outputs = [c for c in scala.column_names if c not in rows.columns and c != scoring.ROW]
     assert sorted(outputs) == sorted(entry.outputs), f"{name}: outputs {outputs}"
     assert outputs == [c for c in python.column_names if c not in rows.columns and c != scoring.ROW]
-    expected = transformed(spark, model, src, outputs, "reference")
+    expected = fitted.reference(name, src)
     assert_agree(expected, scala, outputs, f"{name}: Scala engine vs pyspark")
     assert_agree(expected, python, outputs, f"{name}: Python engine vs pyspark")
 
@@ -107,18 +123,18 @@ def test_jvm_logged_pipeline_loads_in_stock_python(name, fitted, spark, sessions
         info = sessions["py4j"].models.log(
             run.info.run_id, model, "model", example=spark.createDataFrame(rows.head(3)), training=spark.createDataFrame(training)
         )
-    uri = info.model_uri
+    local = mlflow.artifacts.download_artifacts(info.model_uri, dst_path=str(tmp_path / "model"))  # once for both loaders (URIs: test_models_engines)
     src = rows_file(rows, tmp_path)
     outputs = list(entry.outputs)
-    expected = transformed(spark, model, src, outputs, "reference")
+    expected = fitted.reference(name, src)
 
-    loaded = mlflow.spark.load_model(uri)
+    loaded = mlflow.spark.load_model(local)
     assert [type(s).__name__ for s in loaded.stages] == [type(s).__name__ for s in model.stages]
     got = transformed(spark, loaded, src, outputs, "stock-loaded")
     assert_agree(expected, got, outputs, f"{name}: stock mlflow.spark.load_model vs pyspark")
 
     if "prediction" in outputs:
-        predicted = mlflow.pyfunc.load_model(uri).predict(rows)
+        predicted = mlflow.pyfunc.load_model(local).predict(rows)
         values = predicted.tolist() if hasattr(predicted, "tolist") else list(predicted)
         values = [v.tolist() if hasattr(v, "tolist") else v for v in values]
         pyfunc = pa.table({scoring.ROW: list(range(len(rows))), "prediction": pa.array(values, type=expected.schema.field("prediction").type)})
@@ -126,25 +142,20 @@ def test_jvm_logged_pipeline_loads_in_stock_python(name, fitted, spark, sessions
 
 
 @pytest.mark.parametrize("name", ["text_tfidf_logistic", "imputer_gbt_regressor", "sql_rformula_glm", "als_cold_start"])
-def test_scala_engine_over_jpype(name, fitted, spark, zoo_experiment, tmp_path):
+def test_scala_engine_over_jpype(name, fitted, tmp_path):
     """The issue's failing kinds through the other backend: the JVM inside this process (JPype)."""
-    model, _, rows = fitted[name]
-    with mlflow.start_run(experiment_id=zoo_experiment, run_name=f"zoo-jpype-{name}"):
-        uri = train.log_stock(model, pip_requirements=train.pinned_requirements())
-    src = rows_file(rows, tmp_path)
-    got = scored(uri, src, "scala", "jpype")
+    src = rows_file(fitted[name][2], tmp_path)
+    got = scored(fitted.stock_logged(name), src, "scala", "jpype")
     outputs = list(zoo.BY_NAME[name].outputs)
-    assert_agree(transformed(spark, model, src, outputs, "reference"), got, outputs, f"{name}: Scala engine over JPype vs pyspark")
+    assert_agree(fitted.reference(name, src), got, outputs, f"{name}: Scala engine over JPype vs pyspark")
 
 
-def test_compare_counts_cold_start_nan_and_passes_nulls_to_imputer(fitted, zoo_experiment):
+def test_compare_counts_cold_start_nan_and_passes_nulls_to_imputer(fitted):
     """The issue's two cases: ALS NaN for unseen users/items is equal in both engines (counted,
     not a disagreement), and rows with missing values reach the Imputer instead of being refused."""
     for name, column in (("als_cold_start", "prediction"), ("imputer_gbt_regressor", "prediction")):
-        model, _, rows = fitted[name]
-        with mlflow.start_run(experiment_id=zoo_experiment, run_name=f"zoo-compare-{name}"):
-            uri = train.log_stock(model, pip_requirements=train.pinned_requirements())
-        cmp = scoring.compare_engines(uri, rows, TOLERANCE, backend="py4j")
+        rows = fitted[name][2]
+        cmp = scoring.compare_engines(fitted.stock_logged(name), rows, TOLERANCE, backend="py4j")
         assert cmp.ok, cmp.render()
         col = next(c for c in cmp.columns if c.name == column)
         assert col.how == "number, |difference|"
@@ -196,23 +207,12 @@ def test_readme_lists_the_zoo_stage_kinds():
     assert f"{len(NAMES)} pipelines" in section
 
 
-def test_cli_compare_on_a_text_pipeline(fitted, zoo_experiment, tmp_path):
-    """The issue's first failure: a text pipeline through `mlflow-bridge compare` (a fresh process)."""
-    import os
-    import subprocess
-    import sys
-
-    model, _, rows = fitted["text_tfidf_logistic"]
-    with mlflow.start_run(experiment_id=zoo_experiment, run_name="zoo-cli-text"):
-        uri = train.log_stock(model, pip_requirements=train.pinned_requirements())
+def test_cli_compare_on_a_text_pipeline(fitted, run_cli, tmp_path):
+    """The issue's first failure: a text pipeline through `mlflow-bridge compare`."""
+    rows = fitted["text_tfidf_logistic"][2]
+    uri = fitted.stock_logged("text_tfidf_logistic")
     rows.head(50).to_json(tmp_path / "docs.jsonl", orient="records", lines=True)
-    r = subprocess.run(
-        [sys.executable, "-m", "bridge", "compare", "--model-uri", uri, "--input", str(tmp_path / "docs.jsonl")],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        env=dict(os.environ),
-    )
+    r = run_cli("compare", "--model-uri", uri, "--input", str(tmp_path / "docs.jsonl"))
     assert r.returncode == 0, r.stderr[-3000:]
     assert "rows compared: 50" in r.stdout and "verdict: AGREE" in r.stdout, r.stdout
     assert re.search(r"predicted_label\s+text, by value\s+0\s+0\s+0", r.stdout), r.stdout

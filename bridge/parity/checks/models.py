@@ -8,6 +8,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
+from ...models.train import pinned_requirements
 from .base import ONE, Ctx, GapConfirmed, check, class_exists, fluent, require_stock, stock_offers
 
 # A method that would make a managed model (logModel, saveModel, logSparkModel, ...); registry
@@ -40,7 +41,9 @@ def _python_logged_spark_model(ctx: Ctx) -> dict:
             import mlflow.spark
 
             with mlflow.start_run(experiment_id=ctx.experiment_id) as run:
-                mlflow.spark.log_model(m["model"], artifact_path="model")
+                mlflow.spark.log_model(
+                    m["model"], artifact_path="model", pip_requirements=pinned_requirements()
+                )  # given: no inference (a second Spark)
             mlflow.register_model(f"runs:/{run.info.run_id}/model", name)
         ctx.cache["py_spark_model"] = {"run_id": run.info.run_id, "name": name, "version": "1"}
     return ctx.cache["py_spark_model"]
@@ -232,7 +235,8 @@ def bridge_model_info(ctx: Ctx) -> None:
         import mlflow.spark
 
         with mlflow.start_run(experiment_id=ctx.experiment_id) as run:
-            mlflow.spark.log_model(m["model"], artifact_path="model", input_example=m["df"].select("a", "b").limit(2).toPandas())
+            example = m["df"].select("a", "b").limit(2).toPandas()
+            mlflow.spark.log_model(m["model"], artifact_path="model", input_example=example, pip_requirements=pinned_requirements())
     uri = f"runs:/{run.info.run_id}/model"
     ours, theirs = ctx.jvm.models.info(uri), get_model_info(uri)
     assert (ours.run_id, ours.model_uuid, ours.utc_time_created) == (theirs.run_id, theirs.model_uuid, theirs.utc_time_created)

@@ -24,8 +24,9 @@ test: lint venv chromium postgres jars
 	.venv/bin/mlflow-bridge with-server -- $(MAKE) --no-print-directory -j2 --output-sync=target test-scala-jvm-top test-models-cluster && \
 	.venv/bin/python tests/leftovers.py
 
-# make test's two groups: the model and cluster tests; and the Scala suites, then every other test.
-MODELS_CLUSTER := tests/models tests/cluster
+# make test's two groups, of about equal length: most model tests and the cluster tests; and the
+# Scala suites, then every other test (the serving tests among them).
+MODELS_CLUSTER := $(filter-out tests/models/test_serve.py,$(wildcard tests/models/test_*.py)) tests/cluster
 test-scala-jvm-top:
 	$(SBT) test && .venv/bin/python -m pytest -rxX $(addprefix --ignore=,$(MODELS_CLUSTER))
 

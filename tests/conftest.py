@@ -72,17 +72,15 @@ def mlflow_client(tracking_uri):
 def run_cli(capfd, monkeypatch):
     """`mlflow-bridge ARGS` run by its `main()` inside this process, on the session's JVMs: a
     CompletedProcess with its exit code and what it printed. A fresh process would start a JVM
-    each time; the tests whose subject is the process itself (quiet output, no server started,
-    a fresh session adding jars, clusters) run the real command instead."""
+    each time; the tests whose subject is the process itself (quiet output, which processes
+    start, its environment, a fresh session adding jars, clusters) run the real command instead."""
     from bridge import cli
     from bridge.jvm import env as jvm_env
 
     monkeypatch.setattr(jvm_env, "_quiet", jvm_env.is_quiet())  # main() sets these; put back after the test
     monkeypatch.delenv("MLFLOW_LOGGING_LEVEL", raising=False)
 
-    def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-        for k, v in (env or {}).items():
-            monkeypatch.setenv(k, v)
+    def run(*args: str) -> subprocess.CompletedProcess:
         capfd.readouterr()
         code = cli.main(list(args))
         out, err = capfd.readouterr()

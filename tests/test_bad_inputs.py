@@ -4,7 +4,10 @@ test_hostile_paths, test_credentials_tls and the Scala suites; the README counts
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -17,14 +20,20 @@ pytestmark = pytest.mark.reliability  # make test-reliability runs this group
 RAW = ("Py4JJavaError", "jpype._", "JException", "\tat org.", "Traceback (most recent call last)")
 
 
+def no_raw_trace(r: subprocess.CompletedProcess) -> subprocess.CompletedProcess:
+    assert not any(raw in r.stderr for raw in RAW), r.stderr[-3000:]
+    return r
+
+
 @pytest.fixture()
 def cli(run_cli):
-    def run(*args: str, env: dict[str, str] | None = None):
-        r = run_cli(*args, env=env)
-        assert not any(raw in r.stderr for raw in RAW), r.stderr[-3000:]
-        return r
+    return lambda *args: no_raw_trace(run_cli(*args))
 
-    return run
+
+def fresh_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    """The real command, for what only a fresh process shows (its environment's tracking URI)."""
+    cmd = [sys.executable, "-m", "bridge", *args]
+    return no_raw_trace(subprocess.run(cmd, capture_output=True, text=True, timeout=600, env=dict(os.environ, **env)))
 
 
 def _input_csv(tmp_path: Path) -> Path:
@@ -59,8 +68,8 @@ def html_server():
 
 
 @pytest.mark.parametrize("engine", ["scala", "python"])
-def test_a_server_that_answers_html(cli, html_server, tmp_path, engine):
-    r = cli("score", "--model-uri", "runs:/0123456789abcdef/model", "--input", str(_input_csv(tmp_path)), "--output", str(tmp_path / "o.csv"),
+def test_a_server_that_answers_html(html_server, tmp_path, engine):
+    r = fresh_cli("score", "--model-uri", "runs:/0123456789abcdef/model", "--input", str(_input_csv(tmp_path)), "--output", str(tmp_path / "o.csv"),
             "--engine", engine, "--backend", "jpype", env={"MLFLOW_TRACKING_URI": html_server})  # fmt: skip
     assert r.returncode == 2, r.stderr[-2000:]
     assert "HTML" in r.stderr and "not MLflow's JSON" in r.stderr and "is MLFLOW_TRACKING_URI the tracking server's address" in r.stderr, r.stderr[

@@ -4,7 +4,7 @@ PY := .venv/bin/python
 SBT := build/sbt
 SCALA_SOURCES := $(shell find scala/src/main -type f) build.sbt project/build.properties $(wildcard project/*.scala) bridge/versions.properties
 
-.PHONY: demo bench test test-scala-jvm-top test-models-cluster lint test-scala test-reliability test-python jars venv chromium postgres doctor clean
+.PHONY: demo bench test lint test-scala test-reliability test-python jars venv chromium postgres doctor clean
 
 demo: venv jars
 	.venv/bin/mlflow-bridge demo
@@ -16,22 +16,12 @@ bench: venv jars
 	.venv/bin/mlflow-bridge bench --json benchmarks.json --update-readme $(BENCH_ARGS)
 
 # Scala tests and pytest share one embedded tracking server (or MLFLOW_TRACKING_URI if set).
-# Two groups run side by side (one alone leaves the CPUs a third idle, waiting on servers and
-# child processes); each group's output is printed whole when it ends.
 # Every process of the run carries MLFLOW_BRIDGE_RUN; tests/leftovers.py then checks none is left.
+# (Two groups side by side were tried: on 2 cores they slowed each other down, 35 and ~50 min.)
 test: lint venv chromium postgres jars
 	export MLFLOW_BRIDGE_RUN=$$$$-$$(date +%s%N) && \
-	.venv/bin/mlflow-bridge with-server -- $(MAKE) --no-print-directory -j2 --output-sync=target test-scala-jvm-top test-models-cluster && \
+	.venv/bin/mlflow-bridge with-server -- bash -c '$(SBT) test && .venv/bin/python -m pytest -rxX' && \
 	.venv/bin/python tests/leftovers.py
-
-# make test's two groups, of about equal length: most model tests and the cluster tests; and the
-# Scala suites, then every other test (the serving tests among them).
-MODELS_CLUSTER := $(filter-out tests/models/test_serve.py,$(wildcard tests/models/test_*.py)) tests/cluster
-test-scala-jvm-top:
-	$(SBT) test && .venv/bin/python -m pytest -rxX $(addprefix --ignore=,$(MODELS_CLUSTER))
-
-test-models-cluster:
-	.venv/bin/python -m pytest -rxX $(MODELS_CLUSTER)
 
 # Lint, format and types (see CONTRIBUTING in the README); make test runs it first.
 lint: venv

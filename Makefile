@@ -4,7 +4,7 @@ PY := .venv/bin/python
 SBT := build/sbt
 SCALA_SOURCES := $(shell find scala/src/main -type f) build.sbt project/build.properties $(wildcard project/*.scala) bridge/versions.properties
 
-.PHONY: demo bench test lint test-scala test-reliability test-python jars venv chromium postgres doctor clean
+.PHONY: demo bench test test-scala-models test-others lint lint-python test-scala test-reliability test-python jars venv chromium postgres doctor clean
 
 demo: venv jars
 	.venv/bin/mlflow-bridge demo
@@ -15,20 +15,35 @@ BENCH_ARGS ?=
 bench: venv jars
 	.venv/bin/mlflow-bridge bench --json benchmarks.json --update-readme $(BENCH_ARGS)
 
-# Scala tests and pytest share one embedded tracking server (or MLFLOW_TRACKING_URI if set).
-# Every process of the run carries MLFLOW_BRIDGE_RUN; tests/leftovers.py then checks none is left.
-# (Two groups side by side were tried: on 2 cores they slowed each other down, 35 and ~50 min.)
-test: lint venv chromium postgres jars
+# make test: the Python lint, one sbt launch for Scala's lint and the jars, then two groups side
+# by side, each on a tracking server of its own: the Scala suites and the model and cluster tests;
+# and every other test. One group alone leaves the CPUs about a third idle (waiting on servers and
+# child processes); one server for both groups was their bottleneck (one worker, every artifact
+# through it). Each group's output is printed whole when it ends. Every process of the run
+# carries MLFLOW_BRIDGE_RUN; tests/leftovers.py then checks none is left.
+test: lint-python venv chromium postgres
+	$(SBT) $(SBT_LINT) bridgeJars
 	export MLFLOW_BRIDGE_RUN=$$$$-$$(date +%s%N) && \
-	.venv/bin/mlflow-bridge with-server -- bash -c '$(SBT) test && .venv/bin/python -m pytest -rxX' && \
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-scala-models test-others && \
 	.venv/bin/python tests/leftovers.py
 
-# Lint, format and types (see CONTRIBUTING in the README); make test runs it first.
-lint: venv
+# make test's two groups, of about equal length.
+MODELS_CLUSTER := $(filter-out tests/models/test_serve.py,$(wildcard tests/models/test_*.py)) tests/cluster
+test-scala-models:
+	.venv/bin/mlflow-bridge with-server -- bash -c '$(SBT) test && .venv/bin/python -m pytest -rxX $(MODELS_CLUSTER)'
+
+test-others:
+	.venv/bin/mlflow-bridge with-server -- .venv/bin/python -m pytest -rxX $(addprefix --ignore=,$(MODELS_CLUSTER))
+
+# Lint, format and types (see CONTRIBUTING in the README); make test runs the same checks.
+SBT_LINT := scalafmtCheckAll scalafmtSbtCheck
+lint: lint-python
+	$(SBT) $(SBT_LINT)
+
+lint-python: venv
 	.venv/bin/ruff check bridge tests
 	.venv/bin/ruff format --check bridge tests
 	.venv/bin/mypy
-	$(SBT) scalafmtCheckAll scalafmtSbtCheck
 
 test-scala: venv jars
 	.venv/bin/mlflow-bridge with-server -- $(SBT) test
@@ -52,10 +67,12 @@ postgres:
 	@test -x /usr/lib/postgresql/15/bin/initdb || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-15 >/dev/null) \
 	  || { echo "make test needs PostgreSQL 15: apt-get install postgresql-15 (as root)"; exit 1; }
 
+# uv installs from its cache in seconds where pip takes minutes (the version: versions.properties).
+UV_VERSION := $(shell sed -n 's/^uv=//p' bridge/versions.properties)
 .venv/.installed: pyproject.toml setup.py bridge/versions.properties
 	test -x $(PY) || python3 -m venv .venv
-	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[test]'
+	$(PY) -m pip install -q "uv==$(UV_VERSION)"
+	.venv/bin/uv pip install -q --python $(PY) --compile-bytecode -e '.[test]'
 	touch $@
 
 jars: bridge/jars/manifest.json

@@ -18,7 +18,7 @@ from bridge import TrackingServer, connect
 
 pytestmark = pytest.mark.reliability  # make test-reliability runs this group
 
-PER_WRITER = 500  # values each writer logs, one request each, across the restart
+PER_WRITER = 250  # values each writer logs, one request each, across the restart (the restart comes after 50)
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])

@@ -34,7 +34,7 @@ class PythonInteropSuite extends AnyFunSuite {
       |from pyspark.ml.feature import VectorAssembler
       |from pyspark.ml.regression import LinearRegression
       |from pyspark.ml.util import DefaultParamsReadable, DefaultParamsWritable
-      |jvm_uri, exp_name, reg_name, pystage_dir = sys.argv[1:5]
+      |jvm_uri, exp_name, reg_name, pystage_dir, requirements = sys.argv[1:6]
       |spark = (SparkSession.builder.master("local[1]").config("spark.ui.enabled", "false")
       |         .config("spark.driver.host", "127.0.0.1").getOrCreate())
       |pdf = pd.DataFrame({"a": [1.0, 2.0], "b": [2.0, 1.0]})
@@ -45,7 +45,8 @@ class PythonInteropSuite extends AnyFunSuite {
       |model = Pipeline(stages=[VectorAssembler(inputCols=["a", "b"], outputCol="features"), LinearRegression(labelCol="y")]).fit(df)
       |mlflow.set_experiment(exp_name)
       |with mlflow.start_run() as run:
-      |    mlflow.spark.log_model(model, artifact_path="model", registered_model_name=reg_name)
+      |    # Requirements given: else mlflow infers them by loading the model in a second Spark (20-30 s).
+      |    mlflow.spark.log_model(model, artifact_path="model", registered_model_name=reg_name, pip_requirements=requirements.split(","))
       |print("PY_RUN=" + run.info.run_id, flush=True)
       |print("PY_PRED=" + json.dumps([r.prediction for r in model.transform(df).collect()]), flush=True)
       |class AddOne(Transformer, DefaultParamsReadable, DefaultParamsWritable):
@@ -63,7 +64,16 @@ class PythonInteropSuite extends AnyFunSuite {
       .getOrElse("python3")
     val scriptFile = Files.createTempFile("interop", ".py")
     Files.write(scriptFile, script.getBytes(UTF_8))
-    val pb = new ProcessBuilder(python, scriptFile.toString, jvmUri, expName, registered, pyStageDir.toString).redirectErrorStream(true)
+    val pb = new ProcessBuilder(
+      python,
+      scriptFile.toString,
+      jvmUri,
+      expName,
+      registered,
+      pyStageDir.toString,
+      s"mlflow==${Pins.mlflowPython},pyspark==${Pins.spark}"
+    )
+      .redirectErrorStream(true)
     pb.environment().put("MLFLOW_TRACKING_URI", TestServer.uri)
     val t0 = System.nanoTime()
     val p = pb.start()

@@ -4,7 +4,7 @@ PY := .venv/bin/python
 SBT := build/sbt
 SCALA_SOURCES := $(shell find scala/src/main -type f) build.sbt project/build.properties $(wildcard project/*.scala) bridge/versions.properties
 
-.PHONY: demo bench test test-scala-models test-others lint lint-python test-scala test-reliability test-python jars venv chromium postgres doctor clean
+.PHONY: demo bench test test-models-cluster test-scala-others lint lint-python test-scala test-reliability test-python jars venv chromium postgres doctor clean
 
 demo: venv jars
 	.venv/bin/mlflow-bridge demo
@@ -16,24 +16,24 @@ bench: venv jars
 	.venv/bin/mlflow-bridge bench --json benchmarks.json --update-readme $(BENCH_ARGS)
 
 # make test: the Python lint, one sbt launch for Scala's lint and the jars, then two groups side
-# by side, each on a tracking server of its own: the Scala suites and the model and cluster tests;
-# and every other test. One group alone leaves the CPUs about a third idle (waiting on servers and
-# child processes); one server for both groups was their bottleneck (one worker, every artifact
-# through it). Each group's output is printed whole when it ends. Every process of the run
-# carries MLFLOW_BRIDGE_RUN; tests/leftovers.py then checks none is left.
+# by side: the model and cluster tests; and the Scala suites, then every other test. One group
+# alone leaves the CPUs about a third idle (waiting on servers and child processes). Each group
+# has a tracking server of its own, so neither waits on the other's requests (a server runs one
+# worker). Each group's output is printed whole when it ends. Every process of the run carries
+# MLFLOW_BRIDGE_RUN; tests/leftovers.py then checks none is left.
 test: lint-python venv chromium postgres
 	$(SBT) $(SBT_LINT) bridgeJars
 	export MLFLOW_BRIDGE_RUN=$$$$-$$(date +%s%N) && \
-	$(MAKE) --no-print-directory -j2 --output-sync=target test-scala-models test-others && \
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-models-cluster test-scala-others && \
 	.venv/bin/python tests/leftovers.py
 
 # make test's two groups, of about equal length.
 MODELS_CLUSTER := $(filter-out tests/models/test_serve.py,$(wildcard tests/models/test_*.py)) tests/cluster
-test-scala-models:
-	.venv/bin/mlflow-bridge with-server -- bash -c '$(SBT) test && .venv/bin/python -m pytest -rxX $(MODELS_CLUSTER)'
+test-models-cluster:
+	.venv/bin/mlflow-bridge with-server -- .venv/bin/python -m pytest -rxX $(MODELS_CLUSTER)
 
-test-others:
-	.venv/bin/mlflow-bridge with-server -- .venv/bin/python -m pytest -rxX $(addprefix --ignore=,$(MODELS_CLUSTER))
+test-scala-others:
+	.venv/bin/mlflow-bridge with-server -- bash -c '$(SBT) test && .venv/bin/python -m pytest -rxX $(addprefix --ignore=,$(MODELS_CLUSTER))'
 
 # Lint, format and types (see CONTRIBUTING in the README); make test runs the same checks.
 SBT_LINT := scalafmtCheckAll scalafmtSbtCheck

@@ -1,6 +1,9 @@
 # Two commands for users (see README): `make demo` and `make test`; and `make bench` for the benchmarks. Each installs what it needs.
 SHELL := /bin/bash
 PY := .venv/bin/python
+# Python caches what it compiles in the venv (uv installs no bytecode; without the cache every
+# fresh process compiles mlflow again, 3-5 s each), whatever the caller's environment says.
+unexport PYTHONDONTWRITEBYTECODE
 SBT := build/sbt
 SCALA_SOURCES := $(shell find scala/src/main -type f) build.sbt project/build.properties $(wildcard project/*.scala) bridge/versions.properties
 
@@ -67,12 +70,16 @@ postgres:
 	@test -x /usr/lib/postgresql/15/bin/initdb || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-15 >/dev/null) \
 	  || { echo "make test needs PostgreSQL 15: apt-get install postgresql-15 (as root)"; exit 1; }
 
-# uv installs from its cache in seconds where pip takes minutes (the version: versions.properties).
-UV_VERSION := $(shell sed -n 's/^uv=//p' bridge/versions.properties)
+# uv installs from its cache in seconds where pip takes minutes (versions: versions.properties).
+# PyPI serves pyspark as an sdist only, which uv would build again on every install: its wheel is
+# built once into a user-level folder (beside sbt's cache) and found there.
+pin = $(shell sed -n 's/^$(1)=//p' bridge/versions.properties)
+WHEELS := $(HOME)/.cache/mlflow-bridge/wheels
 .venv/.installed: pyproject.toml setup.py bridge/versions.properties
 	test -x $(PY) || python3 -m venv .venv
-	$(PY) -m pip install -q "uv==$(UV_VERSION)"
-	.venv/bin/uv pip install -q --python $(PY) --compile-bytecode -e '.[test]'
+	$(PY) -m pip install -q "uv==$(call pin,uv)"
+	test -f $(WHEELS)/pyspark-$(call pin,spark)-py2.py3-none-any.whl || $(PY) -m pip wheel -q --no-deps -w $(WHEELS) "pyspark==$(call pin,spark)"
+	.venv/bin/uv pip install -q --python $(PY) --find-links $(WHEELS) -e '.[test]'
 	touch $@
 
 jars: bridge/jars/manifest.json

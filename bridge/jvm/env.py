@@ -35,9 +35,15 @@ def is_quiet() -> bool:
 
 
 # Lines JVMs print straight to the process' stderr, past any logging configuration: the module
-# system's notice for the vector API that Spark's launcher enables, and netlib's native BLAS
-# probe (no system BLAS here; Spark falls back to its Java BLAS).
-NOISE = (b"WARNING: Using incubator modules: ", b"netlib-blas: JNI_OnLoad: ", b"netlib-lapack: JNI_OnLoad: ")
+# system's notice for the vector API that Spark's launcher enables, netlib's native BLAS probe
+# (no system BLAS here; Spark falls back to its Java BLAS), and the notice every JVM prints when
+# JAVA_TOOL_OPTIONS is set (containers often set it; `make test` does).
+NOISE = (
+    b"WARNING: Using incubator modules: ",
+    b"netlib-blas: JNI_OnLoad: ",
+    b"netlib-lapack: JNI_OnLoad: ",
+    b"Picked up JAVA_TOOL_OPTIONS: ",
+)
 
 
 class StderrFilter:

@@ -14,7 +14,7 @@ class InputCheckSuite extends AnyFunSuite {
   private def df(sql: String): DataFrame = spark.sql(sql)
   private def fails(d: DataFrame, s: Option[Seq[ColSpec]] = sig): BridgeException = {
     val e = intercept[BridgeException](InputCheck.check(model, d, s))
-    assert(e.kind == "BAD_INPUT")
+    assert(e.kind == BridgeException.Kind.BAD_INPUT)
     e
   }
 
@@ -169,7 +169,7 @@ class InputCheckSuite extends AnyFunSuite {
       .fit(train)
     assert(PipelineColumns.requiredInputs(m, train.schema) == Seq("a", "s"))
     val e = intercept[BridgeException](Scoring.score(m, train.select("a"), None))
-    assert(e.kind == "BAD_INPUT")
+    assert(e.kind == BridgeException.Kind.BAD_INPUT)
     assert(e.getMessage.startsWith("stage 2 of 3 (Interaction 'interaction_"), e.getMessage)
     assert(e.getMessage.contains("`s`"), e.getMessage)
   }

@@ -1,8 +1,10 @@
 package mlflowbridge
 package model
 
+import scala.jdk.CollectionConverters._
 import scala.util.control.NonFatal
 
+import org.apache.commons.lang3.exception.ExceptionUtils
 import org.apache.spark.ml.PipelineModel
 import org.apache.spark.sql.{Column, DataFrame, Dataset, Row}
 import org.apache.spark.sql.functions.{col, isnan, lit, sum, when}
@@ -76,7 +78,7 @@ private[mlflowbridge] object InputCheck {
       }
       .collectFirst { case Some(b) => b }
       // No stage fails on its own: not the input's fault (a write or a lost executor, say).
-      .getOrElse(new BridgeException("JVM_ERROR", s"scoring failed: ${firstLine(error)}", error))
+      .getOrElse(BridgeException.jvmError(s"scoring failed: ${firstLine(error)}", error))
   }
 
   /** "; its input column 'x' holds 3 null(s)" for the stage's input columns that hold any. */
@@ -101,7 +103,7 @@ private[mlflowbridge] object InputCheck {
 
   /** The deepest cause's first line: Spark wraps a stage's own message in job and task errors. */
   def firstLine(e: Throwable): String = {
-    val chain = Iterator.iterate(e)(_.getCause).takeWhile(_ != null).take(20).toSeq
+    val chain = ExceptionUtils.getThrowableList(e).asScala.toSeq
     val msg = chain.reverse.flatMap(t => Option(t.getMessage).map(_.trim)).find(_.nonEmpty).getOrElse(e.getClass.getName)
     msg.linesIterator.next()
   }

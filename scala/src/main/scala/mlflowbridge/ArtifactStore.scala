@@ -57,7 +57,8 @@ final class ArtifactStore private[mlflowbridge] (mlflow: Mlflow) {
   def upload(local: Path, destUri: String): Unit = transport(destUri).getOrElse(throw notServed(destUri)).upload(local, destUri)
 
   /** Direct children of a directory (`mlflow-artifacts:/...`, `s3://...`); empty when the path is a file or missing. */
-  def listUri(artifactUri: String): java.util.List[ArtifactEntry] = transport(artifactUri).getOrElse(throw notServed(artifactUri)).list(artifactUri).asJava
+  def listUri(artifactUri: String): java.util.List[ArtifactEntry] =
+    transport(artifactUri).getOrElse(throw notServed(artifactUri)).list(artifactUri).asJava
 
   /** A run's artifacts under `path` (null = the root; run-relative paths, as the stock client's listArtifacts). */
   def list(runId: String, path: String): java.util.List[ArtifactEntry] = {

@@ -74,12 +74,45 @@ class ArtifactStoreSuite extends AnyFunSuite {
     Files.write(d.resolve("a#b.txt"), "x".getBytes(UTF_8))
     val e = intercept[BridgeException](store.logArtifacts(runId, d, "hash"))
     assert(e.kind == BridgeException.Kind.BAD_INPUT && e.getMessage.contains("refuses the artifact path") && e.getMessage.contains("a#b.txt"))
+    assert(e.uri == s"${store.runArtifactUri(runId)}/hash/a#b.txt" && e.httpStatus == 400, (e.uri, e.httpStatus))
   }
 
   test("a missing artifact is NOT_FOUND naming the run and the path") {
     val e = intercept[BridgeException](store.download(runId, "nope/x", TestSpark.tempDir("none")))
     assert(e.kind == BridgeException.Kind.NOT_FOUND)
     assert(e.getMessage.contains(s"run '$runId' has no artifact 'nope/x'"))
+    assert(e.path == "nope/x" && e.uri == s"${store.runArtifactUri(runId)}/nope/x", (e.path, e.uri))
+  }
+
+  test("error kinds carry what was wrong: a missing URI, a refused path, the server's status and code") {
+    val missing = s"${store.runArtifactUri(runId)}/nothing/here.bin"
+    val e = intercept[BridgeException](store.downloadUri(missing, TestSpark.tempDir("gone")))
+    assert(e.kind == BridgeException.Kind.NOT_FOUND && e.uri == missing && e.getMessage == s"artifact $missing does not exist")
+    val refused = intercept[BridgeException](store.list(runId, "a/../../b"))
+    assert(refused.kind == BridgeException.Kind.BAD_INPUT && refused.path == "a/../../b" && refused.uri == null)
+    val run = intercept[BridgeException](store.runArtifactUri("0123456789abcdef0123456789abcdef"))
+    assert(
+      run.kind == BridgeException.Kind.NOT_FOUND && run.httpStatus == 404 && run.errorCode == "RESOURCE_DOES_NOT_EXIST",
+      (run.httpStatus, run.errorCode)
+    )
+    val elsewhere = intercept[BridgeException](store.listUri("gs://bucket/x"))
+    assert(elsewhere.kind == BridgeException.Kind.BAD_INPUT && elsewhere.uri == "gs://bucket/x")
+    // Java callers switch on the enum; every kind has a Python word (its name).
+    val word = e.kind match {
+      case BridgeException.Kind.NOT_FOUND                                      => "not found"
+      case BridgeException.Kind.BAD_INPUT | BridgeException.Kind.ACCESS_DENIED => "refused"
+      case _                                                                   => "other"
+    }
+    assert(
+      word == "not found" && BridgeException.Kind.values.map(_.name).toSeq == Seq(
+        "NOT_FOUND",
+        "BAD_INPUT",
+        "UNREACHABLE",
+        "ACCESS_DENIED",
+        "REST_ERROR",
+        "JVM_ERROR"
+      )
+    )
   }
 
   test("an unknown run is NOT_FOUND") {

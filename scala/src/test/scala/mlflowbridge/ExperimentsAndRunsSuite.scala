@@ -77,7 +77,11 @@ class ExperimentsAndRunsSuite extends AnyFunSuite {
     val e = intercept[BridgeException](Mlflow.fromEnv(java.util.Map.of[String, String]()))
     assert(e.getMessage.startsWith("MLFLOW_TRACKING_URI is not set"))
     val local = intercept[BridgeException](Mlflow.forUri("file:///tmp/mlruns"))
-    assert(local.kind == BridgeException.Kind.BAD_INPUT && local.getMessage.startsWith("tracking URI 'file:///tmp/mlruns' is not an http(s) tracking server"))
+    assert(
+      local.kind == BridgeException.Kind.BAD_INPUT && local.getMessage.startsWith(
+        "tracking URI 'file:///tmp/mlruns' is not an http(s) tracking server"
+      )
+    )
   }
 
   private def runTags(runId: String): Map[String, String] =

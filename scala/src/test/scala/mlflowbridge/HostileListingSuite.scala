@@ -86,6 +86,7 @@ class HostileListingSuite extends AnyFunSuite with org.scalatest.BeforeAndAfterA
     val e = intercept[BridgeException](store.downloadUri("mlflow-artifacts:/m", parent.resolve("dst")))
     assert(e.kind == BridgeException.Kind.BAD_INPUT)
     assert(e.getMessage.startsWith(s"refusing artifact name ${Json.mapper.writeValueAsString(name)} listed by mlflow-artifacts:/m: "), e.getMessage)
+    assert(e.path == name && e.uri == "mlflow-artifacts:/m", (e.path, e.uri))
     assert(files(parent).isEmpty, s"written: ${files(parent)}")
   }
 
@@ -104,9 +105,12 @@ class HostileListingSuite extends AnyFunSuite with org.scalatest.BeforeAndAfterA
     for (call <- Seq[() => Any](() => store.download("r", path, dst), () => store.list("r", path), () => store.logArtifacts("r", dst, path))) {
       val e = intercept[BridgeException](call())
       assert(
-        e.kind == BridgeException.Kind.BAD_INPUT && e.getMessage.startsWith(s"artifact path ${Json.mapper.writeValueAsString(path)} is not a safe relative path: "),
+        e.kind == BridgeException.Kind.BAD_INPUT && e.getMessage.startsWith(
+          s"artifact path ${Json.mapper.writeValueAsString(path)} is not a safe relative path: "
+        ),
         e.getMessage
       )
+      assert(e.path == path)
     }
     val m = intercept[BridgeException](fake.models.uris.fetch(s"runs:/r/$path", dst)).getMessage
     assert(m.contains("is not a safe relative path"), m)
@@ -122,6 +126,7 @@ class HostileListingSuite extends AnyFunSuite with org.scalatest.BeforeAndAfterA
     val dst = TestSpark.tempDir("linked-dst")
     val e = intercept[BridgeException](store.downloadUri(src.toUri.toString, dst))
     assert(e.getMessage.contains("is a symbolic link to") && e.getMessage.contains("outside"), e.getMessage)
+    assert(e.kind == BridgeException.Kind.BAD_INPUT && e.path == src.resolve("link.txt").toString, e.path)
     assert(!files(dst).exists(_.endsWith("link.txt")))
   }
 
@@ -132,9 +137,12 @@ class HostileListingSuite extends AnyFunSuite with org.scalatest.BeforeAndAfterA
     try {
       val e = intercept[BridgeException](store.downloadUri("mlflow-artifacts:/m", parent.resolve("dst")))
       assert(
-        e.kind == BridgeException.Kind.UNREACHABLE && e.getMessage.startsWith("download of mlflow-artifacts:/m/model.bin was cut off, after 2 retries: "),
+        e.kind == BridgeException.Kind.UNREACHABLE && e.getMessage.startsWith(
+          "download of mlflow-artifacts:/m/model.bin was cut off, after 2 retries: "
+        ),
         e.getMessage
       )
+      assert(e.uri == "mlflow-artifacts:/m/model.bin")
       assert(files(parent).isEmpty, s"left behind: ${files(parent)}")
     } finally cutOff = false
     // The network is back: the same call succeeds.
@@ -173,7 +181,10 @@ class HostileListingSuite extends AnyFunSuite with org.scalatest.BeforeAndAfterA
     putCutOffTimes.set(10)
     val e = intercept[BridgeException](store.upload(f, "mlflow-artifacts:/up"))
     putCutOffTimes.set(0)
-    assert(e.kind == BridgeException.Kind.UNREACHABLE && e.getMessage.contains("did not answer PUT") && e.getMessage.contains("after 2 retries"), e.getMessage)
+    assert(
+      e.kind == BridgeException.Kind.UNREACHABLE && e.getMessage.contains("did not answer PUT") && e.getMessage.contains("after 2 retries"),
+      e.getMessage
+    )
   }
 
   override def afterAll(): Unit = server.stop(0)

@@ -36,6 +36,12 @@ class InputCheckSuite extends AnyFunSuite {
     assert(e.getMessage.endsWith("'); the input has 'x'"), e.getMessage)
   }
 
+  test("the first wrong column is the error's column field") {
+    assert(fails(df("SELECT 1.0 AS a, 2.0 AS c")).column == "b")
+    assert(fails(df("SELECT 1.0 AS x"), None).column == "a")
+    assert(fails(df("SELECT 1.0 AS a, 'two' AS b")).column == "b")
+  }
+
   test("wrong types name the expected and the actual type") {
     assert(fails(df("SELECT 'one' AS a, 2.0D AS b")).getMessage == "input column(s) have the wrong type: 'a' expected double, got string")
   }

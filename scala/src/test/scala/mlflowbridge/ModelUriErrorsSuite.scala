@@ -35,6 +35,7 @@ class ModelUriErrorsSuite extends AnyFunSuite {
     val e = fails(s"runs:/$runId/nothing-here")
     assert(e.kind == BridgeException.Kind.NOT_FOUND)
     assert(e.getMessage == s"model URI runs:/$runId/nothing-here does not exist: run '$runId' has no artifact 'nothing-here'")
+    assert(e.uri == s"runs:/$runId/nothing-here" && e.path == "nothing-here", (e.uri, e.path))
   }
 
   test("a registered model that does not exist, a missing version, a missing alias") {
@@ -46,6 +47,7 @@ class ModelUriErrorsSuite extends AnyFunSuite {
     val e = fails(s"models:/$name@champion")
     assert(e.kind == BridgeException.Kind.NOT_FOUND)
     assert(e.getMessage == s"model URI models:/$name@champion does not exist: registered model '$name' has no alias 'champion'")
+    assert(e.uri == s"models:/$name@champion" && e.httpStatus == 0, (e.uri, e.httpStatus))
     assert(fails(s"models:/$name/latest").getMessage == s"model URI models:/$name/latest does not exist: registered model '$name' has no versions")
   }
 
@@ -64,6 +66,7 @@ class ModelUriErrorsSuite extends AnyFunSuite {
   test("a local directory that does not exist (no tracking server needed)") {
     val e = fails("/no/such/dir/model", Mlflow.local())
     assert(e.kind == BridgeException.Kind.NOT_FOUND && e.getMessage == "model URI /no/such/dir/model does not exist (no such local directory)")
+    assert(e.uri == "/no/such/dir/model")
   }
 
   test("malformed and unsupported URIs") {
@@ -133,7 +136,11 @@ class ModelUriErrorsSuite extends AnyFunSuite {
     val local = Mlflow.local()
     assert(local.isLocal && local.trackingUri == null)
     val e = intercept[BridgeException](local.experiments.getOrCreate("x"))
-    assert(e.kind == BridgeException.Kind.BAD_INPUT && e.getMessage.startsWith("this call needs a tracking server, and this Mlflow has none (Mlflow.local())"))
+    assert(
+      e.kind == BridgeException.Kind.BAD_INPUT && e.getMessage.startsWith(
+        "this call needs a tracking server, and this Mlflow has none (Mlflow.local())"
+      )
+    )
     assert(intercept[BridgeException](local.client).getMessage.startsWith("the stock client needs a tracking server"))
   }
 }

@@ -77,7 +77,9 @@ class RetriesSuite extends AnyFunSuite with BeforeAndAfterAll {
     val dead = Mlflow.forUri("http://127.0.0.1:9", fast.asJava)
     val e = intercept[BridgeException](dead.experiments.getOrCreate("x"))
     assert(
-      e.kind == BridgeException.Kind.UNREACHABLE && e.getMessage.startsWith("tracking server http://127.0.0.1:9 is unreachable (ConnectException, after 3 retries)")
+      e.kind == BridgeException.Kind.UNREACHABLE && e.getMessage.startsWith(
+        "tracking server http://127.0.0.1:9 is unreachable (ConnectException, after 3 retries)"
+      )
     )
   }
 

@@ -145,7 +145,10 @@ class S3StoreSuite extends AnyFunSuite with org.scalatest.BeforeAndAfterAll {
       keys = Seq("d/ok.txt", s"d/$hostile")
       val parent = TestSpark.tempDir("s3-hostile")
       val e = intercept[BridgeException](mlflow.artifacts.downloadUri("s3://b/d", parent.resolve("dst")))
-      assert(e.kind == BridgeException.Kind.BAD_INPUT && e.getMessage.contains("refusing artifact name") && e.getMessage.contains("s3://b/d"), e.getMessage)
+      assert(
+        e.kind == BridgeException.Kind.BAD_INPUT && e.getMessage.contains("refusing artifact name") && e.getMessage.contains("s3://b/d"),
+        e.getMessage
+      )
       assert(files(parent).isEmpty, s"$hostile left: ${files(parent)}")
     }
   }
@@ -160,7 +163,10 @@ class S3StoreSuite extends AnyFunSuite with org.scalatest.BeforeAndAfterAll {
     try {
       val parent = TestSpark.tempDir("s3-cut-always")
       val e = intercept[BridgeException](mlflow.artifacts.downloadUri("s3://b/c/file.bin", parent))
-      assert(e.kind == BridgeException.Kind.UNREACHABLE && e.getMessage.startsWith("download of s3://b/c/file.bin was cut off, after 2 retries"), e.getMessage)
+      assert(
+        e.kind == BridgeException.Kind.UNREACHABLE && e.getMessage.startsWith("download of s3://b/c/file.bin was cut off, after 2 retries"),
+        e.getMessage
+      )
       assert(files(parent).isEmpty, files(parent))
     } finally cutOffTimes.set(0)
   }
@@ -181,14 +187,26 @@ class S3StoreSuite extends AnyFunSuite with org.scalatest.BeforeAndAfterAll {
       refuse = Some(403 -> "SignatureDoesNotMatch")
       val denied = intercept[BridgeException](mlflow.artifacts.downloadUri("s3://b/x", dst))
       assert(
-        denied.kind == BridgeException.Kind.ACCESS_DENIED && denied.getMessage.contains("bucket 'b'") && denied.getMessage.contains("AWS_SECRET_ACCESS_KEY"),
+        denied.kind == BridgeException.Kind.ACCESS_DENIED && denied.getMessage.contains("bucket 'b'") && denied.getMessage.contains(
+          "AWS_SECRET_ACCESS_KEY"
+        ),
         denied.getMessage
+      )
+      assert(
+        denied.httpStatus == 403 && denied.errorCode == "SignatureDoesNotMatch" && denied.uri == "s3://b/x",
+        (denied.httpStatus, denied.errorCode, denied.uri)
       )
       refuse = Some(404 -> "NoSuchBucket")
       val missing = intercept[BridgeException](mlflow.artifacts.listUri("s3://b/x"))
       assert(
-        missing.kind == BridgeException.Kind.NOT_FOUND && missing.getMessage.contains("S3 bucket 'b' does not exist at S3 endpoint http://127.0.0.1:"),
+        missing.kind == BridgeException.Kind.NOT_FOUND && missing.getMessage.contains(
+          "S3 bucket 'b' does not exist at S3 endpoint http://127.0.0.1:"
+        ),
         missing.getMessage
+      )
+      assert(
+        missing.httpStatus == 404 && missing.errorCode == "NoSuchBucket" && missing.uri == "s3://b/x",
+        (missing.httpStatus, missing.errorCode, missing.uri)
       )
       assert(!Seq(denied, missing).exists(_.getMessage.contains("\n")))
     } finally refuse = None

@@ -24,27 +24,33 @@ private[mlflowbridge] object InputCheck {
       val required = specs.filter(_.required).map(_.name).filter(_.nonEmpty)
       val missing = required.filterNot(have.contains)
       if (missing.nonEmpty)
-        throw BridgeException.badInput(
-          s"input is missing required column(s) ${quoted(missing)}; the model reads ${quoted(required)}, the input has ${quoted(df.columns.toSeq)}"
-        )
+        throw BridgeException
+          .badInput(
+            s"input is missing required column(s) ${quoted(missing)}; the model reads ${quoted(required)}, the input has ${quoted(df.columns.toSeq)}"
+          )
+          .withColumn(missing.head)
       val wrong = specs.filter(s => have.contains(s.name) && !Signature.accepts(s, have(s.name)))
       if (wrong.nonEmpty)
-        throw BridgeException.badInput(
-          "input column(s) have the wrong type: " + wrong
-            .map { s =>
-              s"'${s.name}' expected ${s.describe}, got ${Signature.mlflowTypeName(have(s.name))}"
-            }
-            .mkString("; ")
-        )
+        throw BridgeException
+          .badInput(
+            "input column(s) have the wrong type: " + wrong
+              .map { s =>
+                s"'${s.name}' expected ${s.describe}, got ${Signature.mlflowTypeName(have(s.name))}"
+              }
+              .mkString("; ")
+          )
+          .withColumn(wrong.head.name)
     }
 
     PipelineColumns.misfit(model, Scoring.castToSignature(df, signature).schema).foreach { m =>
       val missing = m.missingColumns
-      throw BridgeException.badInput(
-        if (missing.nonEmpty)
-          s"input is missing column(s) ${quoted(missing)} needed by ${m.describe}; the input has ${quoted(df.columns.toSeq)}"
-        else s"input does not fit the model at ${m.describe}: ${firstLine(m.error)}"
-      )
+      throw BridgeException
+        .badInput(
+          if (missing.nonEmpty)
+            s"input is missing column(s) ${quoted(missing)} needed by ${m.describe}; the input has ${quoted(df.columns.toSeq)}"
+          else s"input does not fit the model at ${m.describe}: ${firstLine(m.error)}"
+        )
+        .withColumn(missing.headOption.orNull)
     }
 
     if (df.isEmpty) throw BridgeException.badInput("input has no rows")

@@ -106,7 +106,9 @@ private[mlflowbridge] final class ModelUri(mlflow: Mlflow) {
       else
         loggedModelOfRun(runId, path)
           .map(u => locate(u, 1))
-          .getOrElse(throw BridgeException.notFound(s"model URI $uri does not exist: run '$runId' has no artifact '$path'").withUri(uri).withPath(path))
+          .getOrElse(
+            throw BridgeException.notFound(s"model URI $uri does not exist: run '$runId' has no artifact '$path'").withUri(uri).withPath(path)
+          )
     } else ViaRun(runId, path)
   }
 
@@ -204,7 +206,6 @@ private[mlflowbridge] object ModelUri {
     if (remote && !hasServer)
       throw BridgeException.badInput(s"model URI $u needs a tracking server: set MLFLOW_TRACKING_URI (a local model folder needs none)")
   }
-
 
   /** Where a model's files are, before download. */
   sealed trait Location

@@ -70,7 +70,9 @@ private[mlflowbridge] final class MlflowRest(val creds: MlflowHostCreds, val ret
           s"$what: the tracking server $host refused the credentials (HTTP 401); set MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD, or MLFLOW_TRACKING_TOKEN"
         )
       else if (r.status == 403)
-        BridgeException.accessDenied(s"$what: ${Option(creds.getUsername).fold("this client")(u => s"user '$u'")} may not do this (HTTP 403): ${r.message}")
+        BridgeException.accessDenied(
+          s"$what: ${Option(creds.getUsername).fold("this client")(u => s"user '$u'")} may not do this (HTTP 403): ${r.message}"
+        )
       else if (r.errorCode == "RESOURCE_DOES_NOT_EXIST" || r.status == 404) BridgeException.notFound(s"$what: ${r.message}")
       else BridgeException.restError(s"$what failed (HTTP ${r.status} ${r.errorCode}): ${r.message}")
     e.withHttp(r.status, r.errorCode)

@@ -94,7 +94,12 @@ private[mlflowbridge] final class ProxiedArtifacts(rest: MlflowRest) extends Art
      else BridgeException.restError(s"$what failed (HTTP ${r.status}): ${r.body}").withHttp(r.status, r.errorCode)).withUri(uri)
 
   private def fileUrl(uri: String): String =
-    s"${base(uri)}/api/2.0/mlflow-artifacts/artifacts/" + ArtifactUris.proxiedPath(uri).split("/").filter(_.nonEmpty).map(ArtifactUris.encodeSegment).mkString("/")
+    s"${base(uri)}/api/2.0/mlflow-artifacts/artifacts/" + ArtifactUris
+      .proxiedPath(uri)
+      .split("/")
+      .filter(_.nonEmpty)
+      .map(ArtifactUris.encodeSegment)
+      .mkString("/")
 
   /** `mlflow-artifacts://host:port/...` names its own server (as in Python); otherwise the tracking server. */
   private def base(uri: String): String = {

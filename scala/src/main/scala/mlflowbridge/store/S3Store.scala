@@ -111,7 +111,7 @@ private[mlflowbridge] final class S3Store(setting: String => Option[String], ret
           case None        => AwsBasicCredentials.create(id, secret)
         })
       case (Some(_), None) => throw BridgeException.badInput("AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not")
-      case _ =>
+      case _               =>
         // The chain's failure, told apart from the SDK's other client errors by its type.
         val chain = DefaultCredentialsProvider.builder().build()
         () =>
@@ -236,9 +236,15 @@ private[mlflowbridge] final class S3Store(setting: String => Option[String], ret
     try f
     catch {
       case e: NoSuchBucketException =>
-        throw BridgeException.notFound(s"$what: S3 bucket '${loc.bucket}' does not exist at $where").withUri(loc.uri).withHttp(e.statusCode(), S3Store.code(e))
+        throw BridgeException
+          .notFound(s"$what: S3 bucket '${loc.bucket}' does not exist at $where")
+          .withUri(loc.uri)
+          .withHttp(e.statusCode(), S3Store.code(e))
       case e: NoSuchKeyException =>
-        throw BridgeException.notFound(s"$what: no object '${loc.key}' in S3 bucket '${loc.bucket}'").withUri(loc.uri).withHttp(e.statusCode(), S3Store.code(e))
+        throw BridgeException
+          .notFound(s"$what: no object '${loc.key}' in S3 bucket '${loc.bucket}'")
+          .withUri(loc.uri)
+          .withHttp(e.statusCode(), S3Store.code(e))
       case e: S3Exception if e.statusCode() == 403 || S3Store.DeniedCodes(S3Store.code(e)) =>
         throw BridgeException
           .accessDenied(
@@ -263,7 +269,9 @@ private[mlflowbridge] final class S3Store(setting: String => Option[String], ret
           )
           .withUri(loc.uri)
       case e: SdkClientException if S3Store.caused(e, classOf[IOException]) =>
-        throw BridgeException.unreachable(s"$what: $where is unreachable for bucket '${loc.bucket}' (${S3Store.rootMessage(e)})", null).withUri(loc.uri)
+        throw BridgeException
+          .unreachable(s"$what: $where is unreachable for bucket '${loc.bucket}' (${S3Store.rootMessage(e)})", null)
+          .withUri(loc.uri)
     }
 }
 

@@ -74,7 +74,10 @@ private[mlflowbridge] object Transfers {
           attempt(retried + 1)
         case Left(e) =>
           throw BridgeException
-            .unreachable(s"download of $uri was cut off${MlflowRest.after(retried)}: ${e.getCause.getMessage}; nothing was written to $target", e.getCause)
+            .unreachable(
+              s"download of $uri was cut off${MlflowRest.after(retried)}: ${e.getCause.getMessage}; nothing was written to $target",
+              e.getCause
+            )
             .withUri(uri)
       }
     }

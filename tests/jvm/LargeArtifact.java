@@ -8,7 +8,7 @@ public final class LargeArtifact {
     try (Mlflow mlflow = Mlflow.fromEnv()) {
       mlflow.artifacts().logArtifacts(runId, file, artifactPath);
       String name = Paths.get(file).getFileName().toString();
-      System.out.println("downloaded=" + mlflow.artifacts().downloadRun(runId, artifactPath + "/" + name, dst));
+      System.out.println("downloaded=" + mlflow.artifacts().download(runId, artifactPath + "/" + name, dst));
       System.out.println("max_heap_bytes=" + Runtime.getRuntime().maxMemory());
     }
   }

@@ -1,9 +1,8 @@
 package mlflowbridge
 
 import mlflowbridge.rest._
+import mlflowbridge.store.ArtifactUris
 
-import java.net.URLEncoder
-import java.nio.charset.StandardCharsets.UTF_8
 import java.nio.file.Paths
 
 import scala.jdk.CollectionConverters._
@@ -156,7 +155,7 @@ final class LoggedModels private[mlflowbridge] (mlflow: Mlflow) {
   /** DELETE (the stock client cannot send one). */
   def deleteTag(modelId: String, key: String): Unit = {
     require(key, "tag key")
-    rest.expect(s"delete tag '$key' of logged model '$modelId'")(rest.delete(path(modelId) + "/tags/" + LoggedModels.segment(key), Json.obj()))
+    rest.expect(s"delete tag '$key' of logged model '$modelId'")(rest.delete(path(modelId) + "/tags/" + ArtifactUris.encodeSegment(key), Json.obj()))
   }
 
   /** Marks the model deleted, as Python's `delete_logged_model` (a later `get` says it does not exist). */
@@ -193,15 +192,15 @@ final class LoggedModels private[mlflowbridge] (mlflow: Mlflow) {
 
   /** Python's `log_model_artifacts`: a file lands at `<artifactPath>/<name>`, a folder's contents under `<artifactPath>/`. */
   def logArtifacts(modelId: String, localPath: String, artifactPath: String): Unit = {
-    ArtifactStore.checkArtifactPath(artifactPath, "artifact path")
+    ArtifactUris.checkArtifactPath(artifactPath, "artifact path")
     if (localPath == null || !java.nio.file.Files.exists(Paths.get(localPath)))
-      throw BridgeException.notFound(s"local artifact $localPath does not exist")
+      throw BridgeException.notFound(s"local artifact $localPath does not exist").withPath(localPath)
     val root = get(modelId).artifactUri
-    if (!ArtifactStore.isNative(root))
+    if (!ArtifactUris.isNative(root))
       throw BridgeException.badInput(
         s"logged model '$modelId' keeps its files at $root; only mlflow-artifacts: and s3:// roots are written from the JVM"
       )
-    val dest = Option(artifactPath).filter(_.nonEmpty).fold(root)(p => ArtifactStore.join(root, p))
+    val dest = Option(artifactPath).filter(_.nonEmpty).fold(root)(p => ArtifactUris.join(root, p))
     mlflow.artifacts.upload(Paths.get(localPath), dest)
   }
 
@@ -218,7 +217,7 @@ final class LoggedModels private[mlflowbridge] (mlflow: Mlflow) {
       .asJava
   }
 
-  private def path(modelId: String): String = { require(modelId, "logged model id"); "logged-models/" + LoggedModels.segment(modelId) }
+  private def path(modelId: String): String = { require(modelId, "logged model id"); "logged-models/" + ArtifactUris.encodeSegment(modelId) }
 
   private def require(v: String, what: String): Unit = if (v == null || v.trim.isEmpty) throw BridgeException.badInput(s"$what must not be empty")
 
@@ -232,5 +231,4 @@ final class LoggedModels private[mlflowbridge] (mlflow: Mlflow) {
 private object LoggedModels {
   val ParamBatch = 100
   val PageSize = 100
-  def segment(s: String): String = URLEncoder.encode(s, UTF_8).replace("+", "%20")
 }

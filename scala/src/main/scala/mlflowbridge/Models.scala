@@ -4,6 +4,7 @@ import mlflowbridge.rest._
 import mlflowbridge.model._
 import mlflowbridge.onnx.{OnnxFlavor, OnnxModel}
 import mlflowbridge.serve.ScoringServer
+import mlflowbridge.store.Transfers
 
 import java.nio.file.{Files, Path, Paths}
 
@@ -44,6 +45,9 @@ final case class ModelInfo(
  */
 final class Models private[mlflowbridge] (mlflow: Mlflow) {
 
+  /** Model URIs resolved against this Mlflow's server. */
+  private[mlflowbridge] val uris = new ModelUri(mlflow)
+
   /**
    * Logs `model` into run `runId` under `artifactPath` as `mlflow.spark.log_model` does (files,
    * then `runs/log-model`, which records `mlflow.log-model.history`). `inputExample` (a few rows)
@@ -69,7 +73,7 @@ final class Models private[mlflowbridge] (mlflow: Mlflow) {
       mlflow.artifacts.logArtifacts(runId, dir, path)
       recordLoggedModel(runId, doc)
       Models.info(s"runs:/$runId/$path", doc, Models.exampleFile(doc).map(dir.resolve).filter(Files.isRegularFile(_)))
-    } finally ArtifactStore.deleteTree(tmp)
+    } finally Transfers.deleteTree(tmp)
   }
 
   def log(runId: String, model: PipelineModel, artifactPath: String): ModelInfo = log(runId, model, artifactPath, null, null)
@@ -98,7 +102,7 @@ final class Models private[mlflowbridge] (mlflow: Mlflow) {
   def download(modelUri: String, dst: String): String = {
     val target = Paths.get(dst)
     Files.createDirectories(target)
-    ModelUri.fetch(mlflow, modelUri, target).toString
+    uris.fetch(modelUri, target).toString
   }
 
   /**
@@ -109,11 +113,11 @@ final class Models private[mlflowbridge] (mlflow: Mlflow) {
   def info(modelUri: String): ModelInfo = {
     val tmp = Files.createTempDirectory(Models.workRoot, "info-")
     try {
-      val file = ModelUri.files(mlflow, modelUri, tmp)
+      val file = uris.files(modelUri, tmp)
       val mlmodel = file(MlModelFile.FileName).getOrElse(throw BridgeException.notFound(s"$modelUri has no ${MlModelFile.FileName} file"))
       val doc = MlModelFile.parse(new String(Files.readAllBytes(mlmodel), java.nio.charset.StandardCharsets.UTF_8), modelUri).doc
       Models.info(modelUri, doc, Models.exampleFile(doc).flatMap(file))
-    } finally ArtifactStore.deleteTree(tmp)
+    } finally Transfers.deleteTree(tmp)
   }
 
   /** Checks `df` against the model's signature (or its stages' inputs) and returns the inputs plus the model's outputs. */
@@ -169,7 +173,7 @@ private[mlflowbridge] object Models {
   }
 
   private def fetchDir(mlflow: Mlflow, uri: String): Path = {
-    val dir = ModelUri.fetch(mlflow, uri, Files.createTempDirectory(workRoot, "model-"))
+    val dir = mlflow.models.uris.fetch(uri, Files.createTempDirectory(workRoot, "model-"))
     if (!Files.isDirectory(dir)) throw BridgeException.badInput(s"model URI $uri is a file, not a model directory")
     dir
   }
@@ -292,11 +296,11 @@ private[mlflowbridge] object Models {
   lazy val workRoot: Path = {
     val root = Files.createTempDirectory("mlflow-bridge-")
     made = Some(root)
-    Runtime.getRuntime.addShutdownHook(new Thread(() => ArtifactStore.deleteTree(root)))
+    Runtime.getRuntime.addShutdownHook(new Thread(() => Transfers.deleteTree(root)))
     root
   }
   @volatile private var made: Option[Path] = None
 
   /** What the shutdown hook does, for a process that leaves without running hooks. */
-  def deleteWorkRoot(): Unit = made.foreach(ArtifactStore.deleteTree)
+  def deleteWorkRoot(): Unit = made.foreach(Transfers.deleteTree)
 }

@@ -120,15 +120,14 @@ final class Registry private[mlflowbridge] (mlflow: Mlflow) {
     val deadline = System.nanoTime() + timeoutSeconds * 1000000000L
     while (mv.getStatus == ModelVersionStatus.PENDING_REGISTRATION) {
       if (System.nanoTime() > deadline)
-        throw new BridgeException(
-          "REST_ERROR",
+        throw BridgeException.restError(
           s"version ${mv.getVersion} of registered model '$name' is still PENDING_REGISTRATION after ${timeoutSeconds}s"
         )
       Thread.sleep(200)
       mv = getModelVersion(name, mv.getVersion)
     }
     if (mv.getStatus != ModelVersionStatus.READY)
-      throw new BridgeException("REST_ERROR", s"version ${mv.getVersion} of registered model '$name' ended ${mv.getStatus}")
+      throw BridgeException.restError(s"version ${mv.getVersion} of registered model '$name' ended ${mv.getStatus}")
     mv
   }
 

@@ -14,7 +14,7 @@ class ArtifactWritersSuite extends AnyFunSuite {
   private lazy val expId = mlflow.experiments.getOrCreate(TestServer.uniqueName("writers"))
   private lazy val run = mlflow.runs.start(expId, "writers")
 
-  private def fetch(file: String): String = TestSpark.read(mlflow.artifacts.downloadRun(run.runId, file, TestSpark.tempDir("w")))
+  private def fetch(file: String): String = TestSpark.read(mlflow.artifacts.download(run.runId, file, TestSpark.tempDir("w")))
 
   private def bad(f: => Any): String = intercept[BridgeException](f).getMessage
 
@@ -39,12 +39,12 @@ class ArtifactWritersSuite extends AnyFunSuite {
     val img = new BufferedImage(3, 2, BufferedImage.TYPE_INT_ARGB)
     img.setRGB(1, 1, 0xff00ff00)
     run.logImage(img, "img/a.png")
-    val png = Files.readAllBytes(mlflow.artifacts.downloadRun(run.runId, "img/a.png", TestSpark.tempDir("img")))
+    val png = Files.readAllBytes(mlflow.artifacts.download(run.runId, "img/a.png", TestSpark.tempDir("img")))
     val back = javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(png))
     assert((back.getWidth, back.getHeight, back.getRGB(1, 1)) == ((3, 2, 0xff00ff00)))
     run.logImage(png, "img/figure.png")
     run.logImage(img, "img/a.jpg")
-    assert(mlflow.artifacts.listRun(run.runId, "img").asScala.map(_.path).sorted == Seq("img/a.jpg", "img/a.png", "img/figure.png"))
+    assert(mlflow.artifacts.list(run.runId, "img").asScala.map(_.path).sorted == Seq("img/a.jpg", "img/a.png", "img/figure.png"))
     assert(bad(run.logImage("GIF89a....".getBytes(UTF_8), "img/x.png")).contains("is neither PNG nor JPEG (its first bytes: 47 49 46 38"))
     assert(bad(run.logImage(png, "img/x.jpg")).contains("the image is png, but 'img/x.jpg' names another format: use .png"))
     assert(bad(run.logImage(img, "img/x.gif")).contains("has the extension '.gif': logImage writes .png, .jpg or .jpeg"))
@@ -79,8 +79,8 @@ class ArtifactWritersSuite extends AnyFunSuite {
 
     // A model whose data is missing: info needs only MLmodel and the example; load would fail.
     val full = mlflow.models.log(run.runId, TestSpark.linearModel, "m", df.select("a", "b").limit(2), df.schema)
-    val dir = mlflow.artifacts.downloadRun(run.runId, "m", TestSpark.tempDir("m"))
-    ArtifactStore.deleteTree(dir.resolve("sparkml"))
+    val dir = mlflow.artifacts.download(run.runId, "m", TestSpark.tempDir("m"))
+    mlflowbridge.store.Transfers.deleteTree(dir.resolve("sparkml"))
     mlflow.artifacts.logArtifacts(run.runId, dir, "no-data")
     val info = mlflow.models.info(s"runs:/${run.runId}/no-data")
     assert(info.copy(modelUri = full.modelUri) == full)

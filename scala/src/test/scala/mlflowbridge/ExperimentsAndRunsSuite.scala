@@ -48,7 +48,7 @@ class ExperimentsAndRunsSuite extends AnyFunSuite {
     val id = mlflow.experiments.getOrCreate(name)
     client.deleteExperiment(id)
     val e = intercept[BridgeException](mlflow.experiments.getOrCreate(name))
-    assert(e.kind == "BAD_INPUT")
+    assert(e.kind == BridgeException.Kind.BAD_INPUT)
     assert(e.getMessage.contains(s"experiment '$name' (id $id) is deleted"))
   }
 
@@ -77,7 +77,11 @@ class ExperimentsAndRunsSuite extends AnyFunSuite {
     val e = intercept[BridgeException](Mlflow.fromEnv(java.util.Map.of[String, String]()))
     assert(e.getMessage.startsWith("MLFLOW_TRACKING_URI is not set"))
     val local = intercept[BridgeException](Mlflow.forUri("file:///tmp/mlruns"))
-    assert(local.kind == "BAD_INPUT" && local.getMessage.startsWith("tracking URI 'file:///tmp/mlruns' is not an http(s) tracking server"))
+    assert(
+      local.kind == BridgeException.Kind.BAD_INPUT && local.getMessage.startsWith(
+        "tracking URI 'file:///tmp/mlruns' is not an http(s) tracking server"
+      )
+    )
   }
 
   private def runTags(runId: String): Map[String, String] =
@@ -132,9 +136,9 @@ class ExperimentsAndRunsSuite extends AnyFunSuite {
     mlflow.runs.update(runId, "KILLED", null)
     assert(client.getRun(runId).getInfo.getStatus.toString == "KILLED" && client.getRun(runId).getInfo.getRunName == "after")
     mlflow.runs.update(runId, null, null)
-    assert(intercept[BridgeException](mlflow.runs.update(runId, "DONE", null)).kind == "BAD_INPUT")
+    assert(intercept[BridgeException](mlflow.runs.update(runId, "DONE", null)).kind == BridgeException.Kind.BAD_INPUT)
     val e = intercept[BridgeException](mlflow.runs.update("0123456789abcdef0123456789abcdef", null, "x"))
-    assert(e.kind == "NOT_FOUND" && e.getMessage == "run '0123456789abcdef0123456789abcdef' does not exist")
+    assert(e.kind == BridgeException.Kind.NOT_FOUND && e.getMessage == "run '0123456789abcdef0123456789abcdef' does not exist")
   }
 
   test("experiments.deleteTag removes the tag; a missing tag or experiment is NOT_FOUND") {
@@ -142,8 +146,8 @@ class ExperimentsAndRunsSuite extends AnyFunSuite {
     client.setExperimentTag(eid, "team", "jvm")
     mlflow.experiments.deleteTag(eid, "team")
     assert(!client.getExperiment(eid).getTagsList.asScala.exists(_.getKey == "team"))
-    assert(intercept[BridgeException](mlflow.experiments.deleteTag(eid, "team")).kind == "NOT_FOUND")
-    assert(intercept[BridgeException](mlflow.experiments.deleteTag("987654321", "team")).kind == "NOT_FOUND")
+    assert(intercept[BridgeException](mlflow.experiments.deleteTag(eid, "team")).kind == BridgeException.Kind.NOT_FOUND)
+    assert(intercept[BridgeException](mlflow.experiments.deleteTag("987654321", "team")).kind == BridgeException.Kind.NOT_FOUND)
   }
 
   test("withRun ends FINISHED with params, metrics and tags; batches over the server's limits are split") {
@@ -190,8 +194,8 @@ class ExperimentsAndRunsSuite extends AnyFunSuite {
     assert(runTags(child)("mlflow.parentRunId") == parent && runTags(child)("mlflow.runName") == "inner")
     assert(mlflow.runs.get(child).getInfo.getExperimentId == eid)
     val bad = intercept[BridgeException](mlflow.runs.resume(parent).end("DONE"))
-    assert(bad.kind == "BAD_INPUT" && bad.getMessage == "a run ends FINISHED, FAILED or KILLED, not 'DONE'")
-    assert(intercept[BridgeException](mlflow.runs.get("0123456789abcdef0123456789abcdef")).kind == "NOT_FOUND")
+    assert(bad.kind == BridgeException.Kind.BAD_INPUT && bad.getMessage == "a run ends FINISHED, FAILED or KILLED, not 'DONE'")
+    assert(intercept[BridgeException](mlflow.runs.get("0123456789abcdef0123456789abcdef")).kind == BridgeException.Kind.NOT_FOUND)
   }
 
   test("runs.getParentRun: a child's parent, null for a top-level run, as Python's get_parent_run") {

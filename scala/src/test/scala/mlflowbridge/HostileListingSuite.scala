@@ -83,16 +83,17 @@ class HostileListingSuite extends AnyFunSuite with org.scalatest.BeforeAndAfterA
   for (name <- hostile) test(s"refused: ${Json.mapper.writeValueAsString(name)}") {
     listed = name
     val parent = TestSpark.tempDir("hostile")
-    val e = intercept[BridgeException](store.download("mlflow-artifacts:/m", parent.resolve("dst")))
-    assert(e.kind == "BAD_INPUT")
+    val e = intercept[BridgeException](store.downloadUri("mlflow-artifacts:/m", parent.resolve("dst")))
+    assert(e.kind == BridgeException.Kind.BAD_INPUT)
     assert(e.getMessage.startsWith(s"refusing artifact name ${Json.mapper.writeValueAsString(name)} listed by mlflow-artifacts:/m: "), e.getMessage)
+    assert(e.path == name && e.uri == "mlflow-artifacts:/m", (e.path, e.uri))
     assert(files(parent).isEmpty, s"written: ${files(parent)}")
   }
 
   test("a plain name (dots, percent signs and spaces inside one segment) is downloaded") {
     listed = "..not parent %2F x.txt"
     val parent = TestSpark.tempDir("plain")
-    val got = store.download("mlflow-artifacts:/m", parent.resolve("dst"))
+    val got = store.downloadUri("mlflow-artifacts:/m", parent.resolve("dst"))
     assert(files(parent) == Set("dst/m/..not parent %2F x.txt"))
     assert(TestSpark.read(got.resolve(listed)) == "pwned!")
   }
@@ -101,14 +102,17 @@ class HostileListingSuite extends AnyFunSuite with org.scalatest.BeforeAndAfterA
 
   for (path <- hostilePaths) test(s"a user-given artifact path is refused before any request: ${Json.mapper.writeValueAsString(path)}") {
     val dst = TestSpark.tempDir("userpath")
-    for (call <- Seq[() => Any](() => store.downloadRun("r", path, dst), () => store.listRun("r", path), () => store.logArtifacts("r", dst, path))) {
+    for (call <- Seq[() => Any](() => store.download("r", path, dst), () => store.list("r", path), () => store.logArtifacts("r", dst, path))) {
       val e = intercept[BridgeException](call())
       assert(
-        e.kind == "BAD_INPUT" && e.getMessage.startsWith(s"artifact path ${Json.mapper.writeValueAsString(path)} is not a safe relative path: "),
+        e.kind == BridgeException.Kind.BAD_INPUT && e.getMessage.startsWith(
+          s"artifact path ${Json.mapper.writeValueAsString(path)} is not a safe relative path: "
+        ),
         e.getMessage
       )
+      assert(e.path == path)
     }
-    val m = intercept[BridgeException](ModelUri.fetch(fake, s"runs:/r/$path", dst)).getMessage
+    val m = intercept[BridgeException](fake.models.uris.fetch(s"runs:/r/$path", dst)).getMessage
     assert(m.contains("is not a safe relative path"), m)
     assert(files(dst).isEmpty)
   }
@@ -120,8 +124,9 @@ class HostileListingSuite extends AnyFunSuite with org.scalatest.BeforeAndAfterA
     Files.write(src.resolve("ok.txt"), "ok".getBytes(UTF_8))
     Files.createSymbolicLink(src.resolve("link.txt"), outside)
     val dst = TestSpark.tempDir("linked-dst")
-    val e = intercept[BridgeException](store.download(src.toUri.toString, dst))
+    val e = intercept[BridgeException](store.downloadUri(src.toUri.toString, dst))
     assert(e.getMessage.contains("is a symbolic link to") && e.getMessage.contains("outside"), e.getMessage)
+    assert(e.kind == BridgeException.Kind.BAD_INPUT && e.path == src.resolve("link.txt").toString, e.path)
     assert(!files(dst).exists(_.endsWith("link.txt")))
   }
 
@@ -130,22 +135,25 @@ class HostileListingSuite extends AnyFunSuite with org.scalatest.BeforeAndAfterA
     cutOff = true
     val parent = TestSpark.tempDir("cutoff")
     try {
-      val e = intercept[BridgeException](store.download("mlflow-artifacts:/m", parent.resolve("dst")))
+      val e = intercept[BridgeException](store.downloadUri("mlflow-artifacts:/m", parent.resolve("dst")))
       assert(
-        e.kind == "UNREACHABLE" && e.getMessage.startsWith("download of mlflow-artifacts:/m/model.bin was cut off, after 2 retries: "),
+        e.kind == BridgeException.Kind.UNREACHABLE && e.getMessage.startsWith(
+          "download of mlflow-artifacts:/m/model.bin was cut off, after 2 retries: "
+        ),
         e.getMessage
       )
+      assert(e.uri == "mlflow-artifacts:/m/model.bin")
       assert(files(parent).isEmpty, s"left behind: ${files(parent)}")
     } finally cutOff = false
     // The network is back: the same call succeeds.
-    assert(Files.readString(store.download("mlflow-artifacts:/m", parent.resolve("dst")).resolve("model.bin")) == "pwned!")
+    assert(Files.readString(store.downloadUri("mlflow-artifacts:/m", parent.resolve("dst")).resolve("model.bin")) == "pwned!")
   }
 
   test("a download cut off once succeeds on its retry") {
     listed = "model.bin"
     cutOffTimes.set(1)
     val dst = TestSpark.tempDir("cutoff-once").resolve("dst")
-    assert(Files.readString(store.download("mlflow-artifacts:/m", dst).resolve("model.bin")) == "pwned!")
+    assert(Files.readString(store.downloadUri("mlflow-artifacts:/m", dst).resolve("model.bin")) == "pwned!")
     assert(cutOffTimes.get == 0)
   }
 
@@ -173,7 +181,10 @@ class HostileListingSuite extends AnyFunSuite with org.scalatest.BeforeAndAfterA
     putCutOffTimes.set(10)
     val e = intercept[BridgeException](store.upload(f, "mlflow-artifacts:/up"))
     putCutOffTimes.set(0)
-    assert(e.kind == "UNREACHABLE" && e.getMessage.contains("did not answer PUT") && e.getMessage.contains("after 2 retries"), e.getMessage)
+    assert(
+      e.kind == BridgeException.Kind.UNREACHABLE && e.getMessage.contains("did not answer PUT") && e.getMessage.contains("after 2 retries"),
+      e.getMessage
+    )
   }
 
   override def afterAll(): Unit = server.stop(0)

@@ -14,7 +14,7 @@ class InputCheckSuite extends AnyFunSuite {
   private def df(sql: String): DataFrame = spark.sql(sql)
   private def fails(d: DataFrame, s: Option[Seq[ColSpec]] = sig): BridgeException = {
     val e = intercept[BridgeException](InputCheck.check(model, d, s))
-    assert(e.kind == "BAD_INPUT")
+    assert(e.kind == BridgeException.Kind.BAD_INPUT)
     e
   }
 
@@ -34,6 +34,12 @@ class InputCheckSuite extends AnyFunSuite {
     val e = fails(df("SELECT 1.0 AS x"), None)
     assert(e.getMessage.startsWith("input is missing column(s) 'a', 'b' needed by stage 1 of 2 (VectorAssembler 'vecAssembler_"), e.getMessage)
     assert(e.getMessage.endsWith("'); the input has 'x'"), e.getMessage)
+  }
+
+  test("the first wrong column is the error's column field") {
+    assert(fails(df("SELECT 1.0 AS a, 2.0 AS c")).column == "b")
+    assert(fails(df("SELECT 1.0 AS x"), None).column == "a")
+    assert(fails(df("SELECT 1.0 AS a, 'two' AS b")).column == "b")
   }
 
   test("wrong types name the expected and the actual type") {
@@ -169,7 +175,7 @@ class InputCheckSuite extends AnyFunSuite {
       .fit(train)
     assert(PipelineColumns.requiredInputs(m, train.schema) == Seq("a", "s"))
     val e = intercept[BridgeException](Scoring.score(m, train.select("a"), None))
-    assert(e.kind == "BAD_INPUT")
+    assert(e.kind == BridgeException.Kind.BAD_INPUT)
     assert(e.getMessage.startsWith("stage 2 of 3 (Interaction 'interaction_"), e.getMessage)
     assert(e.getMessage.contains("`s`"), e.getMessage)
   }

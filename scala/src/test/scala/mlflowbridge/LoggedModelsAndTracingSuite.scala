@@ -37,9 +37,9 @@ class LoggedModelsAndTracingSuite extends AnyFunSuite {
 
     mlflow.loggedModels.delete(m.modelId)
     val e = intercept[BridgeException](mlflow.loggedModels.get(m.modelId))
-    assert(e.kind == "NOT_FOUND" && e.getMessage.startsWith(s"get logged model '${m.modelId}'"))
+    assert(e.kind == BridgeException.Kind.NOT_FOUND && e.getMessage.startsWith(s"get logged model '${m.modelId}'"))
     val bad = intercept[BridgeException](mlflow.loggedModels.finalizeModel(m.modelId, "DONE"))
-    assert(bad.kind == "BAD_INPUT" && bad.getMessage.contains("'DONE' is not one of READY, FAILED"))
+    assert(bad.kind == BridgeException.Kind.BAD_INPUT && bad.getMessage.contains("'DONE' is not one of READY, FAILED"))
   }
 
   /** The trace with its spans, read back from the server's /api/3.0 (what the UI and Python read). */
@@ -90,14 +90,14 @@ class LoggedModelsAndTracingSuite extends AnyFunSuite {
 
   test("tracing: bad input, and spans the server refuses (no such experiment), are named") {
     val e = intercept[BridgeException](mlflow.tracing.tracer(""))
-    assert(e.kind == "BAD_INPUT" && e.getMessage == "tracing: experiment id must not be empty")
+    assert(e.kind == BridgeException.Kind.BAD_INPUT && e.getMessage == "tracing: experiment id must not be empty")
     val n = intercept[BridgeException](mlflow.tracing.tracer(experimentId).traced("")(_ => ()))
     assert(n.getMessage == "tracing: a span name must not be empty")
     val ghost = mlflow.tracing.tracer("987654321")
     ghost.traced("lost")(_ => ())
     val u = intercept[BridgeException](ghost.flush())
     assert(
-      u.kind == "UNREACHABLE" && u.getMessage.startsWith("tracing: the spans of experiment 987654321 were not taken by") &&
+      u.kind == BridgeException.Kind.UNREACHABLE && u.getMessage.startsWith("tracing: the spans of experiment 987654321 were not taken by") &&
         u.getMessage.contains("(HTTP 404: No Experiment with id=987654321 exists)"),
       u.getMessage
     )

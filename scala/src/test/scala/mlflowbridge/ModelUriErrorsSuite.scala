@@ -27,14 +27,15 @@ class ModelUriErrorsSuite extends AnyFunSuite {
 
   test("a run that does not exist") {
     val e = fails("runs:/0123456789abcdef0123456789abcdef/model")
-    assert(e.kind == "NOT_FOUND")
+    assert(e.kind == BridgeException.Kind.NOT_FOUND)
     assert(e.getMessage == "model URI runs:/0123456789abcdef0123456789abcdef/model does not exist: run '0123456789abcdef0123456789abcdef' not found")
   }
 
   test("a run without that artifact") {
     val e = fails(s"runs:/$runId/nothing-here")
-    assert(e.kind == "NOT_FOUND")
+    assert(e.kind == BridgeException.Kind.NOT_FOUND)
     assert(e.getMessage == s"model URI runs:/$runId/nothing-here does not exist: run '$runId' has no artifact 'nothing-here'")
+    assert(e.uri == s"runs:/$runId/nothing-here" && e.path == "nothing-here", (e.uri, e.path))
   }
 
   test("a registered model that does not exist, a missing version, a missing alias") {
@@ -44,8 +45,9 @@ class ModelUriErrorsSuite extends AnyFunSuite {
     mlflow.registry.createRegisteredModel(name)
     assert(fails(s"models:/$name/3").getMessage == s"model URI models:/$name/3 does not exist: registered model '$name' has no version 3")
     val e = fails(s"models:/$name@champion")
-    assert(e.kind == "NOT_FOUND")
+    assert(e.kind == BridgeException.Kind.NOT_FOUND)
     assert(e.getMessage == s"model URI models:/$name@champion does not exist: registered model '$name' has no alias 'champion'")
+    assert(e.uri == s"models:/$name@champion" && e.httpStatus == 0, (e.uri, e.httpStatus))
     assert(fails(s"models:/$name/latest").getMessage == s"model URI models:/$name/latest does not exist: registered model '$name' has no versions")
   }
 
@@ -58,17 +60,18 @@ class ModelUriErrorsSuite extends AnyFunSuite {
 
   test("an mlflow-artifacts location with nothing there") {
     val e = fails("mlflow-artifacts:/no/such/place")
-    assert(e.kind == "NOT_FOUND" && e.getMessage == "model URI mlflow-artifacts:/no/such/place does not exist (no files there)")
+    assert(e.kind == BridgeException.Kind.NOT_FOUND && e.getMessage == "model URI mlflow-artifacts:/no/such/place does not exist (no files there)")
   }
 
   test("a local directory that does not exist (no tracking server needed)") {
     val e = fails("/no/such/dir/model", Mlflow.local())
-    assert(e.kind == "NOT_FOUND" && e.getMessage == "model URI /no/such/dir/model does not exist (no such local directory)")
+    assert(e.kind == BridgeException.Kind.NOT_FOUND && e.getMessage == "model URI /no/such/dir/model does not exist (no such local directory)")
+    assert(e.uri == "/no/such/dir/model")
   }
 
   test("malformed and unsupported URIs") {
     assert(fails("").getMessage == "model URI must not be empty")
-    assert(fails("models:/").kind == "BAD_INPUT")
+    assert(fails("models:/").kind == BridgeException.Kind.BAD_INPUT)
     assert(fails("gs://bucket/model").getMessage.startsWith("model URI gs://bucket/model has an unsupported scheme"))
     // s3:// is read natively (S3StoreSuite, tests/jvm/test_s3.py), through the Mlflow object that holds the S3 client.
     assert(
@@ -85,7 +88,7 @@ class ModelUriErrorsSuite extends AnyFunSuite {
   test("corrupted MLmodel: not YAML") {
     val d = modelDir("flavors: [unclosed\n  spark: {model_data: sparkml\n")
     val e = fails(d.toString, Mlflow.local())
-    assert(e.kind == "BAD_INPUT")
+    assert(e.kind == BridgeException.Kind.BAD_INPUT)
     assert(e.getMessage.startsWith(s"MLmodel of $d is corrupted (not valid YAML):"), e.getMessage)
   }
 
@@ -133,7 +136,11 @@ class ModelUriErrorsSuite extends AnyFunSuite {
     val local = Mlflow.local()
     assert(local.isLocal && local.trackingUri == null)
     val e = intercept[BridgeException](local.experiments.getOrCreate("x"))
-    assert(e.kind == "BAD_INPUT" && e.getMessage.startsWith("this call needs a tracking server, and this Mlflow has none (Mlflow.local())"))
+    assert(
+      e.kind == BridgeException.Kind.BAD_INPUT && e.getMessage.startsWith(
+        "this call needs a tracking server, and this Mlflow has none (Mlflow.local())"
+      )
+    )
     assert(intercept[BridgeException](local.client).getMessage.startsWith("the stock client needs a tracking server"))
   }
 }

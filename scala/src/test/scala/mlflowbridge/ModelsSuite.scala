@@ -23,7 +23,7 @@ class ModelsSuite extends AnyFunSuite {
   private lazy val modelUri = logged.modelUri
   private lazy val downloaded: Path = {
     require(modelUri.nonEmpty) // logged first, so each test can also run alone (-z)
-    mlflow.artifacts.downloadRun(runId, "model", TestSpark.tempDir("logged"))
+    mlflow.artifacts.download(runId, "model", TestSpark.tempDir("logged"))
   }
 
   private def assertSame(m: PipelineModel): Unit = {
@@ -93,7 +93,7 @@ class ModelsSuite extends AnyFunSuite {
 
   test("load: runs:/, mlflow-artifacts:/, a local directory and a file: URI give the same predictions") {
     assertSame(mlflow.models.load(modelUri, spark))
-    assertSame(mlflow.models.load(ArtifactStore.join(mlflow.artifacts.runArtifactUri(runId), "model"), spark))
+    assertSame(mlflow.models.load(mlflowbridge.store.ArtifactUris.join(mlflow.artifacts.runArtifactUri(runId), "model"), spark))
     assertSame(mlflow.models.load(downloaded.toString, spark))
     assertSame(mlflow.models.load(downloaded.toUri.toString, spark))
   }

@@ -58,7 +58,7 @@ class PipelineRebuildSuite extends AnyFunSuite {
   test("a pure-Python stage is BAD_INPUT naming the stage uid and its class") {
     val dir = pythonWritten(Some("AddOne_4f1c2d3e" -> "__main__.AddOne"))
     val e = intercept[BridgeException](PipelineRebuild.load(dir, spark, "models:/x/1"))
-    assert(e.kind == "BAD_INPUT")
+    assert(e.kind == BridgeException.Kind.BAD_INPUT)
     assert(
       e.getMessage == "models:/x/1: stage AddOne_4f1c2d3e has class __main__.AddOne, which is not a JVM class (a pure-Python stage, " +
         "or a JVM stage whose jar is missing); the JVM cannot load it. Rewrite the stage as a JVM Transformer or score this model in Python; " +
@@ -77,7 +77,7 @@ class PipelineRebuildSuite extends AnyFunSuite {
     Files.deleteIfExists(part.resolveSibling(s".${part.getFileName}.crc"))
     val uid = TestSpark.linearModel.stages(0).uid
     val e = intercept[BridgeException](PipelineRebuild.load(dir, spark, "runs:/r/model"))
-    assert(e.kind == "BAD_INPUT")
+    assert(e.kind == BridgeException.Kind.BAD_INPUT)
     assert(
       e.getMessage == s"runs:/r/model: stage $uid has class com.example.ml.TeamTokenizer, which is not on this JVM's classpath; " +
         "add the jar that provides it (spark.jars, --jars, or the JVM's classpath) and load the model again."
@@ -88,7 +88,7 @@ class PipelineRebuildSuite extends AnyFunSuite {
     val dir = pythonWritten()
     val stagesDir = dir.resolve("stages")
     val first = Files.list(stagesDir).iterator().asScala.toSeq.minBy(_.getFileName.toString)
-    ArtifactStore.deleteTree(first)
+    mlflowbridge.store.Transfers.deleteTree(first)
     val e = intercept[BridgeException](PipelineRebuild.load(dir, spark, "m"))
     assert(e.getMessage.startsWith(s"m: pipeline stage 0 (${TestSpark.linearModel.stages(0).uid}) has no folder under"))
   }

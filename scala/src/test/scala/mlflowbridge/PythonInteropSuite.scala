@@ -114,7 +114,7 @@ class PythonInteropSuite extends AnyFunSuite {
     val meta = TestSpark.read(pyStageDir.resolve("metadata").toFile.listFiles().filter(_.getName.startsWith("part-")).head.toPath)
     assert(meta.contains("\"language\": \"Python\"") || meta.contains("\"language\":\"Python\""), meta)
     val e = intercept[BridgeException](mlflow.models.load(pyStageDir.toString, spark))
-    assert(e.kind == "BAD_INPUT")
+    assert(e.kind == BridgeException.Kind.BAD_INPUT)
     assert(e.getMessage.startsWith(s"$pyStageDir: stage $addOne has class __main__.AddOne, which is not a JVM class"), e.getMessage)
   }
 }

@@ -21,7 +21,7 @@ class RegistrySuite extends AnyFunSuite {
     mlflow.registry.createRegisteredModel(name, true)
     mlflow.registry.createRegisteredModel(name, true)
     val e = intercept[BridgeException](mlflow.registry.createRegisteredModel(name))
-    assert(e.kind == "BAD_INPUT" && e.getMessage.startsWith(s"registered model '$name' already exists"))
+    assert(e.kind == BridgeException.Kind.BAD_INPUT && e.getMessage.startsWith(s"registered model '$name' already exists"))
   }
 
   test("createModelVersion returns a READY version") {
@@ -44,7 +44,7 @@ class RegistrySuite extends AnyFunSuite {
     assert(mv.getVersion == "1" && mv.getAliasesList.asScala == Seq("champion"))
     mlflow.registry.deleteAlias(name, "champion")
     val e = intercept[BridgeException](mlflow.registry.getModelVersionByAlias(name, "champion"))
-    assert(e.kind == "NOT_FOUND" && e.getMessage == s"registered model '$name' has no alias 'champion'")
+    assert(e.kind == BridgeException.Kind.NOT_FOUND && e.getMessage == s"registered model '$name' has no alias 'champion'")
   }
 
   test("searchRegisteredModels finds the model with its aliases and latest version") {
@@ -65,13 +65,13 @@ class RegistrySuite extends AnyFunSuite {
       intercept[BridgeException](mlflow.registry.setAlias(name, "x", "42")).getMessage == s"registered model '$name' has no version 42 to alias 'x'"
     )
     assert(intercept[BridgeException](mlflow.registry.deleteAlias(ghost, "x")).getMessage == s"registered model '$ghost' does not exist")
-    assert(intercept[BridgeException](mlflow.registry.latestVersion(ghost, null)).kind == "NOT_FOUND")
+    assert(intercept[BridgeException](mlflow.registry.latestVersion(ghost, null)).kind == BridgeException.Kind.NOT_FOUND)
   }
 
   test("deleteRegisteredModel removes it; deleting again is NOT_FOUND") {
     mlflow.registry.deleteRegisteredModel(name)
     assert(mlflow.registry.searchRegisteredModels(s"name = '$name'").isEmpty)
     val e = intercept[BridgeException](mlflow.registry.deleteRegisteredModel(name))
-    assert(e.kind == "NOT_FOUND" && e.getMessage == s"registered model '$name' does not exist")
+    assert(e.kind == BridgeException.Kind.NOT_FOUND && e.getMessage == s"registered model '$name' does not exist")
   }
 }

@@ -34,7 +34,7 @@ class RegistryWritesSuite extends AnyFunSuite {
     assert(client.getModelVersion(name, "2").getCurrentStage == "Production")
     assert(mlflow.registry.getModelVersionStages(name, "1").asScala == Seq("None", "Staging", "Production", "Archived"))
     val e = intercept[BridgeException](mlflow.registry.transitionModelVersionStage(name, "1", "Live", false))
-    assert(e.kind == "BAD_INPUT" && e.getMessage.startsWith("model version stage 'Live' is not one of"))
+    assert(e.kind == BridgeException.Kind.BAD_INPUT && e.getMessage.startsWith("model version stage 'Live' is not one of"))
   }
 
   test("setModelVersionTag / deleteModelVersionTag") {
@@ -55,7 +55,7 @@ class RegistryWritesSuite extends AnyFunSuite {
     mlflow.registry.deleteModelVersion(name, "3")
     assert(client.searchModelVersions(s"name = '$name'").getItems.asScala.map(_.getVersion).sorted == Seq("1", "2"))
     val e = intercept[BridgeException](mlflow.registry.deleteModelVersion(name, "3"))
-    assert(e.kind == "NOT_FOUND" && e.getMessage == s"registered model '$name' has no version 3")
+    assert(e.kind == BridgeException.Kind.NOT_FOUND && e.getMessage == s"registered model '$name' has no version 3")
   }
 
   test("missing models and versions are NOT_FOUND naming them") {
@@ -73,7 +73,7 @@ class RegistryWritesSuite extends AnyFunSuite {
     )
     missingModel.foreach { f =>
       val e = intercept[BridgeException](f())
-      assert(e.kind == "NOT_FOUND" && e.getMessage == s"registered model '$g' does not exist")
+      assert(e.kind == BridgeException.Kind.NOT_FOUND && e.getMessage == s"registered model '$g' does not exist")
     }
     val missingVersion = Seq[() => Unit](
       () => mlflow.registry.transitionModelVersionStage(name, "42", "Staging", false),
@@ -83,7 +83,7 @@ class RegistryWritesSuite extends AnyFunSuite {
     )
     missingVersion.foreach { f =>
       val e = intercept[BridgeException](f())
-      assert(e.kind == "NOT_FOUND" && e.getMessage == s"registered model '$name' has no version 42")
+      assert(e.kind == BridgeException.Kind.NOT_FOUND && e.getMessage == s"registered model '$name' has no version 42")
     }
   }
 
@@ -91,7 +91,7 @@ class RegistryWritesSuite extends AnyFunSuite {
     val other = TestServer.uniqueName("writes-other")
     mlflow.registry.createRegisteredModel(other)
     val e = intercept[BridgeException](mlflow.registry.renameRegisteredModel(other, name))
-    assert(e.kind == "BAD_INPUT" && e.getMessage.startsWith(s"cannot rename registered model '$other': '$name' already exists"))
+    assert(e.kind == BridgeException.Kind.BAD_INPUT && e.getMessage.startsWith(s"cannot rename registered model '$other': '$name' already exists"))
     val renamed = name + "-renamed"
     mlflow.registry.renameRegisteredModel(name, renamed)
     assert(client.getRegisteredModel(renamed).getName == renamed)
@@ -119,8 +119,8 @@ class RegistryWritesSuite extends AnyFunSuite {
       assert(read.getStatus.toString == "READY")
     }
     val e = intercept[BridgeException](mlflow.registry.copyModelVersion(s"runs:/$runId/model", dst))
-    assert(e.kind == "BAD_INPUT" && e.getMessage.contains(s"'runs:/$runId/model' is none: use models:/<name>/<version>"))
+    assert(e.kind == BridgeException.Kind.BAD_INPUT && e.getMessage.contains(s"'runs:/$runId/model' is none: use models:/<name>/<version>"))
     val missing = intercept[BridgeException](mlflow.registry.copyModelVersion(s"models:/$src/9", dst))
-    assert(missing.kind == "NOT_FOUND" && missing.getMessage == s"registered model '$src' has no version 9")
+    assert(missing.kind == BridgeException.Kind.NOT_FOUND && missing.getMessage == s"registered model '$src' has no version 9")
   }
 }

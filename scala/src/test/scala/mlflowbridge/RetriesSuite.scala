@@ -77,14 +77,16 @@ class RetriesSuite extends AnyFunSuite with BeforeAndAfterAll {
     val dead = Mlflow.forUri("http://127.0.0.1:9", fast.asJava)
     val e = intercept[BridgeException](dead.experiments.getOrCreate("x"))
     assert(
-      e.kind == "UNREACHABLE" && e.getMessage.startsWith("tracking server http://127.0.0.1:9 is unreachable (ConnectException, after 3 retries)")
+      e.kind == BridgeException.Kind.UNREACHABLE && e.getMessage.startsWith(
+        "tracking server http://127.0.0.1:9 is unreachable (ConnectException, after 3 retries)"
+      )
     )
   }
 
   test("the retry settings are read like Python's, and a bad one is named") {
     assert(Retries.fromEnv(java.util.Map.of()) == Retries(7, 2.0, 1.0))
     val e = intercept[BridgeException](Retries.fromEnv(java.util.Map.of("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "many")))
-    assert(e.kind == "BAD_INPUT" && e.getMessage == "MLFLOW_HTTP_REQUEST_MAX_RETRIES must be a number >= 0, not 'many'")
+    assert(e.kind == BridgeException.Kind.BAD_INPUT && e.getMessage == "MLFLOW_HTTP_REQUEST_MAX_RETRIES must be a number >= 0, not 'many'")
     val r = Retries(7, 2.0, 0.0)
     assert((1 to 8).map(r.delaySeconds) == Seq(0.0, 4.0, 8.0, 16.0, 32.0, 64.0, 120.0, 120.0))
   }

@@ -106,7 +106,7 @@ class S3StoreSuite extends AnyFunSuite with org.scalatest.BeforeAndAfterAll {
     assert(S3Store.parse("s3://b/p/q/") == S3Location("b", "p/q"))
     assert(S3Store.parse("s3://b") == S3Location("b", ""))
     assert(S3Store.parse("s3://b/").dirPrefix == "")
-    assert(intercept[BridgeException](S3Store.parse("s3:///k")).kind == "BAD_INPUT")
+    assert(intercept[BridgeException](S3Store.parse("s3:///k")).kind == BridgeException.Kind.BAD_INPUT)
   }
 
   test("multipart as boto3: 8 MiB parts, doubled only when 10,000 would not hold the file") {
@@ -131,21 +131,24 @@ class S3StoreSuite extends AnyFunSuite with org.scalatest.BeforeAndAfterAll {
   test("a tree downloads with every key under its prefix; a file by its own key") {
     keys = Seq("m/MLmodel", "m/sparkml/metadata/part-0", "m/sparkml/stages/0_x/data.parquet", "mother/not-under-m")
     val dst = TestSpark.tempDir("s3-tree")
-    val got = mlflow.artifacts.download("s3://b/m", dst)
+    val got = mlflow.artifacts.downloadUri("s3://b/m", dst)
     assert(got == dst.resolve("m"))
     assert(files(got) == List("MLmodel", "sparkml/metadata/part-0", "sparkml/stages/0_x/data.parquet"))
     assert(Files.readString(got.resolve("MLmodel")) == "m/MLmodel")
-    assert(Files.readString(mlflow.artifacts.download("s3://b/mother/not-under-m", dst.resolve("one"))) == "mother/not-under-m")
-    assert(mlflow.artifacts.list("s3://b/m").asScala.map(e => (e.path, e.isDir)) == Seq("MLmodel" -> false, "sparkml" -> true))
-    assert(intercept[BridgeException](mlflow.artifacts.download("s3://b/nothing", dst)).kind == "NOT_FOUND")
+    assert(Files.readString(mlflow.artifacts.downloadUri("s3://b/mother/not-under-m", dst.resolve("one"))) == "mother/not-under-m")
+    assert(mlflow.artifacts.listUri("s3://b/m").asScala.map(e => (e.path, e.isDir)) == Seq("MLmodel" -> false, "sparkml" -> true))
+    assert(intercept[BridgeException](mlflow.artifacts.downloadUri("s3://b/nothing", dst)).kind == BridgeException.Kind.NOT_FOUND)
   }
 
   test("a key that would land outside the destination is refused before anything is written") {
     for (hostile <- Seq("../evil", "a/../../evil", "a//evil", "a\\..\\evil", "a/.", "./a")) {
       keys = Seq("d/ok.txt", s"d/$hostile")
       val parent = TestSpark.tempDir("s3-hostile")
-      val e = intercept[BridgeException](mlflow.artifacts.download("s3://b/d", parent.resolve("dst")))
-      assert(e.kind == "BAD_INPUT" && e.getMessage.contains("refusing artifact name") && e.getMessage.contains("s3://b/d"), e.getMessage)
+      val e = intercept[BridgeException](mlflow.artifacts.downloadUri("s3://b/d", parent.resolve("dst")))
+      assert(
+        e.kind == BridgeException.Kind.BAD_INPUT && e.getMessage.contains("refusing artifact name") && e.getMessage.contains("s3://b/d"),
+        e.getMessage
+      )
       assert(files(parent).isEmpty, s"$hostile left: ${files(parent)}")
     }
   }
@@ -154,13 +157,16 @@ class S3StoreSuite extends AnyFunSuite with org.scalatest.BeforeAndAfterAll {
     keys = Seq("c/file.bin")
     cutOffTimes.set(1)
     val dst = TestSpark.tempDir("s3-cut")
-    assert(Files.readString(mlflow.artifacts.download("s3://b/c/file.bin", dst)) == "c/file.bin")
+    assert(Files.readString(mlflow.artifacts.downloadUri("s3://b/c/file.bin", dst)) == "c/file.bin")
     assert(cutOffTimes.get == 0)
     cutOffTimes.set(100)
     try {
       val parent = TestSpark.tempDir("s3-cut-always")
-      val e = intercept[BridgeException](mlflow.artifacts.download("s3://b/c/file.bin", parent))
-      assert(e.kind == "UNREACHABLE" && e.getMessage.startsWith("download of s3://b/c/file.bin was cut off, after 2 retries"), e.getMessage)
+      val e = intercept[BridgeException](mlflow.artifacts.downloadUri("s3://b/c/file.bin", parent))
+      assert(
+        e.kind == BridgeException.Kind.UNREACHABLE && e.getMessage.startsWith("download of s3://b/c/file.bin was cut off, after 2 retries"),
+        e.getMessage
+      )
       assert(files(parent).isEmpty, files(parent))
     } finally cutOffTimes.set(0)
   }
@@ -179,16 +185,28 @@ class S3StoreSuite extends AnyFunSuite with org.scalatest.BeforeAndAfterAll {
     val dst = TestSpark.tempDir("s3-refused")
     try {
       refuse = Some(403 -> "SignatureDoesNotMatch")
-      val denied = intercept[BridgeException](mlflow.artifacts.download("s3://b/x", dst))
+      val denied = intercept[BridgeException](mlflow.artifacts.downloadUri("s3://b/x", dst))
       assert(
-        denied.kind == "ACCESS_DENIED" && denied.getMessage.contains("bucket 'b'") && denied.getMessage.contains("AWS_SECRET_ACCESS_KEY"),
+        denied.kind == BridgeException.Kind.ACCESS_DENIED && denied.getMessage.contains("bucket 'b'") && denied.getMessage.contains(
+          "AWS_SECRET_ACCESS_KEY"
+        ),
         denied.getMessage
       )
-      refuse = Some(404 -> "NoSuchBucket")
-      val missing = intercept[BridgeException](mlflow.artifacts.list("s3://b/x"))
       assert(
-        missing.kind == "NOT_FOUND" && missing.getMessage.contains("S3 bucket 'b' does not exist at S3 endpoint http://127.0.0.1:"),
+        denied.httpStatus == 403 && denied.errorCode == "SignatureDoesNotMatch" && denied.uri == "s3://b/x",
+        (denied.httpStatus, denied.errorCode, denied.uri)
+      )
+      refuse = Some(404 -> "NoSuchBucket")
+      val missing = intercept[BridgeException](mlflow.artifacts.listUri("s3://b/x"))
+      assert(
+        missing.kind == BridgeException.Kind.NOT_FOUND && missing.getMessage.contains(
+          "S3 bucket 'b' does not exist at S3 endpoint http://127.0.0.1:"
+        ),
         missing.getMessage
+      )
+      assert(
+        missing.httpStatus == 404 && missing.errorCode == "NoSuchBucket" && missing.uri == "s3://b/x",
+        (missing.httpStatus, missing.errorCode, missing.uri)
       )
       assert(!Seq(denied, missing).exists(_.getMessage.contains("\n")))
     } finally refuse = None

@@ -1,8 +1,10 @@
 package mlflowbridge
 package model
 
+import scala.jdk.CollectionConverters._
 import scala.util.control.NonFatal
 
+import org.apache.commons.lang3.exception.ExceptionUtils
 import org.apache.spark.ml.PipelineModel
 import org.apache.spark.sql.{Column, DataFrame, Dataset, Row}
 import org.apache.spark.sql.functions.{col, isnan, lit, sum, when}
@@ -22,27 +24,33 @@ private[mlflowbridge] object InputCheck {
       val required = specs.filter(_.required).map(_.name).filter(_.nonEmpty)
       val missing = required.filterNot(have.contains)
       if (missing.nonEmpty)
-        throw BridgeException.badInput(
-          s"input is missing required column(s) ${quoted(missing)}; the model reads ${quoted(required)}, the input has ${quoted(df.columns.toSeq)}"
-        )
+        throw BridgeException
+          .badInput(
+            s"input is missing required column(s) ${quoted(missing)}; the model reads ${quoted(required)}, the input has ${quoted(df.columns.toSeq)}"
+          )
+          .withColumn(missing.head)
       val wrong = specs.filter(s => have.contains(s.name) && !Signature.accepts(s, have(s.name)))
       if (wrong.nonEmpty)
-        throw BridgeException.badInput(
-          "input column(s) have the wrong type: " + wrong
-            .map { s =>
-              s"'${s.name}' expected ${s.describe}, got ${Signature.mlflowTypeName(have(s.name))}"
-            }
-            .mkString("; ")
-        )
+        throw BridgeException
+          .badInput(
+            "input column(s) have the wrong type: " + wrong
+              .map { s =>
+                s"'${s.name}' expected ${s.describe}, got ${Signature.mlflowTypeName(have(s.name))}"
+              }
+              .mkString("; ")
+          )
+          .withColumn(wrong.head.name)
     }
 
     PipelineColumns.misfit(model, Scoring.castToSignature(df, signature).schema).foreach { m =>
       val missing = m.missingColumns
-      throw BridgeException.badInput(
-        if (missing.nonEmpty)
-          s"input is missing column(s) ${quoted(missing)} needed by ${m.describe}; the input has ${quoted(df.columns.toSeq)}"
-        else s"input does not fit the model at ${m.describe}: ${firstLine(m.error)}"
-      )
+      throw BridgeException
+        .badInput(
+          if (missing.nonEmpty)
+            s"input is missing column(s) ${quoted(missing)} needed by ${m.describe}; the input has ${quoted(df.columns.toSeq)}"
+          else s"input does not fit the model at ${m.describe}: ${firstLine(m.error)}"
+        )
+        .withColumn(missing.headOption.orNull)
     }
 
     if (df.isEmpty) throw BridgeException.badInput("input has no rows")
@@ -76,7 +84,7 @@ private[mlflowbridge] object InputCheck {
       }
       .collectFirst { case Some(b) => b }
       // No stage fails on its own: not the input's fault (a write or a lost executor, say).
-      .getOrElse(new BridgeException("JVM_ERROR", s"scoring failed: ${firstLine(error)}", error))
+      .getOrElse(BridgeException.jvmError(s"scoring failed: ${firstLine(error)}", error))
   }
 
   /** "; its input column 'x' holds 3 null(s)" for the stage's input columns that hold any. */
@@ -101,7 +109,7 @@ private[mlflowbridge] object InputCheck {
 
   /** The deepest cause's first line: Spark wraps a stage's own message in job and task errors. */
   def firstLine(e: Throwable): String = {
-    val chain = Iterator.iterate(e)(_.getCause).takeWhile(_ != null).take(20).toSeq
+    val chain = ExceptionUtils.getThrowableList(e).asScala.toSeq
     val msg = chain.reverse.flatMap(t => Option(t.getMessage).map(_.trim)).find(_.nonEmpty).getOrElse(e.getClass.getName)
     msg.linesIterator.next()
   }

@@ -10,6 +10,7 @@ import java.util.concurrent.ConcurrentHashMap
 import scala.jdk.CollectionConverters._
 
 import ai.onnxruntime._
+import org.apache.commons.lang3.exception.ExceptionUtils
 import org.apache.spark.sql.{DataFrame, Dataset, Encoders, Row}
 import org.apache.spark.sql.functions.col
 import org.apache.spark.sql.types._
@@ -102,7 +103,7 @@ final class OnnxModel private[mlflowbridge] (
 
   /** A failed Spark job as the bridge error an executor raised (a null, a refused value), else as it is. */
   private[mlflowbridge] def explain(e: Throwable): Throwable =
-    Iterator.iterate(e)(_.getCause).takeWhile(_ != null).collectFirst { case b: BridgeException => b }.getOrElse(e)
+    ExceptionUtils.getThrowableList(e).asScala.collectFirst { case b: BridgeException => b }.getOrElse(e)
 
   private def feedOf(column: String): OnnxModel.Feed = feeds.find(_.columns.contains(column)).get
 

@@ -11,6 +11,7 @@ import javax.net.ssl.{SSLContext, TrustManager, X509TrustManager}
 import scala.jdk.CollectionConverters._
 
 import com.fasterxml.jackson.databind.JsonNode
+import org.apache.commons.lang3.exception.ExceptionUtils
 import org.mlflow.tracking.creds.MlflowHostCreds
 
 /** One HTTP answer from the tracking server. */
@@ -59,18 +60,23 @@ private[mlflowbridge] final class MlflowRest(val creds: MlflowHostCreds, val ret
   /** Like get/post, but a non-2xx answer becomes a BridgeException that names `what`. */
   def expect(what: String)(r: RestResponse): JsonNode =
     if (r.ok) r.json
-    else if (r.status == 401)
-      throw new BridgeException(
-        "ACCESS_DENIED",
-        s"$what: the tracking server $host refused the credentials (HTTP 401); set MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD, or MLFLOW_TRACKING_TOKEN"
-      )
-    else if (r.status == 403)
-      throw new BridgeException(
-        "ACCESS_DENIED",
-        s"$what: ${Option(creds.getUsername).fold("this client")(u => s"user '$u'")} may not do this (HTTP 403): ${r.message}"
-      )
-    else if (r.errorCode == "RESOURCE_DOES_NOT_EXIST" || r.status == 404) throw BridgeException.notFound(s"$what: ${r.message}")
-    else throw new BridgeException("REST_ERROR", s"$what failed (HTTP ${r.status} ${r.errorCode}): ${r.message}")
+    else throw failure(what, r)
+
+  /** A non-2xx answer as a BridgeException that names `what` and carries the status and MLflow's error_code. */
+  def failure(what: String, r: RestResponse): BridgeException = {
+    val e =
+      if (r.status == 401)
+        BridgeException.accessDenied(
+          s"$what: the tracking server $host refused the credentials (HTTP 401); set MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD, or MLFLOW_TRACKING_TOKEN"
+        )
+      else if (r.status == 403)
+        BridgeException.accessDenied(
+          s"$what: ${Option(creds.getUsername).fold("this client")(u => s"user '$u'")} may not do this (HTTP 403): ${r.message}"
+        )
+      else if (r.errorCode == "RESOURCE_DOES_NOT_EXIST" || r.status == 404) BridgeException.notFound(s"$what: ${r.message}")
+      else BridgeException.restError(s"$what failed (HTTP ${r.status} ${r.errorCode}): ${r.message}")
+    e.withHttp(r.status, r.errorCode)
+  }
 
   /** Raw request against any path under the host (e.g. /api/2.0/mlflow-artifacts/...), retried as [[Retries]] says. */
   def send(method: String, url: String, body: Option[String], contentType: String = "application/json"): RestResponse = {
@@ -164,9 +170,9 @@ private[mlflowbridge] object MlflowRest {
   def after(retried: Int): String = if (retried == 0) "" else s", after $retried retries"
 
   /** The JDK's client reports a failed handshake as a ConnectException caused by an SSLException. */
-  def tlsFailure(e: Throwable): Boolean = Iterator.iterate(e)(_.getCause).takeWhile(_ != null).exists(_.isInstanceOf[javax.net.ssl.SSLException])
+  def tlsFailure(e: Throwable): Boolean = ExceptionUtils.indexOfType(e, classOf[javax.net.ssl.SSLException]) >= 0
 
-  def rootMessage(e: Throwable): String = Iterator.iterate(e)(_.getCause).takeWhile(_ != null).toSeq.last.getMessage
+  def rootMessage(e: Throwable): String = ExceptionUtils.getRootCause(e).getMessage
 
   /** An SSLContext that trusts the certificates in the PEM file at `path` (Python's `verify=path`). */
   def trusting(path: String): SSLContext = {

@@ -106,9 +106,10 @@ object ScoringServer {
           if (state.closing.get()) throw new RequestError(503, "TEMPORARILY_UNAVAILABLE", "the scoring server is stopping")
           route(ex, served, state.maxBodyBytes)
         } catch {
-          case e: RequestError                                             => (e.status, error(e.code, e.getMessage), JsonType)
-          case e: BridgeException if Set("BAD_INPUT", "NOT_FOUND")(e.kind) => (400, error("BAD_REQUEST", e.getMessage), JsonType)
-          case e: BridgeException => (500, error("INTERNAL_ERROR", e.getMessage.linesIterator.nextOption().getOrElse(e.kind)), JsonType)
+          case e: RequestError => (e.status, error(e.code, e.getMessage), JsonType)
+          case e: BridgeException if Set(BridgeException.Kind.BAD_INPUT, BridgeException.Kind.NOT_FOUND)(e.kind) =>
+            (400, error("BAD_REQUEST", e.getMessage), JsonType)
+          case e: BridgeException => (500, error("INTERNAL_ERROR", e.getMessage.linesIterator.nextOption().getOrElse(e.kind.toString)), JsonType)
           case NonFatal(e)        =>
             // A failure that is not the input's: one line, never a JVM stack trace.
             (500, error("INTERNAL_ERROR", s"Encountered an unexpected error while evaluating the model: ${InputCheck.firstLine(e)}"), JsonType)

@@ -13,6 +13,7 @@ import javax.net.ssl.SSLException
 
 import scala.jdk.CollectionConverters._
 
+import org.apache.commons.lang3.exception.ExceptionUtils
 import software.amazon.awssdk.auth.credentials.{
   AwsBasicCredentials,
   AwsCredentialsProvider,
@@ -47,7 +48,7 @@ private[mlflowbridge] final case class S3Location(bucket: String, key: String) {
  * MLFLOW_S3_IGNORE_TLS. Files of [[S3Store.MultipartThreshold]] or more go up in parts, as boto3's.
  * `setting` looks a name up in the caller's variables, then in this process's environment.
  */
-private[mlflowbridge] final class S3Store(setting: String => Option[String], retries: Retries) extends AutoCloseable {
+private[mlflowbridge] final class S3Store(setting: String => Option[String], retries: Retries) extends ArtifactTransport with AutoCloseable {
   // boto3 falls back to AWS_ENDPOINT_URL_S3, then AWS_ENDPOINT_URL, when MLflow passes no endpoint.
   private val endpoint: Option[String] =
     Seq("MLFLOW_S3_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL").flatMap(n => setting(n).map(_.trim).filter(_.nonEmpty)).headOption
@@ -110,7 +111,12 @@ private[mlflowbridge] final class S3Store(setting: String => Option[String], ret
           case None        => AwsBasicCredentials.create(id, secret)
         })
       case (Some(_), None) => throw BridgeException.badInput("AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not")
-      case _               => DefaultCredentialsProvider.builder().build()
+      case _               =>
+        // The chain's failure, told apart from the SDK's other client errors by its type.
+        val chain = DefaultCredentialsProvider.builder().build()
+        () =>
+          try chain.resolveCredentials()
+          catch { case e: SdkClientException => throw new S3Store.NoCredentials(e) }
     }
 
   /** Direct children of `uri`'s "directory", names relative to it, sorted (empty for a file or nothing). */
@@ -128,7 +134,7 @@ private[mlflowbridge] final class S3Store(setting: String => Option[String], ret
   }
 
   /** True when `uri` is an object or has objects under it. */
-  def exists(uri: String): Boolean = {
+  override def exists(uri: String): Boolean = {
     val loc = S3Store.parse(uri)
     def first(prefix: String): Option[String] =
       s3.listObjectsV2(ListObjectsV2Request.builder().bucket(loc.bucket).prefix(prefix).maxKeys(1).build()).contents().asScala.headOption.map(_.key())
@@ -140,7 +146,7 @@ private[mlflowbridge] final class S3Store(setting: String => Option[String], ret
 
   /**
    * `uri` (a file or everything under it) into `target`; false when nothing is there. Every key is
-   * checked with [[ArtifactStore.childOf]] before anything is written; files come in parallel.
+   * checked with [[ArtifactUris.childOf]] before anything is written; files come in parallel.
    */
   def download(uri: String, target: Path): Boolean = {
     val loc = S3Store.parse(uri)
@@ -152,13 +158,13 @@ private[mlflowbridge] final class S3Store(setting: String => Option[String], ret
     else {
       val (markers, files) = keys.map(k => k -> k.stripPrefix(prefix)).filter(_._2.nonEmpty).partition(_._2.endsWith("/"))
       // The store names these: never trusted. Every segment must stay under `target`.
-      def local(rel: String): Path = rel.split("/", -1).foldLeft(target)((dir, seg) => ArtifactStore.childOf(dir, seg, uri))
+      def local(rel: String): Path = rel.split("/", -1).foldLeft(target)((dir, seg) => ArtifactUris.childOf(dir, seg, uri))
       val dirs = markers.map { case (_, rel) => local(rel.stripSuffix("/")) }
       val plan = files.map { case (key, rel) => S3Location(loc.bucket, key) -> local(rel) }
       Files.createDirectories(target)
       dirs.foreach(Files.createDirectories(_))
-      ArtifactStore.parallel(plan) { case (l, t) =>
-        if (!getFile(l, t)) throw BridgeException.notFound(s"artifact ${l.uri} vanished during the download")
+      Transfers.parallel(plan) { case (l, t) =>
+        if (!getFile(l, t)) throw BridgeException.notFound(s"artifact ${l.uri} vanished during the download").withUri(l.uri)
       }
       true
     }
@@ -166,23 +172,25 @@ private[mlflowbridge] final class S3Store(setting: String => Option[String], ret
 
   /** One object into `target` (temporary name, then a rename; a transfer cut off mid-way is retried); false if missing. */
   private def getFile(loc: S3Location, target: Path): Boolean =
-    ArtifactStore.retryingCutOff(loc.uri, target, retries) {
+    Transfers.retryingCutOff(loc.uri, target, retries) {
       val req = GetObjectRequest.builder().bucket(loc.bucket).key(loc.key).build()
       val in = call(s"download ${loc.uri}", loc) {
         try s3.getObject(req)
         catch { case _: NoSuchKeyException => null }
       }
       in != null && {
-        try ArtifactStore.writeAtomically(in, target, Option(in.response().contentLength()).map(_.longValue).getOrElse(-1L))
+        try Transfers.writeAtomically(in, target, Option(in.response().contentLength()).map(_.longValue).getOrElse(-1L))
         finally in.close()
         true
       }
     }
 
+  def upload(local: Path, uri: String): Unit = Transfers.uploadTree(local, uri)(put)
+
   /** `local` (a file) to `uri`: one PUT below [[S3Store.MultipartThreshold]], else parts in parallel. */
   def put(local: Path, uri: String): Unit = {
     val loc = S3Store.parse(uri)
-    if (loc.key.isEmpty) throw BridgeException.badInput(s"cannot upload $local to $uri: it names a bucket, not an object")
+    if (loc.key.isEmpty) throw BridgeException.badInput(s"cannot upload $local to $uri: it names a bucket, not an object").withUri(uri)
     val size = Files.size(local)
     call(s"upload of $local to $uri", loc) {
       if (size < S3Store.MultipartThreshold)
@@ -197,7 +205,7 @@ private[mlflowbridge] final class S3Store(setting: String => Option[String], ret
     val id = s3.createMultipartUpload(CreateMultipartUploadRequest.builder().bucket(loc.bucket).key(loc.key).build()).uploadId()
     try {
       val etags = new ConcurrentHashMap[Int, String]()
-      ArtifactStore.parallel(1 to count) { n =>
+      Transfers.parallel(1 to count) { n =>
         val offset = (n - 1).toLong * partSize
         val length = math.min(partSize, size - offset)
         val req = UploadPartRequest.builder().bucket(loc.bucket).key(loc.key).uploadId(id).partNumber(n).contentLength(length).build()
@@ -228,34 +236,42 @@ private[mlflowbridge] final class S3Store(setting: String => Option[String], ret
     try f
     catch {
       case e: NoSuchBucketException =>
-        throw BridgeException.notFound(s"$what: S3 bucket '${loc.bucket}' does not exist at $where")
+        throw BridgeException
+          .notFound(s"$what: S3 bucket '${loc.bucket}' does not exist at $where")
+          .withUri(loc.uri)
+          .withHttp(e.statusCode(), S3Store.code(e))
       case e: NoSuchKeyException =>
-        throw BridgeException.notFound(s"$what: no object '${loc.key}' in S3 bucket '${loc.bucket}'")
+        throw BridgeException
+          .notFound(s"$what: no object '${loc.key}' in S3 bucket '${loc.bucket}'")
+          .withUri(loc.uri)
+          .withHttp(e.statusCode(), S3Store.code(e))
       case e: S3Exception if e.statusCode() == 403 || S3Store.DeniedCodes(S3Store.code(e)) =>
-        throw new BridgeException(
-          "ACCESS_DENIED",
-          s"$what: $where refused access to bucket '${loc.bucket}' (${S3Store.describe(e)}); check AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN)",
-          null
-        )
+        throw BridgeException
+          .accessDenied(
+            s"$what: $where refused access to bucket '${loc.bucket}' (${S3Store.describe(e)}); check AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN)"
+          )
+          .withUri(loc.uri)
+          .withHttp(e.statusCode(), S3Store.code(e))
       case e: S3Exception =>
-        throw new BridgeException(
-          "REST_ERROR",
-          s"$what failed: $where answered HTTP ${e.statusCode()} for bucket '${loc.bucket}' (${S3Store.describe(e)})",
-          null
-        )
-      case e: SdkClientException if S3Store.oneLine(e.getMessage).contains("Unable to load credentials") =>
-        throw new BridgeException(
-          "ACCESS_DENIED",
-          s"$what: no AWS credentials for bucket '${loc.bucket}'; set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or AWS_PROFILE)",
-          null
-        )
-      case e: SdkClientException if S3Store.causes(e).exists(_.isInstanceOf[SSLException]) =>
-        throw BridgeException.unreachable(
-          s"$what: TLS to $where failed (${S3Store.rootMessage(e)}); trust its certificate in the JVM, or set MLFLOW_S3_IGNORE_TLS=true to skip verification",
-          null
-        )
-      case e: SdkClientException if S3Store.causes(e).exists(_.isInstanceOf[IOException]) =>
-        throw BridgeException.unreachable(s"$what: $where is unreachable for bucket '${loc.bucket}' (${S3Store.rootMessage(e)})", null)
+        throw BridgeException
+          .restError(s"$what failed: $where answered HTTP ${e.statusCode()} for bucket '${loc.bucket}' (${S3Store.describe(e)})")
+          .withUri(loc.uri)
+          .withHttp(e.statusCode(), S3Store.code(e))
+      case e: RuntimeException if S3Store.caused(e, classOf[S3Store.NoCredentials]) =>
+        throw BridgeException
+          .accessDenied(s"$what: no AWS credentials for bucket '${loc.bucket}'; set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or AWS_PROFILE)")
+          .withUri(loc.uri)
+      case e: SdkClientException if S3Store.caused(e, classOf[SSLException]) =>
+        throw BridgeException
+          .unreachable(
+            s"$what: TLS to $where failed (${S3Store.rootMessage(e)}); trust its certificate in the JVM, or set MLFLOW_S3_IGNORE_TLS=true to skip verification",
+            null
+          )
+          .withUri(loc.uri)
+      case e: SdkClientException if S3Store.caused(e, classOf[IOException]) =>
+        throw BridgeException
+          .unreachable(s"$what: $where is unreachable for bucket '${loc.bucket}' (${S3Store.rootMessage(e)})", null)
+          .withUri(loc.uri)
     }
 }
 
@@ -270,12 +286,10 @@ private[mlflowbridge] object S3Store {
 
   def partSize(size: Long): Long = Iterator.iterate(PartSize)(_ * 2).find(p => (size + p - 1) / p <= MaxParts).get
 
-  def isS3(uri: String): Boolean = uri != null && uri.startsWith("s3://")
-
   def parse(uri: String): S3Location = {
     val rest = uri.stripPrefix("s3://")
     val bucket = rest.takeWhile(_ != '/')
-    if (!isS3(uri) || bucket.isEmpty) throw BridgeException.badInput(s"'$uri' is not an s3://bucket/path URI")
+    if (!ArtifactUris.isS3(uri) || bucket.isEmpty) throw BridgeException.badInput(s"'$uri' is not an s3://bucket/path URI").withUri(uri)
     S3Location(bucket, rest.drop(bucket.length).stripPrefix("/").stripSuffix("/"))
   }
 
@@ -290,10 +304,13 @@ private[mlflowbridge] object S3Store {
     oneLine(Seq(code(e), msg).filter(_.nonEmpty).mkString(": ")) match { case "" => s"HTTP ${e.statusCode()}"; case s => s }
   }
 
-  def causes(e: Throwable): Seq[Throwable] = Iterator.iterate(e)(_.getCause).takeWhile(_ != null).take(10).toSeq
+  /** The default credentials chain found none (the SDK may wrap this in its own exception). */
+  final class NoCredentials(cause: SdkClientException) extends RuntimeException(cause)
+
+  def caused(e: Throwable, by: Class[_ <: Throwable]): Boolean = ExceptionUtils.indexOfType(e, by) >= 0
 
   def rootMessage(e: Throwable): String = {
-    val root = causes(e).last
+    val root = ExceptionUtils.getRootCause(e)
     oneLine(s"${root.getClass.getSimpleName}: ${Option(root.getMessage).getOrElse("")}")
   }
 

@@ -5,7 +5,7 @@ PY := .venv/bin/python
 # fresh process compiles mlflow again, 3-5 s each), whatever the caller's environment says.
 unexport PYTHONDONTWRITEBYTECODE
 SBT := build/sbt
-SCALA_SOURCES := $(shell find scala/src/main -type f) build.sbt project/build.properties $(wildcard project/*.scala) bridge/versions.properties
+SCALA_SOURCES := $(shell find scala/src/main -type f) build.sbt project/build.properties $(wildcard project/*.scala) bridge/versions.properties bridge/rules.properties
 
 .PHONY: demo bench test test-models-cluster test-scala-others lint lint-python test-scala test-reliability test-python jars venv chromium postgres doctor clean
 

@@ -41,11 +41,14 @@ lazy val root = (project in file("scala"))
     Test / envVars ++= sys.env.filter { case (k, _) => k.startsWith("MLFLOW_") },
     // The README's Scala example is compiled and run by ExamplesSuite (the Java one by pytest, with javac).
     Test / unmanagedSources += (ThisBuild / baseDirectory).value / "tests" / "examples" / "ScalaRoundTrip.scala",
-    // The jar carries the version pins (MLmodel's mlflow_version, requirements.txt) as a resource.
+    // The jar carries the version pins (MLmodel's mlflow_version, requirements.txt) and the rules
+    // Python checks too (table formats, tracking URIs, masters) as resources.
     Compile / resourceGenerators += Def.task {
-      val out = (Compile / resourceManaged).value / "mlflowbridge" / "versions.properties"
-      IO.copyFile((ThisBuild / baseDirectory).value / "bridge" / "versions.properties", out)
-      Seq(out)
+      Seq("versions.properties", "rules.properties").map { name =>
+        val out = (Compile / resourceManaged).value / "mlflowbridge" / name
+        IO.copyFile((ThisBuild / baseDirectory).value / "bridge" / name, out)
+        out
+      }
     }.taskValue,
     // `build/sbt "runMain mlflowbridge.cli.Main ..."`: Spark is Provided, so run with it on the
     // classpath, in a JVM of its own that has the module opens Spark needs on JDK 17+.

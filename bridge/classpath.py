@@ -21,7 +21,7 @@ BUILD_COMMAND = "make jars   (or: build/sbt bridgeJars)"
 
 def _scala_sources() -> list[Path]:
     src = REPO_ROOT / "scala" / "src" / "main"
-    extra = [REPO_ROOT / "build.sbt", PACKAGE_DIR / "versions.properties"]
+    extra = [REPO_ROOT / "build.sbt", PACKAGE_DIR / "versions.properties", PACKAGE_DIR / "rules.properties"]
     return [p for p in src.rglob("*") if p.is_file()] + [p for p in extra if p.exists()] if src.is_dir() else []
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from . import rules
 from .server import tracking
 
 EXPERIMENT = "mlflow-bridge-demo"
@@ -33,7 +34,7 @@ class Progress:
 
 def run_demo(keep_serving: str = "auto", root: str = ".bridge-work/demo") -> int:
     step = Progress()
-    embedded = not os.environ.get("MLFLOW_TRACKING_URI", "").startswith(("http://", "https://"))
+    embedded = not rules.is_tracking_server(os.environ.get("MLFLOW_TRACKING_URI"))
     step("starting a local tracking server (sqlite, proxied artifacts)..." if embedded else f"using {os.environ['MLFLOW_TRACKING_URI']}")
     with tracking(root=Path(root) / "server") as t:
         uri, server = t.uri, t.server

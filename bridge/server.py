@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from .errors import BadInputError, ServerUnreachableError
+from . import rules
+from .errors import ServerUnreachableError
 
 STARTUP_TIMEOUT_S = 240.0
 
@@ -188,10 +189,10 @@ class Tracking:
 def tracking(given: str | None = None, root: str | os.PathLike | None = None) -> Iterator[Tracking]:
     """The one rule for which tracking server to use: `given`, else MLFLOW_TRACKING_URI when it
     names an http(s) server, else an embedded server (data under `root`) for the block."""
-    if given is not None and not given.startswith(("http://", "https://")):
-        raise BadInputError(f"tracking URI {given!r} is not an http(s) tracking server; the Java client needs one")
+    if given is not None:
+        rules.check_tracking_uri(given)
     uri = given or os.environ.get("MLFLOW_TRACKING_URI", "")
-    if uri.startswith(("http://", "https://")):
+    if rules.is_tracking_server(uri):
         require_reachable(uri)
         yield Tracking(uri, None)
         return

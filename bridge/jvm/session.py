@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 from typing import Any, Literal
 
+from .. import rules
 from ..errors import BadInputError
 from ..server import require_reachable
 from .logged_models import LoggedModels
@@ -127,12 +128,7 @@ def connect(backend: Backend = "jpype", tracking_uri: str | None = None, spark: 
     """
     uri = None if local else (tracking_uri or os.environ.get("MLFLOW_TRACKING_URI"))
     if not local:
-        if not uri or not uri.startswith(("http://", "https://")):
-            raise BadInputError(
-                f"tracking URI {uri!r} is not an http(s) tracking server; the Java client needs one "
-                "(start one with `mlflow-bridge server` or pass tracking_uri=)"
-            )
-        require_reachable(uri)
+        require_reachable(rules.check_tracking_uri(uri))
     if backend == "jpype":
         from . import jpype_backend
 

@@ -2,7 +2,7 @@
 
 A malformed model URI, a missing input or an unknown output format costs a second, not Spark's
 start. The Scala command line makes the same checks (`ModelUri.checkWithoutServer`), in the
-same words.
+same words; table formats, tracking URIs and masters by the rules both sides read (bridge/rules.py).
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ import os
 import re
 from pathlib import Path
 
+from .. import rules
 from ..errors import BadInputError, NotFoundError
-from . import tables
 
 REMOTE = ("runs:", "models:", "mlflow-artifacts:", "s3://")
 
@@ -48,7 +48,7 @@ def check_model_uri(uri: str, engine: str, tracking_uri: str | None = None) -> b
         raise BadInputError(f"model URI {uri} has an unsupported scheme; use runs:/, models:/, mlflow-artifacts:/, s3://, file: or a local path")
     # The Python engine follows MLflow's own default store when no server is set; the Scala one needs a server.
     where = tracking_uri or os.environ.get("MLFLOW_TRACKING_URI")
-    if engine == "scala" and uri.startswith(REMOTE) and not (where or "").startswith(("http://", "https://")):
+    if engine == "scala" and uri.startswith(REMOTE) and not rules.is_tracking_server(where):
         raise BadInputError(
             f"model URI {uri} needs a tracking server: set MLFLOW_TRACKING_URI"
             + (f" to an http(s) server (it is {where!r}; serve that store with `mlflow server`)" if where else "")
@@ -88,36 +88,15 @@ def _parquet_magic(path: Path) -> bool:
 
 def check_files(input_path: str | os.PathLike, output_path: str | os.PathLike | None) -> None:
     """The input exists and is not empty, both names have a known format, and they differ."""
-    tables.format_of(Path(input_path))
+    fmt = rules.format_of(input_path)
     src = Path(input_path)
     if not src.exists():
         raise NotFoundError(f"input {src} does not exist")
     if src.is_file() and src.stat().st_size == 0:
         raise BadInputError(f"input file {src} is empty")
-    if tables.format_of(src) == "parquet" and src.is_file() and not _parquet_magic(src):
+    if fmt == "parquet" and src.is_file() and not _parquet_magic(src):
         raise BadInputError(f"input file {input_path} is not valid parquet: it does not start and end with Parquet's magic bytes PAR1")
     if output_path is not None:
-        tables.format_of(Path(output_path))
+        rules.format_of(output_path)
         if Path(output_path).absolute() == src.absolute():
             raise BadInputError(f"output {output_path} is the input file; write the scores elsewhere")
-
-
-def check_master(master: str, timeout: float = 3.0) -> None:
-    """A standalone master (spark://host:port[,host:port...]) must answer on one of its ports:
-    Spark itself would retry registering for a minute before giving up. Other masters (local[*],
-    yarn, k8s://...) are Spark's to check. The Scala command line says the same (Main.checkMaster)."""
-    import socket
-
-    if not master.startswith("spark://"):
-        return
-    problems = []
-    for hostport in master.removeprefix("spark://").split(","):
-        host, _, port = hostport.rpartition(":")
-        if not host or not port.isdigit():
-            raise BadInputError(f"Spark master {master} is not a proper spark:// URL: use spark://host:port")
-        try:
-            socket.create_connection((host, int(port)), timeout=timeout).close()
-            return
-        except OSError as e:
-            problems.append(f"{hostport} ({e.strerror or type(e).__name__})")
-    raise BadInputError(f"Spark master {master} does not answer at {', '.join(problems)}: start the cluster or fix --master")

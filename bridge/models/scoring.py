@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from .. import rules
 from ..errors import BadInputError
 from . import preflight, python_engine
 
@@ -49,7 +50,7 @@ def score_file(
     if master and engine == "scala" and backend != "py4j":
         raise BadInputError("--master needs --backend py4j (JPype's in-process JVM runs local Spark only)")
     if master:
-        preflight.check_master(master)
+        rules.check_master(master)  # before Spark starts: it would retry a dead standalone master for a minute
     spark = None
     if engine == "python" or backend == "py4j":
         from ..jvm import spark_session

@@ -1,4 +1,4 @@
-"""Reading and writing score inputs/outputs: CSV, Parquet, JSON lines, chosen by extension."""
+"""Reading and writing score inputs/outputs with pandas: CSV, Parquet, JSON lines, chosen by extension (bridge/rules.properties)."""
 
 from __future__ import annotations
 
@@ -6,18 +6,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import BadInputError
+from ..rules import format_of
 
 if TYPE_CHECKING:  # pandas loads only where a frame is read or written (the score command reads none)
     import pandas as pd
-
-FORMATS = {".csv": "csv", ".parquet": "parquet", ".json": "json", ".jsonl": "json"}
-
-
-def format_of(path: str | Path) -> str:
-    suffix = Path(path).suffix.lower()
-    if suffix not in FORMATS:
-        raise BadInputError(f"{path}: unknown table format {suffix!r}; use .csv, .parquet, .json or .jsonl (JSON lines)")
-    return FORMATS[suffix]
 
 
 def read(path: str | Path) -> pd.DataFrame:

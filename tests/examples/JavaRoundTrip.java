@@ -1,3 +1,4 @@
+import mlflowbridge.LoadedPipeline;
 import mlflowbridge.Mlflow;
 import mlflowbridge.ModelInfo;
 import org.apache.spark.ml.Pipeline;
@@ -26,7 +27,7 @@ public final class JavaRoundTrip {
         return run.logModel(model, "model", train.limit(3), train.schema());
       });
       ModelVersion version = mlflow.registry().register(info.modelUri(), "round-trip-java", "champion");
-      PipelineModel loaded = mlflow.models().load("models:/round-trip-java@champion", spark);
+      LoadedPipeline loaded = mlflow.models().loadWithSignature("models:/round-trip-java@champion", spark); // the model and its signature
       StringBuilder predictions = new StringBuilder();
       for (Row r : mlflow.models().score(loaded, train.drop("y").limit(3)).collectAsList()) {
         predictions.append(predictions.length() == 0 ? "" : ",").append(r.<Double>getAs("prediction"));

@@ -22,7 +22,7 @@ object ScalaRoundTrip {
       run.logModel(model, "model", train.limit(3), train.schema)
     }
     val version = mlflow.registry.register(info.modelUri, "round-trip-scala", "champion")
-    val loaded = mlflow.models.load("models:/round-trip-scala@champion", spark)
+    val loaded = mlflow.models.loadWithSignature("models:/round-trip-scala@champion", spark) // the model and its signature
     val predictions = mlflow.models.score(loaded, train.drop("y").limit(3)).collect().map(_.getAs[Double]("prediction"))
     println(s"run_id=${info.runId} version=${version.getVersion} predictions=${predictions.mkString(",")}")
     mlflow.close()

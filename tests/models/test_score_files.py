@@ -112,6 +112,17 @@ def test_a_missing_input_or_an_unknown_output_fails_before_any_jvm_starts(local_
         assert not jvms(started), started
 
 
+@pytest.mark.parametrize("engine,backend", [("python", "py4j"), ("scala", "jpype")])
+def test_pq_in_and_ndjson_out_are_parquet_and_json_lines(local_model, tmp_path, engine, backend):
+    """The rule table's other names: accepted by the checks before any JVM and by both engines' reader and writer."""
+    x = features("classifier").head(20)
+    x.to_parquet(tmp_path / "in.pq", index=False)
+    out = tmp_path / "out.ndjson"
+    assert scoring.score_file(str(local_model), tmp_path / "in.pq", out, engine, backend) == len(x)  # type: ignore[arg-type]
+    back = tables.read(out)
+    assert len(back) == len(x) and list(back.columns[: len(x.columns)]) == list(x.columns) and "prediction" in back.columns
+
+
 @pytest.mark.parametrize("engine,backend", ENGINES[:2])
 @pytest.mark.parametrize("fmt", ["parquet", "csv", "jsonl"])
 def test_many_input_parts_make_one_output_file(local_model, tmp_path, engine, backend, fmt):

@@ -36,7 +36,7 @@ private[mlflowbridge] object ArtifactFiles {
     val tree = node(dictionary)
     val text = extension(artifactFile) match {
       case "" | ".json"     => PyJson.dumps(tree, 2)
-      case ".yml" | ".yaml" => MlModelFile.render(scalaValue(tree).asInstanceOf[Map[String, Any]])
+      case ".yml" | ".yaml" => MlModelFile.yaml(tree)
       case other =>
         throw BridgeException.badInput(
           s"artifact file '$artifactFile' has the extension '$other': logDict writes JSON (.json, or no extension) or YAML (.yml, .yaml)"
@@ -75,15 +75,6 @@ private[mlflowbridge] object ArtifactFiles {
     xs.foreach(x => a.add(node(x)))
     a
   }
-
-  private def scalaValue(n: JsonNode): Any =
-    if (n.isObject) ListMap(n.properties().asScala.toSeq.map(e => e.getKey -> scalaValue(e.getValue)): _*)
-    else if (n.isArray) n.elements().asScala.map(scalaValue).toList
-    else if (n.isNull) null
-    else if (n.isBoolean) n.asBoolean()
-    else if (n.isIntegralNumber) { if (n.canConvertToLong) n.asLong() else n.bigIntegerValue() }
-    else if (n.isNumber) n.asDouble()
-    else n.asText()
 
   private val Png = Array(0x89, 'P', 'N', 'G', 0x0d, 0x0a, 0x1a, 0x0a).map(_.toByte)
   private val Jpeg = Array(0xff, 0xd8, 0xff).map(_.toByte)

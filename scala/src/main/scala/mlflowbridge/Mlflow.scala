@@ -94,10 +94,7 @@ object Mlflow {
    * artifact roots MLFLOW_S3_ENDPOINT_URL, MLFLOW_S3_IGNORE_TLS and AWS_*, else this process's environment).
    */
   def forUri(trackingUri: String, env: java.util.Map[String, String]): Mlflow = {
-    if (trackingUri == null || !(trackingUri.startsWith("http://") || trackingUri.startsWith("https://")))
-      throw BridgeException.badInput(
-        s"tracking URI '$trackingUri' is not an http(s) tracking server; the Java client needs one (start one with `mlflow server`)"
-      )
+    Rules.checkTrackingUri(trackingUri)
     val e = env.asScala
     val creds = new BasicMlflowHostCreds(
       trackingUri.stripSuffix("/"),

@@ -60,7 +60,7 @@ final class Models private[mlflowbridge] (mlflow: Mlflow) {
   }
 
   /** Writes a model directory with `save` (dir, artifact path), logs it under the path and records it in the run. */
-  private def logDir(runId: String, artifactPath: String, save: (Path, String) => Map[String, Any]): ModelInfo = {
+  private def logDir(runId: String, artifactPath: String, save: (Path, String) => MlModel): ModelInfo = {
     if (runId == null || runId.isEmpty) throw BridgeException.badInput("run id must not be empty")
     val path = Option(artifactPath).map(_.stripPrefix("/").stripSuffix("/")).getOrElse("")
     if (path.isEmpty || path.split("/").contains(".."))
@@ -69,10 +69,10 @@ final class Models private[mlflowbridge] (mlflow: Mlflow) {
     val tmp = Files.createTempDirectory(Models.workRoot, "log-")
     try {
       val dir = tmp.resolve("model")
-      val doc = save(dir, path)
+      val mm = save(dir, path)
       mlflow.artifacts.logArtifacts(runId, dir, path)
-      recordLoggedModel(runId, doc)
-      Models.info(s"runs:/$runId/$path", doc, Models.exampleFile(doc).map(dir.resolve).filter(Files.isRegularFile(_)))
+      recordLoggedModel(runId, mm)
+      Models.info(s"runs:/$runId/$path", mm, Models.exampleFile(mm).map(dir.resolve).filter(Files.isRegularFile(_)))
     } finally Transfers.deleteTree(tmp)
   }
 
@@ -95,8 +95,11 @@ final class Models private[mlflowbridge] (mlflow: Mlflow) {
    */
   def loadOnnx(modelUri: String): OnnxModel = Models.loadOnnx(mlflow, modelUri)
 
-  /** Loads a Spark ML model from a model URI; its signature then guides [[score]]. */
-  def load(modelUri: String, spark: SparkSession): PipelineModel = Models.load(mlflow, modelUri, spark)
+  /** Loads a Spark ML model from a model URI (without its signature: [[loadWithSignature]] keeps it for [[score]]). */
+  def load(modelUri: String, spark: SparkSession): PipelineModel = Models.loadPipeline(mlflow, modelUri, spark).model
+
+  /** Loads a Spark ML model from a model URI with its MLmodel signature, which then guides [[score]]. */
+  def loadWithSignature(modelUri: String, spark: SparkSession): LoadedPipeline = Models.loadPipeline(mlflow, modelUri, spark)
 
   /** Downloads a model's directory to `dst` (created if needed) and returns its local path. */
   def download(modelUri: String, dst: String): String = {
@@ -115,13 +118,16 @@ final class Models private[mlflowbridge] (mlflow: Mlflow) {
     try {
       val file = uris.files(modelUri, tmp)
       val mlmodel = file(MlModelFile.FileName).getOrElse(throw BridgeException.notFound(s"$modelUri has no ${MlModelFile.FileName} file"))
-      val doc = MlModelFile.parse(new String(Files.readAllBytes(mlmodel), java.nio.charset.StandardCharsets.UTF_8), modelUri).doc
-      Models.info(modelUri, doc, Models.exampleFile(doc).flatMap(file))
+      val mm = MlModelFile.parse(new String(Files.readAllBytes(mlmodel), java.nio.charset.StandardCharsets.UTF_8), modelUri)
+      Models.info(modelUri, mm, Models.exampleFile(mm).flatMap(file))
     } finally Transfers.deleteTree(tmp)
   }
 
-  /** Checks `df` against the model's signature (or its stages' inputs) and returns the inputs plus the model's outputs. */
-  def score(model: PipelineModel, df: Dataset[Row]): DataFrame = Scoring.score(model, df, Models.signatureOf(model))
+  /** Checks `df` against the model's signature and its stages' inputs and returns the inputs plus the model's outputs. */
+  def score(model: LoadedPipeline, df: Dataset[Row]): DataFrame = Scoring.score(model.model, df, model.signature)
+
+  /** Checks `df` against the stages' inputs (Spark's `transformSchema`) and returns the inputs plus the model's outputs. */
+  def score(model: PipelineModel, df: Dataset[Row]): DataFrame = Scoring.score(model, df, None)
 
   /** Scores the file `input` (csv, parquet, json lines) into `output` (format from its extension); returns the row count. */
   def scoreFile(spark: SparkSession, modelUri: String, input: String, output: String): Long =
@@ -145,8 +151,8 @@ final class Models private[mlflowbridge] (mlflow: Mlflow) {
     ScoringServer.start(mlflow, modelUri, spark, host, port, maxBodyBytes)
 
   /** `POST runs/log-model` with MLflow's `Model.get_tags_dict()` as model_json. */
-  private def recordLoggedModel(runId: String, doc: Map[String, Any]): Unit = {
-    val tags = doc.filter { case (k, _) => Set("run_id", "utc_time_created", "artifact_path", "model_uuid", "flavors")(k) }
+  private def recordLoggedModel(runId: String, mm: MlModel): Unit = {
+    val tags = mm.toNode.retain("run_id", "utc_time_created", "artifact_path", "model_uuid", "flavors")
     mlflow.rest.expect(s"record the logged model in run '$runId'")(
       mlflow.rest.post("runs/log-model", Json.obj("run_id" -> runId, "model_json" -> Json.write(tags)))
     )
@@ -155,21 +161,14 @@ final class Models private[mlflowbridge] (mlflow: Mlflow) {
 
 private[mlflowbridge] object Models {
 
-  /** [[Models.load]], remembering the signature for [[signatureOf]]. */
-  def load(mlflow: Mlflow, uri: String, spark: SparkSession): PipelineModel = {
-    val (model, signature) = loadWithSignature(mlflow, uri, spark)
-    signature.foreach(s => signatures.synchronized(signatures.put(model, s)))
-    model
-  }
-
-  /** The model plus its MLmodel signature inputs (None for legacy models or no signature). */
-  def loadWithSignature(mlflow: Mlflow, uri: String, spark: SparkSession): (PipelineModel, Option[Seq[ColSpec]]) =
-    sparkFrom(fetchDir(mlflow, uri), uri, spark)
+  /** A Spark ML model with its MLmodel signature inputs. */
+  def loadPipeline(mlflow: Mlflow, uri: String, spark: SparkSession): LoadedPipeline = sparkFrom(fetchDir(mlflow, uri), uri, spark)
 
   /** A model the CLI and the server take: an ONNX model (onnx flavor, no spark flavor) or a Spark one with its signature. */
-  def loadAny(mlflow: Mlflow, uri: String, spark: SparkSession): Either[OnnxModel, (PipelineModel, Option[Seq[ColSpec]])] = {
+  def loadAny(mlflow: Mlflow, uri: String, spark: SparkSession): LoadedModel = {
     val dir = fetchDir(mlflow, uri)
-    if (isOnnx(dir)) Left(onnxFrom(dir, uri)) else Right(sparkFrom(dir, uri, spark))
+    val mm = if (Files.isRegularFile(dir.resolve(MlModelFile.FileName))) Some(MlModelFile.read(dir, uri)) else None
+    mm.filter(_.isOnnx).fold[LoadedModel](sparkFrom(dir, uri, spark))(onnxFrom(dir, uri, _))
   }
 
   private def fetchDir(mlflow: Mlflow, uri: String): Path = {
@@ -178,79 +177,51 @@ private[mlflowbridge] object Models {
     dir
   }
 
-  private def sparkFrom(dir: Path, uri: String, spark: SparkSession): (PipelineModel, Option[Seq[ColSpec]]) = {
+  private def sparkFrom(dir: Path, uri: String, spark: SparkSession): LoadedPipeline = {
     if (Files.isRegularFile(dir.resolve(MlModelFile.FileName))) {
       val mm = MlModelFile.read(dir, uri)
-      val data = mm.sparkModelData
+      val data = mm.sparkModelData(uri)
       val sparkDir = dir.resolve(data)
       if (!Files.isDirectory(sparkDir))
         throw BridgeException.badInput(s"model $uri is incomplete: its MLmodel names Spark model data '$data/', which is missing")
-      CustomStages.addJars(spark, dir, mm)
-      (PipelineRebuild.load(sparkDir, spark, uri), mm.inputs)
+      CustomStages.addJars(spark, dir, mm, uri)
+      new LoadedPipeline(uri, PipelineRebuild.load(sparkDir, spark, uri), mm.inputs)
     } else {
       // Legacy layout (amesar/mlflow-examples): no MLmodel; the dir is the saved pipeline or holds sparkml/.
       val sparkDir =
         if (PipelineRebuild.savedClass(dir).isDefined) dir
         else if (Files.isDirectory(dir.resolve(SparkFlavor.ModelData))) dir.resolve(SparkFlavor.ModelData)
         else throw BridgeException.badInput(s"model $uri has no MLmodel file and no Spark model: '${SparkFlavor.ModelData}/' is missing")
-      (PipelineRebuild.load(sparkDir, spark, uri), None)
+      new LoadedPipeline(uri, PipelineRebuild.load(sparkDir, spark, uri), None)
     }
   }
 
   /** [[Models.loadOnnx]]: the onnx flavor's file, planned with the MLmodel's signature. */
-  def loadOnnx(mlflow: Mlflow, uri: String): OnnxModel = onnxFrom(fetchDir(mlflow, uri), uri)
-
-  private def onnxFrom(dir: Path, uri: String): OnnxModel = {
-    val mm = MlModelFile.read(dir, uri)
-    OnnxModel.plan(uri, Files.readAllBytes(OnnxFlavor.dataFile(mm, dir)), mm.inputs)
+  def loadOnnx(mlflow: Mlflow, uri: String): OnnxModel = {
+    val dir = fetchDir(mlflow, uri)
+    onnxFrom(dir, uri, MlModelFile.read(dir, uri)).model
   }
 
-  /** Whether the model at `dir` (a fetched model directory) is an ONNX one: an onnx flavor and no spark flavor. */
-  private def isOnnx(dir: Path): Boolean =
-    Files.isRegularFile(dir.resolve(MlModelFile.FileName)) && {
-      val f = MlModelFile.read(dir, dir.toString).flavors
-      f.contains("onnx") && !f.contains("spark")
-    }
+  private def onnxFrom(dir: Path, uri: String, mm: MlModel): LoadedOnnx =
+    new LoadedOnnx(uri, OnnxModel.plan(uri, Files.readAllBytes(OnnxFlavor.dataFile(mm, dir, uri)), mm.inputs))
 
-  def signatureOf(model: PipelineModel): Option[Seq[ColSpec]] = signatures.synchronized(Option(signatures.get(model)))
-
-  /** The signature inputs of a model that [[load]] returned, as MLmodel's JSON string, or null (for the Python side). */
-  def signatureInputsJson(model: PipelineModel): String = signatureOf(model).map(Signature.toJson).orNull
-
-  def info(uri: String, doc: Map[String, Any], example: Option[Path]): ModelInfo = {
-    def str(k: String): String = doc.get(k).map(v => if (v == null) null else v.toString).orNull
-    val flavors = doc.get("flavors").collect { case m: Map[_, _] => m.keys.map(_.toString).toList.sorted }.getOrElse(Nil)
-    def signature(part: String) =
-      doc
-        .get("signature")
-        .collect { case s: Map[_, _] => s.asInstanceOf[Map[String, Any]].get(part) }
-        .flatten
-        .filter(_ != null)
-        .map(_.toString)
-        .orNull
+  def info(uri: String, mm: MlModel, example: Option[Path]): ModelInfo = {
     val exampleText = example.map(p => new String(Files.readAllBytes(p), java.nio.charset.StandardCharsets.UTF_8)).orNull
     ModelInfo(
       uri,
-      str("run_id"),
-      str("artifact_path"),
-      flavors.asJava,
-      signature("inputs"),
-      str("model_uuid"),
-      str("utc_time_created"),
-      signature("outputs"),
+      mm.runId.orNull,
+      mm.artifactPath.orNull,
+      mm.flavors.keys.toList.sorted.asJava,
+      mm.signature.flatMap(_.inputsJson).orNull,
+      mm.modelUuid.orNull,
+      mm.utcTimeCreated.orNull,
+      mm.signature.flatMap(_.outputsJson).orNull,
       exampleText
     )
   }
 
   /** The input example file MLmodel names, when it is a DataFrame in pandas' split layout (what a Spark model takes). */
-  def exampleFile(doc: Map[String, Any]): Option[String] = doc.get("saved_input_example_info") match {
-    case Some(m: Map[_, _]) =>
-      val info = m.asInstanceOf[Map[String, Any]]
-      if (info.get("type").contains("dataframe") && info.get("pandas_orient").forall(_ == "split"))
-        info.get("artifact_path").collect { case s: String if s.nonEmpty => s }
-      else None
-    case _ => None
-  }
+  def exampleFile(mm: MlModel): Option[String] = mm.inputExample.flatMap(_.splitFrameFile)
 
   /** A split-layout example as a DataFrame: JSON rows read with the signature's types (vectors from their arrays). */
   def exampleFrame(spark: SparkSession, json: String, signature: Option[Seq[ColSpec]], where: String): DataFrame = {
@@ -288,9 +259,6 @@ private[mlflowbridge] object Models {
     case "array"    => s"array<${spec.items.map(i => exampleType(ColSpec("", i))).getOrElse("string")}>"
     case _          => "string"
   }
-
-  // Signatures of loaded models, by identity (PipelineModel has no equals), dropped with the model.
-  private val signatures = new java.util.WeakHashMap[PipelineModel, Seq[ColSpec]]()
 
   /** Downloads live here until the JVM exits: some stages (e.g. ALS) read their data lazily. */
   lazy val workRoot: Path = {

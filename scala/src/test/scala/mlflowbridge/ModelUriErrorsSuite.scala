@@ -15,7 +15,7 @@ class ModelUriErrorsSuite extends AnyFunSuite {
 
   /** Loads through `m` (Mlflow.local(): no tracking server, as the CLI without MLFLOW_TRACKING_URI). */
   private def fails(uri: String, m: Mlflow = mlflow): BridgeException =
-    intercept[BridgeException](Models.load(m, uri, spark))
+    intercept[BridgeException](Models.loadPipeline(m, uri, spark))
 
   /** A model directory with the given MLmodel text, with or without sparkml/. */
   private def modelDir(mlmodel: String, withSparkml: Boolean = true): Path = {

@@ -47,40 +47,52 @@ class ModelsSuite extends AnyFunSuite {
 
   test("MLmodel has the keys and values mlflow.spark.save_model writes") {
     val mm = MlModelFile.read(downloaded, "logged")
-    val d = mm.doc
-    assert(d("artifact_path") == "model" && d("run_id") == runId && d("mlflow_version") == Pins.mlflowPython)
-    assert(d("model_uuid").toString.matches("[0-9a-f]{32}"))
-    assert(d("utc_time_created").toString.matches("""\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}"""))
-    assert(d("model_size_bytes").toString.toLong > 1000)
-    assert(d.contains("model_id") && d("model_id") == null && d.contains("prompts"))
-    val spark = mm.flavors("spark").asInstanceOf[Map[String, Any]]
+    assert(mm.artifactPath.contains("model") && mm.runId.contains(runId) && mm.mlflowVersion.contains(Pins.mlflowPython))
+    assert(mm.modelUuid.exists(_.matches("[0-9a-f]{32}")))
+    assert(mm.utcTimeCreated.exists(_.matches("""\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}""")))
+    assert(mm.modelSizeBytes.exists(_ > 1000))
+    assert(mm.extra.get("model_id").exists(_.isNull) && mm.extra.contains("prompts"))
+    val spark = mm.flavors("spark").conf
     assert(
-      spark == Map(
-        "code" -> null,
-        "model_class" -> "pyspark.ml.pipeline.PipelineModel",
-        "model_data" -> "sparkml",
-        "pyspark_version" -> org.apache.spark.SPARK_VERSION
+      spark == Json.node(
+        Map(
+          "code" -> null,
+          "model_class" -> "pyspark.ml.pipeline.PipelineModel",
+          "model_data" -> "sparkml",
+          "pyspark_version" -> org.apache.spark.SPARK_VERSION
+        )
       )
     )
-    val pyfunc = mm.flavors("python_function").asInstanceOf[Map[String, Any]]
-    assert(pyfunc("loader_module") == "mlflow.spark" && pyfunc("data") == "sparkml" && pyfunc("python_version") == Pins.pythonVersion)
-    assert(pyfunc("env") == Map("conda" -> "conda.yaml", "virtualenv" -> "python_env.yaml"))
-    val sig = d("signature").asInstanceOf[Map[String, Any]]
+    val pyfunc = mm.flavors("python_function")
+    assert(
+      pyfunc.string("loader_module").contains("mlflow.spark") && pyfunc.string("data").contains("sparkml") &&
+        pyfunc.string("python_version").contains(Pins.pythonVersion)
+    )
+    assert(pyfunc.strings("env") == Map("conda" -> "conda.yaml", "virtualenv" -> "python_env.yaml"))
+    val sig = mm.signature.get
     // Only the columns the pipeline reads: the label y is not an input.
-    def json(text: Any) = Json.mapper.readTree(text.toString)
-    assert(json(sig("inputs")) == json("""[{"type": "double", "name": "a", "required": true}, {"type": "double", "name": "b", "required": true}]"""))
-    assert(json(sig("outputs")) == json("""[{"type": "double", "name": "prediction", "required": true}]"""))
+    def json(text: Option[String]) = Json.mapper.readTree(text.get)
     assert(
-      d("saved_input_example_info") == Map(
-        "artifact_path" -> "input_example.json",
-        "pandas_orient" -> "split",
-        "serving_input_path" -> "serving_input_example.json",
-        "type" -> "dataframe"
+      json(sig.inputsJson) == json(Some("""[{"type": "double", "name": "a", "required": true}, {"type": "double", "name": "b", "required": true}]"""))
+    )
+    assert(json(sig.outputsJson) == json(Some("""[{"type": "double", "name": "prediction", "required": true}]""")))
+    assert(
+      mm.inputExample.contains(
+        InputExampleInfo(Some("input_example.json"), Some("dataframe"), Some("split"), Some("serving_input_example.json"))
       )
     )
-    val example = json(TestSpark.read(downloaded.resolve("input_example.json")))
-    assert(example == json("""{"columns": ["a", "b"], "data": [[1.0, 2.0], [2.0, 1.0]]}"""))
-    assert(json(TestSpark.read(downloaded.resolve("serving_input_example.json"))) == json(s"""{"dataframe_split": $example}"""))
+    val example = json(Some(TestSpark.read(downloaded.resolve("input_example.json"))))
+    assert(example == json(Some("""{"columns": ["a", "b"], "data": [[1.0, 2.0], [2.0, 1.0]]}""")))
+    assert(json(Some(TestSpark.read(downloaded.resolve("serving_input_example.json")))) == json(Some(s"""{"dataframe_split": $example}""")))
+  }
+
+  test("an MLmodel read and written again keeps every key, the ones it does not type too") {
+    val text = TestSpark.read(downloaded.resolve("MLmodel"))
+    val extra = text + "some_future_key:\n  nested: 1\n"
+    val again = MlModelFile.render(MlModelFile.parse(extra, "round trip"))
+    assert(again == MlModelFile.render(MlModelFile.parse(again, "round trip")))
+    assert(again.contains("some_future_key:\n  nested: 1\n"))
+    assert(MlModelFile.render(MlModelFile.read(downloaded, "logged")) == text)
   }
 
   test("models.log records mlflow.log-model.history on the run, as Python does") {
@@ -107,12 +119,17 @@ class ModelsSuite extends AnyFunSuite {
     assertSame(mlflow.models.load(s"models:/$name/latest", spark))
   }
 
-  test("a loaded model keeps its MLmodel signature for checkInput") {
-    val m = mlflow.models.load(modelUri, spark)
-    assert(Models.signatureOf(m).map(_.map(_.name)) == Some(Seq("a", "b")))
+  test("a model loaded with its signature keeps the MLmodel signature for score") {
+    val m = mlflow.models.loadWithSignature(modelUri, spark)
+    assert(m.signature.map(_.map(_.name)) == Some(Seq("a", "b")))
     val expected = """[{"type": "double", "name": "a", "required": true}, {"type": "double", "name": "b", "required": true}]"""
-    assert(Json.mapper.readTree(Models.signatureInputsJson(m)) == Json.mapper.readTree(expected))
-    assert(Models.signatureInputsJson(TestSpark.linearModel) == null)
+    assert(Json.mapper.readTree(m.signatureInputsJson) == Json.mapper.readTree(expected))
+    val legacy = TestSpark.tempDir("unsigned")
+    TestSpark.linearModel.write.save(legacy.resolve("sparkml").toString)
+    assert(mlflow.models.loadWithSignature(legacy.toString, spark).signatureInputsJson == null)
+    // The signature, not only the stages, checks the input: a string where it says double.
+    val e = intercept[BridgeException](mlflow.models.score(m, spark.sql("SELECT 'x' AS a, 2.0 AS b")))
+    assert(e.kind == "BAD_INPUT" && e.getMessage.contains("'a'"), e.getMessage)
   }
 
   test("legacy layout (amesar/mlflow-examples): spark-model/sparkml as plain run artifacts, no MLmodel") {

@@ -70,7 +70,7 @@ object Main {
    * (loopback only). On a cluster our jars travel to the executors in `spark.jars`.
    */
   def sparkSession(appName: String, master: String): SparkSession = {
-    Option(master).foreach(checkMaster)
+    Option(master).foreach(Rules.checkMaster) // Spark itself would retry a dead standalone master for a minute
     val m = Option(master).orElse(sys.props.get("spark.master")).getOrElse("local[2]")
     val builder = SparkSession
       .builder()
@@ -86,24 +86,6 @@ object Main {
     val spark = builder.getOrCreate()
     if (!verbose) spark.sparkContext.setLogLevel("WARN")
     spark
-  }
-
-  /**
-   * A standalone master (spark://host:port[,host:port...]) must answer on one of its ports: Spark
-   * itself retries registering for a minute before giving up. Other masters are Spark's to check.
-   */
-  def checkMaster(master: String): Unit = if (master.startsWith("spark://")) {
-    val problems = master.stripPrefix("spark://").split(",").toSeq.map { hostport =>
-      val i = hostport.lastIndexOf(':')
-      val port = if (i > 0) hostport.substring(i + 1).toIntOption else None
-      if (port.isEmpty) throw BridgeException.badInput(s"Spark master $master is not a proper spark:// URL: use spark://host:port")
-      val socket = new java.net.Socket()
-      try { socket.connect(new java.net.InetSocketAddress(hostport.substring(0, i), port.get), 3000); None }
-      catch { case e: java.io.IOException => Some(s"$hostport (${Option(e.getMessage).getOrElse(e.getClass.getSimpleName)})") }
-      finally socket.close()
-    }
-    if (problems.forall(_.isDefined))
-      throw BridgeException.badInput(s"Spark master $master does not answer at ${problems.flatten.mkString(", ")}: start the cluster or fix --master")
   }
 
   /** Our jar and the stock client's, where this JVM loaded them from. */

@@ -41,12 +41,12 @@ private[mlflowbridge] object CustomStages {
    * this thread's class loader, and the executors, which fetch them from the driver), so loading
    * needs no --jars. A listed jar missing from the model folder is an error naming it.
    */
-  def addJars(spark: org.apache.spark.sql.SparkSession, dir: Path, mm: MlModel): Unit =
+  def addJars(spark: org.apache.spark.sql.SparkSession, dir: Path, mm: MlModel, where: String): Unit =
     mm.stageJars.toSeq.sortBy(_._1).foreach { case (cls, rel) =>
       val jar = dir.resolve(rel).normalize()
       if (!jar.startsWith(dir.normalize()) || !Files.isRegularFile(jar))
         throw BridgeException.badInput(
-          s"model ${mm.where} needs the jar '$rel' for its stage class $cls, but the model has no such file (MLmodel: $FlavorKey)"
+          s"model $where needs the jar '$rel' for its stage class $cls, but the model has no such file (MLmodel: $FlavorKey)"
         )
       spark.sql(s"ADD JAR '${jar.toString.replace("\\", "\\\\").replace("'", "\\'")}'")
     }

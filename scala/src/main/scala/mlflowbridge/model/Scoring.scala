@@ -29,11 +29,13 @@ private[mlflowbridge] object Scoring {
     val outFormat = outputFormat(output, format) // a bad output name fails before any work
     checkInput(input)
     Models.loadAny(mlflow, modelUri, spark) match {
-      case Left(onnx) =>
+      case loaded: LoadedOnnx =>
+        val onnx = loaded.model
         val scored = onnx.transform(read(spark, input, onnx.signature))
         try write(scored, output, outFormat)
         catch { case e: org.apache.spark.SparkException => throw onnx.explain(e) }
-      case Right((model, signature)) =>
+      case loaded: LoadedPipeline =>
+        val (model, signature) = (loaded.model, loaded.signature)
         val df = read(spark, input, signature)
         val scored = score(model, df, signature)
         try write(scored, output, outFormat)
@@ -68,7 +70,7 @@ private[mlflowbridge] object Scoring {
 
   /** An input file or a directory of part files that exists and is not empty; a Parquet file has Parquet's magic bytes at both ends. */
   def checkInput(input: String): Unit = {
-    val fmt = formatOf(input)
+    val fmt = Rules.formatOf(input)
     val p = Paths.get(input)
     if (!Files.exists(p)) throw BridgeException.notFound(s"input $input does not exist")
     if (Files.isRegularFile(p) && Files.size(p) == 0) throw BridgeException.badInput(s"input file $input is empty")
@@ -98,7 +100,7 @@ private[mlflowbridge] object Scoring {
    */
   def read(spark: SparkSession, input: String, signature: Option[Seq[ColSpec]]): DataFrame = {
     checkInput(input)
-    val fmt = formatOf(input)
+    val fmt = Rules.formatOf(input)
     try readAs(spark, input, fmt, signature)
     catch { case NonFatal(e) => throw BridgeException.badInput(s"input file $input is not valid $fmt: ${InputCheck.firstLine(e)}") }
   }
@@ -149,18 +151,8 @@ private[mlflowbridge] object Scoring {
     case _          => Signature.sparkType(spec)
   }
 
-  def formatOf(path: String): String = {
-    val name = Paths.get(path).getFileName.toString.toLowerCase
-    if (name.endsWith(".csv")) "csv"
-    else if (name.endsWith(".parquet") || name.endsWith(".pq")) "parquet"
-    else if (name.endsWith(".json") || name.endsWith(".jsonl") || name.endsWith(".ndjson")) "json"
-    else throw BridgeException.badInput(s"cannot tell the format of $path: use .csv, .parquet, or .json/.jsonl (JSON lines), or pass a format")
-  }
-
-  /** `format` when given (csv, parquet, json), else the output's extension tells. */
-  def outputFormat(output: String, format: String): String = Option(format).map(_.toLowerCase).fold(formatOf(output)) { f =>
-    if (Set("csv", "parquet", "json")(f)) f else throw BridgeException.badInput(s"unknown output format '$format': use csv, parquet or json")
-  }
+  /** `format` when given (csv, parquet, json), else the output's extension tells ([[Rules.formatOf]]). */
+  def outputFormat(output: String, format: String): String = Option(format).fold(Rules.formatOf(output))(Rules.namedFormat)
 
   /**
    * Writes `df` to one file at `output` and returns its row count (observed while writing: no

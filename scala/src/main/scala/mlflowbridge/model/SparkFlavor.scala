@@ -35,7 +35,7 @@ private[mlflowbridge] object SparkFlavor {
       runId: String,
       inputExample: Dataset[Row],
       trainingSchema: StructType
-  ): Map[String, Any] = {
+  ): MlModel = {
     Files.createDirectories(dir)
     // Spark's own writers, stages concurrently: the same files as model.write.save, sooner.
     ParallelPipelineWriter.save(model, dir.resolve(ModelData).toUri.toString, SparkSession.active)
@@ -46,19 +46,23 @@ private[mlflowbridge] object SparkFlavor {
     val schema = Option(trainingSchema).orElse(Option(inputExample).map(_.schema))
     val signature = schema.map(s => (signatureInputs(model, s), signatureOutputs(model, s)))
     val sparkVersion = org.apache.spark.SPARK_VERSION
-    val flavors = Map(
-      "python_function" -> (Map(
-        "data" -> ModelData,
-        "env" -> Map("conda" -> "conda.yaml", "virtualenv" -> "python_env.yaml"),
-        "loader_module" -> "mlflow.spark",
-        "python_version" -> Pins.pythonVersion
-      ) ++ Option(code).map("code" -> _)),
-      "spark" -> (Map(
-        "code" -> code,
-        "model_class" -> "pyspark.ml.pipeline.PipelineModel",
-        "model_data" -> ModelData,
-        "pyspark_version" -> sparkVersion
-      ) ++ (if (stageJars.isEmpty) Nil else Seq(CustomStages.FlavorKey -> ListMap(stageJars.toSeq.sortBy(_._1): _*))))
+    val flavors = ListMap(
+      "python_function" -> Flavor.of(
+        Seq(
+          "data" -> ModelData,
+          "env" -> Map("conda" -> "conda.yaml", "virtualenv" -> "python_env.yaml"),
+          "loader_module" -> "mlflow.spark",
+          "python_version" -> Pins.pythonVersion
+        ) ++ Option(code).map("code" -> _): _*
+      ),
+      "spark" -> Flavor.of(
+        Seq(
+          "code" -> code,
+          "model_class" -> "pyspark.ml.pipeline.PipelineModel",
+          "model_data" -> ModelData,
+          "pyspark_version" -> sparkVersion
+        ) ++ (if (stageJars.isEmpty) Nil else Seq(CustomStages.FlavorKey -> ListMap(stageJars.toSeq.sortBy(_._1): _*))): _*
+      )
     )
     finish(dir, artifactPath, runId, flavors, inputExample, signature, Seq(s"mlflow==${Pins.mlflowPython}", s"pyspark==$sparkVersion"))
   }
@@ -66,52 +70,45 @@ private[mlflowbridge] object SparkFlavor {
   /**
    * What every flavor's `save_model` writes after the model's own files: MLmodel (with `flavors`,
    * the signature's inputs and outputs), the input example, conda.yaml, python_env.yaml and
-   * requirements.txt (`requirements`). Returns the MLmodel document.
+   * requirements.txt (`requirements`). Returns the MLmodel.
    */
   def finish(
       dir: Path,
       artifactPath: String,
       runId: String,
-      flavors: Map[String, Any],
+      flavors: ListMap[String, Flavor],
       inputExample: Dataset[Row],
       signature: Option[(Seq[ColSpec], Option[Seq[ColSpec]])],
       requirements: Seq[String]
-  ): Map[String, Any] = {
+  ): MlModel = {
     val exampleInfo = Option(inputExample).map { ex =>
       writeExample(ex, dir)
-      Map(
-        "artifact_path" -> "input_example.json",
-        "pandas_orient" -> "split",
-        "serving_input_path" -> "serving_input_example.json",
-        "type" -> "dataframe"
-      )
-    }
-    val sigDoc = signature.map { case (inputs, outputs) =>
-      Map("inputs" -> Signature.toJson(inputs), "outputs" -> outputs.map(Signature.toJson).orNull, "params" -> null)
+      InputExampleInfo(Some("input_example.json"), Some("dataframe"), Some("split"), Some("serving_input_example.json"))
     }
     val python = Pins.pythonVersion
-    val doc: Map[String, Any] = Map(
-      "artifact_path" -> artifactPath,
-      "flavors" -> flavors,
-      "mlflow_version" -> Pins.mlflowPython,
-      "model_id" -> null,
+    val sigFlags = if (signature.isEmpty) Nil else Seq("is_signature_from_type_hint" -> false, "type_hint_from_example" -> false)
+    val mm = MlModel(
+      flavors,
+      signature.map { case (inputs, outputs) => MlSignature.of(inputs, outputs) },
+      exampleInfo,
+      Option(runId),
+      Option(artifactPath),
+      Some(java.util.UUID.randomUUID().toString.replace("-", "")),
+      Some(LocalDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS"))),
+      Some(Pins.mlflowPython),
       // Python measures the directory before MLmodel and the environment files are written.
-      "model_size_bytes" -> totalSize(dir),
-      "model_uuid" -> java.util.UUID.randomUUID().toString.replace("-", ""),
-      "prompts" -> null,
-      "run_id" -> runId,
-      "utc_time_created" -> LocalDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS"))
-    ) ++ exampleInfo.map("saved_input_example_info" -> _) ++ sigDoc.toSeq.flatMap(sig =>
-      Seq("signature" -> sig, "is_signature_from_type_hint" -> false, "type_hint_from_example" -> false)
+      Some(totalSize(dir)),
+      ListMap(("model_id" -> null) +: ("prompts" -> null) +: sigFlags: _*).map { case (k, v) => k -> Json.node(v) }
     )
-    val withoutNullIds = doc.filterNot { case (k, v) => (k == "run_id" || k == "artifact_path") && v == null }
-    MlModelFile.write(dir, withoutNullIds)
+    MlModelFile.write(dir, mm)
 
     // Like mlflow when it cannot see pip's version: unpinned pip/setuptools/wheel.
     write(
       dir.resolve("conda.yaml"),
-      MlModelFile.render(
-        Map("channels" -> Seq("conda-forge"), "dependencies" -> Seq(s"python=$python", "pip", Map("pip" -> requirements)), "name" -> "mlflow-env")
+      MlModelFile.yaml(
+        Json.node(
+          Map("channels" -> Seq("conda-forge"), "dependencies" -> Seq(s"python=$python", "pip", Map("pip" -> requirements)), "name" -> "mlflow-env")
+        )
       )
     )
     write(
@@ -119,7 +116,7 @@ private[mlflowbridge] object SparkFlavor {
       s"python: $python\nbuild_dependencies:\n- pip\n- setuptools\n- wheel\ndependencies:\n- -r requirements.txt\n"
     )
     write(dir.resolve("requirements.txt"), requirements.mkString("\n"))
-    withoutNullIds
+    mm
   }
 
   /**

@@ -1,7 +1,9 @@
 package mlflowbridge
 package onnx
 
-import mlflowbridge.model.{ColSpec, MlModel, Signature, SparkFlavor}
+import mlflowbridge.model.{ColSpec, Flavor, MlModel, Signature, SparkFlavor}
+
+import scala.collection.immutable.ListMap
 
 import java.nio.file.{Files, Path}
 
@@ -17,7 +19,7 @@ private[mlflowbridge] object OnnxFlavor {
   val DataFile = "model.onnx"
 
   /** Writes `dir` (new) with the ONNX bytes, and returns the MLmodel document. */
-  def save(bytes: Array[Byte], dir: Path, artifactPath: String, runId: String, inputExample: Dataset[Row], schema: StructType): Map[String, Any] = {
+  def save(bytes: Array[Byte], dir: Path, artifactPath: String, runId: String, inputExample: Dataset[Row], schema: StructType): MlModel = {
     Files.createDirectories(dir)
     Files.write(dir.resolve(DataFile), bytes)
     val plan = OnnxModel.plan("the ONNX model to log", bytes, Option(schema).orElse(Option(inputExample).map(_.schema)).map(Signature.fromSchema))
@@ -25,14 +27,14 @@ private[mlflowbridge] object OnnxFlavor {
       .orElse(Option(inputExample).map(_.schema))
       .map(s => Signature.fromSchema(StructType(s.fields.filter(f => plan.inputColumns.contains(f.name)))))
     val outputs = plan.outputSchema.fields.toSeq.map(f => Signature.mlflowType(f.name, f.dataType))
-    val flavors = Map(
-      "onnx" -> Map(
+    val flavors = ListMap(
+      "onnx" -> Flavor.of(
         "code" -> null,
         "data" -> DataFile,
         "onnx_version" -> Pins.onnx,
         "providers" -> Seq("CUDAExecutionProvider", "CPUExecutionProvider")
       ),
-      "python_function" -> Map(
+      "python_function" -> Flavor.of(
         "data" -> DataFile,
         "env" -> Map("conda" -> "conda.yaml", "virtualenv" -> "python_env.yaml"),
         "loader_module" -> "mlflow.onnx",
@@ -51,22 +53,20 @@ private[mlflowbridge] object OnnxFlavor {
     )
   }
 
-  /** The ONNX file a model directory's `onnx` flavor names; a clear error when it has none. */
-  def dataFile(mm: MlModel, dir: Path): Path = {
-    val flavors = mm.flavors
-    val data = flavors.get("onnx") match {
-      case Some(f: Map[_, _]) => f.asInstanceOf[Map[String, Any]].get("data").collect { case s: String if s.nonEmpty => s }.getOrElse(DataFile)
-      case Some(null)         => DataFile
-      case _ =>
-        val have = if (flavors.isEmpty) "none" else flavors.keys.toSeq.sorted.mkString(", ")
+  /** The ONNX file a model directory's `onnx` flavor names; a clear error when it has none. `where` names the model. */
+  def dataFile(mm: MlModel, dir: Path, where: String): Path = {
+    val data = mm.flavors.get("onnx") match {
+      case Some(f) => f.string("data").getOrElse(DataFile)
+      case None =>
+        val have = mm.flavorNames
         val how =
-          if (flavors.contains("sklearn")) "convert it first with Python: bridge.onnx.convert_sklearn(uri) logs its ONNX form and returns that URI"
+          if (mm.flavors.contains("sklearn")) "convert it first with Python: bridge.onnx.convert_sklearn(uri) logs its ONNX form and returns that URI"
           else "the bridge converts only scikit-learn models (sklearn flavor) to ONNX; log the model with mlflow.onnx.log_model"
-        throw BridgeException.badInput(s"MLmodel of ${mm.where} has no 'onnx' flavor (flavors: $have): $how")
+        throw BridgeException.badInput(s"MLmodel of $where has no 'onnx' flavor (flavors: $have): $how")
     }
     val file = dir.resolve(data)
     if (!Files.isRegularFile(file))
-      throw BridgeException.badInput(s"model ${mm.where} is incomplete: its onnx flavor names '$data', which is missing")
+      throw BridgeException.badInput(s"model $where is incomplete: its onnx flavor names '$data', which is missing")
     file
   }
 }

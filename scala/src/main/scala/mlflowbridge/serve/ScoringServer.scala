@@ -74,8 +74,8 @@ object ScoringServer {
     val served =
       try {
         Models.loadAny(mlflow, modelUri, spark) match {
-          case Left(onnx)                => new ServedOnnx(onnx)
-          case Right((model, signature)) => new ServedModel(spark, model, signature)
+          case onnx: LoadedOnnx         => new ServedOnnx(onnx.model)
+          case pipeline: LoadedPipeline => new ServedModel(spark, pipeline.model, pipeline.signature)
         }
       } catch { case NonFatal(e) => server.stop(0); throw e }
     val pool = Executors.newFixedThreadPool(math.max(4, Runtime.getRuntime.availableProcessors * 2), daemonThreads())
@@ -132,9 +132,9 @@ object ScoringServer {
       case "/version" if method == "GET"          => (200, Pins.mlflowPython.getBytes(StandardCharsets.UTF_8), JsonType)
       case "/invocations" if method == "POST" =>
         val body = readBody(ex, maxBodyBytes)
-        val (answer, path) = served.predict(RequestTable.parse(ex.getRequestHeaders.getFirst("Content-Type"), body))
-        ex.getResponseHeaders.set(PathHeader, path) // which path scored it: operations and tests can tell
-        (200, answer, JsonType)
+        val answer = served.predict(RequestTable.parse(ex.getRequestHeaders.getFirst("Content-Type"), body))
+        ex.getResponseHeaders.set(PathHeader, answer.path.name) // which path scored it: operations and tests can tell
+        (200, answer.body, JsonType)
       case "/ping" | "/health" | "/version" | "/invocations" =>
         throw new RequestError(405, "METHOD_NOT_ALLOWED", s"$method is not allowed on ${ex.getRequestURI.getPath}")
       case other => throw new RequestError(404, "ENDPOINT_NOT_FOUND", s"no endpoint $other: use /ping, /health, /version or /invocations")

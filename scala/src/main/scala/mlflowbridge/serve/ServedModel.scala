@@ -32,8 +32,8 @@ private[serve] final class ServedModel(spark: SparkSession, model: PipelineModel
    */
   private val rowPaths = new ConcurrentHashMap[StructType, Option[RowScorer]]()
 
-  /** The response body for one parsed request, and which path scored it ("row" or "dataframe"). */
-  override def predict(table: RequestTable): (Array[Byte], String) = {
+  /** The response body for one parsed request, and which path scored it (row or DataFrame). */
+  override def predict(table: RequestTable): Prediction = {
     if (table.rows.isEmpty) throw RequestError.badRequest("input has no rows")
     val (schema, rows) = RequestFrame.typed(table, signature)
     val fast = Option(rowPaths.get(schema)).flatten.flatMap { scorer =>
@@ -41,11 +41,11 @@ private[serve] final class ServedModel(spark: SparkSession, model: PipelineModel
       catch { case _: RowScorer.Unsupported => None } // e.g. a null: Spark's own rules decide
     }
     fast match {
-      case Some(predictions) => (Served.render(predictions), "row")
+      case Some(predictions) => Prediction(Served.render(predictions), ScoringPath.Row)
       case None =>
         val predictions = viaDataFrame(schema, rows)
         if (!rowPaths.containsKey(schema)) rowPaths.put(schema, RowScorer.of(model, schema).filter(agrees(_, schema, rows, predictions)))
-        (Served.render(predictions), "dataframe")
+        Prediction(Served.render(predictions), ScoringPath.DataFrame)
     }
   }
 
@@ -74,8 +74,26 @@ private[serve] final class ServedModel(spark: SparkSession, model: PipelineModel
 
 /** A loaded model answering scoring requests: the response body and which path scored it. */
 private[serve] trait Served {
-  def predict(table: RequestTable): (Array[Byte], String)
+  def predict(table: RequestTable): Prediction
 }
+
+/** How a request was scored; `name` goes into the response's [[ScoringServer.PathHeader]]. */
+private[serve] sealed abstract class ScoringPath(val name: String)
+
+private[serve] object ScoringPath {
+
+  /** [[RowScorer]] on this JVM, no Spark job. */
+  case object Row extends ScoringPath("row")
+
+  /** Spark's `transform`, as the CLI scores. */
+  case object DataFrame extends ScoringPath("dataframe")
+
+  /** ONNX Runtime on this JVM. */
+  case object Onnx extends ScoringPath("onnx")
+}
+
+/** One answer: the response body and the path that scored it. */
+private[serve] final case class Prediction(body: Array[Byte], path: ScoringPath)
 
 private[serve] object Served {
 
@@ -116,7 +134,7 @@ private[serve] object Served {
  * request), as MLflow's onnx pyfunc answers a DataFrame: one record per row, output name -> value.
  */
 private[serve] final class ServedOnnx(model: OnnxModel) extends Served {
-  override def predict(table: RequestTable): (Array[Byte], String) = {
+  override def predict(table: RequestTable): Prediction = {
     if (table.rows.isEmpty) throw RequestError.badRequest("input has no rows")
     val (schema, rows) = RequestFrame.typed(table, model.signature)
     val maps = rows.map { r =>
@@ -126,7 +144,7 @@ private[serve] final class ServedOnnx(model: OnnxModel) extends Served {
     }
     val out =
       model.predict(maps.asJava).asScala.toSeq.map(m => scala.collection.immutable.ListMap(m.asScala.toSeq.map { case (k, v) => k -> plain(v) }: _*))
-    (Served.render(out), "onnx")
+    Prediction(Served.render(out), ScoringPath.Onnx)
   }
 
   private def plain(v: Any): Any = v match {

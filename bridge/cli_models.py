@@ -11,7 +11,7 @@ README = Path(__file__).resolve().parents[1] / "README.md"
 
 
 def _score(args: argparse.Namespace) -> int:
-    from .jvm.progress import Progress
+    from .progress import Progress
     from .models.scoring import check_score, score_file
 
     check_score(args.model_uri, args.input, args.output, args.engine)  # a bad line fails before anything starts
@@ -25,7 +25,7 @@ def _score(args: argparse.Namespace) -> int:
 
 
 def _compare(args: argparse.Namespace) -> int:
-    from .jvm.progress import Progress
+    from .progress import Progress
     from .models.scoring import compare_file
 
     print(f"scoring {args.input} with both engines...", file=sys.stderr, flush=True)

@@ -74,8 +74,7 @@ def run_cli(capfd, monkeypatch):
     CompletedProcess with its exit code and what it printed. A fresh process would start a JVM
     each time; the tests whose subject is the process itself (quiet output, which processes
     start, its environment, a fresh session adding jars, clusters) run the real command instead."""
-    from bridge import cli
-    from bridge import quiet
+    from bridge import cli, quiet
 
     monkeypatch.setattr(quiet, "_quiet", quiet.is_quiet())  # main() sets these; put back after the test
     monkeypatch.delenv("MLFLOW_LOGGING_LEVEL", raising=False)

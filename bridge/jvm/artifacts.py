@@ -11,6 +11,8 @@ from typing import Any
 from . import convert
 from .wrapper import JvmObject
 
+Entries = list[tuple[str, bool, int]]  # (path, is_dir, size) of each entry
+
 
 class Artifacts(JvmObject):
     """Run and model artifacts over the server's REST API (mlflow-artifacts:) or S3 (s3://): no forked Python per call."""
@@ -19,11 +21,11 @@ class Artifacts(JvmObject):
         """A file lands at `<artifact_path>/<name>`, a directory's contents under `<artifact_path>/`."""
         self._call("logArtifacts", run_id, convert.local_path(local), artifact_path)
 
-    def list(self, run_id: str, path: str | None = None) -> list[tuple[str, bool, int]]:
+    def list(self, run_id: str, path: str | None = None) -> Entries:
         """(path, is_dir, size) of the run's artifacts directly under `path`."""
         return self._entries(self._call("listRun", run_id, path))
 
-    def list_uri(self, artifact_uri: str) -> list[tuple[str, bool, int]]:
+    def list_uri(self, artifact_uri: str) -> Entries:
         """(path, is_dir, size) of the entries directly under an artifact URI (mlflow-artifacts:/..., s3://..., runs:/...)."""
         return self._entries(self._call("list", artifact_uri))
 
@@ -65,5 +67,5 @@ class Artifacts(JvmObject):
             self._call("logTable", run_id, convert.dataframe(self._t, data), artifact_file)
 
     @staticmethod
-    def _entries(found: Any) -> list[tuple[str, bool, int]]:
+    def _entries(found: Any) -> Entries:
         return [(str(e.path()), bool(e.isDir()), int(e.fileSize())) for e in found]

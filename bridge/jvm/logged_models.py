@@ -21,7 +21,11 @@ class LoggedModels(JvmObject):
         params: dict[str, str] | None = None,
         model_type: str | None = None,
     ) -> Any:
-        return self._logged_model(self._call("create", str(experiment_id), name, source_run_id, model_type, convert.string_map(self._t, params), convert.string_map(self._t, tags)))
+        return self._logged_model(
+            self._call(
+                "create", str(experiment_id), name, source_run_id, model_type, convert.string_map(self._t, params), convert.string_map(self._t, tags)
+            )
+        )
 
     def get_logged_model(self, model_id: str) -> Any:
         return self._logged_model(self._call("get", model_id))

@@ -38,7 +38,9 @@ class ModelInfo:
 
     @classmethod
     def of(cls, j: Any) -> ModelInfo:
-        s = convert.text
+        def s(v: Any) -> Any:
+            return convert.text(v)
+
         return cls(
             str(j.modelUri()), s(j.runId()), s(j.artifactPath()), tuple(convert.strings(j.flavors())),
             s(j.signatureInputs()), s(j.modelUuid()), s(j.utcTimeCreated()), s(j.signatureOutputs()), s(j.inputExample()),

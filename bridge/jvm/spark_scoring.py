@@ -63,7 +63,9 @@ class PipelineRules:
     def output_columns(self, sdf: Any) -> list[str]:
         """The model's results on `sdf`'s schema (prediction, probability, ...), as the Scala engine keeps them."""
         with translating():
-            return convert.strings(self._t.java_class("mlflowbridge.model.PipelineColumns").outputColumns(self._java_model, convert.schema(self._t, sdf)))
+            return convert.strings(
+                self._t.java_class("mlflowbridge.model.PipelineColumns").outputColumns(self._java_model, convert.schema(self._t, sdf))
+            )
 
     def explain_failure(self, sdf: Any, exc: BaseException) -> BaseException:
         """One sentence for a scoring failure: the stage that failed, Spark's reason, nulls it met.

@@ -11,8 +11,6 @@ from typing import Any
 from . import convert
 from .wrapper import JvmObject
 
-Entries = list[tuple[str, bool, int]]  # (path, is_dir, size) of each entry
-
 
 class Artifacts(JvmObject):
     """Run and model artifacts over the server's REST API (mlflow-artifacts:) or S3 (s3://): no forked Python per call."""
@@ -21,13 +19,13 @@ class Artifacts(JvmObject):
         """A file lands at `<artifact_path>/<name>`, a directory's contents under `<artifact_path>/`."""
         self._call("logArtifacts", run_id, convert.local_path(local), artifact_path)
 
-    def list(self, run_id: str, path: str | None = None) -> Entries:
+    def list(self, run_id: str, path: str | None = None) -> convert.Entries:
         """(path, is_dir, size) of the run's artifacts directly under `path`."""
-        return self._entries(self._call("listRun", run_id, path))
+        return convert.artifact_entries(self._call("listRun", run_id, path))
 
-    def list_uri(self, artifact_uri: str) -> Entries:
+    def list_uri(self, artifact_uri: str) -> convert.Entries:
         """(path, is_dir, size) of the entries directly under an artifact URI (mlflow-artifacts:/..., s3://..., runs:/...)."""
-        return self._entries(self._call("list", artifact_uri))
+        return convert.artifact_entries(self._call("list", artifact_uri))
 
     def download(self, run_id: str, path: str | None, dst: str | os.PathLike) -> Path:
         """The run's artifact `path` (None: all) copied under `dst`; returns the local path."""
@@ -66,6 +64,3 @@ class Artifacts(JvmObject):
         else:
             self._call("logTable", run_id, convert.dataframe(self._t, data), artifact_file)
 
-    @staticmethod
-    def _entries(found: Any) -> Entries:
-        return [(str(e.path()), bool(e.isDir()), int(e.fileSize())) for e in found]

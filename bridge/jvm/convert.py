@@ -105,6 +105,14 @@ def to_python(v: Any) -> Any:
     return [to_python(x) for x in v]
 
 
+Entries = list[tuple[str, bool, int]]  # (path, is_dir, size) of each artifact
+
+
+def artifact_entries(found: Any) -> Entries:
+    """Scala `ArtifactEntry`s as (path, is_dir, size)."""
+    return [(str(e.path()), bool(e.isDir()), int(e.fileSize())) for e in found]
+
+
 def python_map(m: Any) -> dict[str, Any]:
     """A Java Map<String, ?> as a dict of Python values."""
     return {str(k): to_python(m.get(k)) for k in m.keySet()}

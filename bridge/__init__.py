@@ -1,12 +1,12 @@
 """mlflow-bridge: MLflow's Java client and SparkML models across Python and the JVM.
 
 from bridge import connect
-with connect(backend="py4j", tracking_uri=uri) as jvm:     # or backend="jpype"
-    exp_id = jvm.experiments.get_or_create("wine")
-    with jvm.runs.start(exp_id, "train") as run:
+with connect(backend="py4j", tracking_uri=uri) as mlflow:     # or backend="jpype"; a bridge.Mlflow
+    exp_id = mlflow.experiments.get_or_create("wine")
+    with mlflow.runs.start(exp_id, "train") as run:             # a bridge.jvm.ActiveRun
         run.log_params({"depth": 5})
         info = run.log_model(pyspark_model, "model")
-    jvm.registry.register(info.model_uri, "wine", alias="champion")
+    mlflow.registry.register(info.model_uri, "wine", alias="champion")
 """
 
 from .errors import (
@@ -19,12 +19,12 @@ from .errors import (
     NotFoundError,
     ServerUnreachableError,
 )
-from .jvm import JvmSession, connect
+from .jvm import Mlflow, connect
 from .server import Tracking, TrackingServer, tracking
 
 __all__ = [
     "connect",
-    "JvmSession",
+    "Mlflow",
     "TrackingServer",
     "tracking",
     "Tracking",

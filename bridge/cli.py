@@ -92,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     # --verbose is taken anywhere on the line, as `mlflowbridge.cli.Main` takes it.
     args = build_parser().parse_args(["--verbose", *[a for a in argv if a != "--verbose"]] if verbose(argv) else argv)
-    from .jvm import quiet_logs
+    from .quiet import quiet_logs
 
     if not args.verbose:
         quiet_logs()
@@ -106,9 +106,10 @@ def main(argv: list[str] | None = None) -> int:
 def run() -> None:
     """Console entry point: exit with main()'s code, skipping an in-process JVM's teardown.
 
-    Unless --verbose, lines JVMs print past their logging (see `bridge.jvm.env.NOISE`) are dropped.
+    Unless --verbose, lines JVMs print past their logging (see `bridge.quiet.NOISE`) are dropped.
     """
-    from .jvm import filter_stderr, leave_process, unfilter_stderr
+    from .jvm import leave_process
+    from .quiet import filter_stderr, unfilter_stderr
 
     if not verbose(sys.argv[1:]):
         filter_stderr()

@@ -11,8 +11,8 @@ README = Path(__file__).resolve().parents[1] / "README.md"
 
 
 def _score(args: argparse.Namespace) -> int:
-    from .jvm.progress import Progress
     from .models.scoring import check_score, score_file
+    from .progress import Progress
 
     check_score(args.model_uri, args.input, args.output, args.engine)  # a bad line fails before anything starts
     engine = f"the {args.engine} engine" + (f" ({args.backend})" if args.engine == "scala" else "")
@@ -25,8 +25,8 @@ def _score(args: argparse.Namespace) -> int:
 
 
 def _compare(args: argparse.Namespace) -> int:
-    from .jvm.progress import Progress
     from .models.scoring import compare_file
+    from .progress import Progress
 
     print(f"scoring {args.input} with both engines...", file=sys.stderr, flush=True)
     with Progress("comparing"):

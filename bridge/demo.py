@@ -73,7 +73,8 @@ def _run(uri: str, step: Progress) -> Summary:
     import mlflow
     from mlflow.tracking import MlflowClient
 
-    from .jvm import connect, main_outputs, run_main, spark_session
+    from .java import main_outputs, run_main
+    from .jvm import connect, spark_session
     from .models import data, train
     from .models.scoring import compare_engines
 

@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass
 
 from .classpath import BUILD_COMMAND, jar_problems
-from .jvm import MIN_JAVA, java_major, java_version
+from .java import MIN_JAVA, java_major, java_version
 from .server import is_healthy
 from .versions import drift, installed, pinned
 

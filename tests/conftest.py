@@ -57,7 +57,7 @@ def sessions(tracking_uri, spark):
 
 @pytest.fixture(params=BACKENDS)
 def jvm(request, sessions):
-    """A JvmSession on each backend in turn."""
+    """A bridge.Mlflow session on each backend in turn."""
     return sessions[request.param]
 
 
@@ -74,10 +74,9 @@ def run_cli(capfd, monkeypatch):
     CompletedProcess with its exit code and what it printed. A fresh process would start a JVM
     each time; the tests whose subject is the process itself (quiet output, which processes
     start, its environment, a fresh session adding jars, clusters) run the real command instead."""
-    from bridge import cli
-    from bridge.jvm import env as jvm_env
+    from bridge import cli, quiet
 
-    monkeypatch.setattr(jvm_env, "_quiet", jvm_env.is_quiet())  # main() sets these; put back after the test
+    monkeypatch.setattr(quiet, "_quiet", quiet.is_quiet())  # main() sets these; put back after the test
     monkeypatch.delenv("MLFLOW_LOGGING_LEVEL", raising=False)
 
     def run(*args: str) -> subprocess.CompletedProcess:

@@ -11,7 +11,7 @@ from pathlib import Path
 import mlflow
 import pytest
 
-from bridge.jvm import main_command
+from bridge.java import main_command
 from bridge.models import data
 from bridge.versions import pyspark_jars_dir
 

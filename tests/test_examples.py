@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from bridge.classpath import full_classpath
-from bridge.jvm import JVM_OPTIONS
+from bridge.java import JVM_OPTIONS
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "tests" / "examples"

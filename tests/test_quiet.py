@@ -5,11 +5,11 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from bridge.jvm.progress import WIDTH, bar
+from bridge.progress import WIDTH, bar
 
 SCRIPT = r"""
 import os, subprocess, sys
-from bridge.jvm import filter_stderr, unfilter_stderr
+from bridge.quiet import filter_stderr, unfilter_stderr
 filter_stderr()
 os.write(2, b"WARNING: Using incubator modules: jdk.incubator.vector\n")
 os.write(2, b"keep: one\nnetlib-blas: JNI_OnLoad: dlopen(libblas.so.3) failed: no such file\nkeep: two\n")

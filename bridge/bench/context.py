@@ -60,7 +60,7 @@ class BenchContext:
         return self._spark
 
     def session(self, backend: str, root: ArtifactRoot = PROXIED) -> Any:
-        """A JvmSession on `backend` for the root's tracking server."""
+        """A bridge.Mlflow session on `backend` for the root's tracking server."""
         key = (backend, root.name)
         if key not in self._sessions:
             from ..jvm import connect

@@ -72,7 +72,7 @@ def _run_root(ctx: BenchContext, row: RowResult, root: ArtifactRoot, payloads: d
         small = size == "1 KB"
         up = f"{root.name}: {size} upload"
         uploads = [
-            Contender("ours", lambda dst: jvm.artifacts.log(run_id, src, dst), setup=lambda: f"ours/{next(unique)}", warm=small),
+            Contender("ours", lambda dst: jvm.artifacts.log_artifacts(run_id, src, dst), setup=lambda: f"ours/{next(unique)}", warm=small),
             Contender("python", lambda dst: _python_log(client, run_id, src, dst), setup=lambda: f"python/{next(unique)}", warm=small),
         ]
         if small:

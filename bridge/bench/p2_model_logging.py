@@ -51,7 +51,7 @@ def run(ctx: BenchContext, repeat: int) -> RowResult:
     def floor(arg: tuple[str, Any]) -> None:
         run_id, folder = arg
         model.save(str(folder / "sparkml"))
-        jvm.artifacts.log(run_id, folder, "model")
+        jvm.artifacts.log_artifacts(run_id, folder, "model")
 
     case = "wine classifier (3 stages)"
     contenders = [

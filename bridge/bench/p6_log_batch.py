@@ -1,7 +1,7 @@
 """P6 logBatch of 10,000 metrics into a fresh run, from a Python dict of name -> value.
 
 Contenders: Python's `MlflowClient.log_batch` (it sends 1,000 metrics per request) and the JVM
-(`JvmRun.log_metrics`: the dict becomes a java.util.Map, then `ActiveRun.logMetrics` splits it
+(`bridge.jvm.ActiveRun.log_metrics`: the dict becomes a java.util.Map, then Scala's `ActiveRun.logMetrics` splits it
 into 1,000-metric requests too) through JPype and through py4j. Building the request from the
 dict is timed on every side: it is what a caller pays.
 """

@@ -94,7 +94,7 @@ def machine() -> dict[str, Any]:
 
 
 def versions() -> dict[str, Any]:
-    from ..jvm import java_version
+    from ..java import java_version
     from ..versions import installed, pinned
 
     p = pinned()

@@ -1,46 +1,52 @@
 """The wrapper layer: the only code that touches the JVM (after delta's and mleap's habit).
 
-`connect()` gives a `JvmSession`, Python's face of `mlflowbridge.Mlflow`, over one of two backends:
+`connect()` gives an `Mlflow`, Python's face of `mlflowbridge.Mlflow`, over a Transport
+(`transport.py`, which says what a third one must provide):
 - "jpype": the JVM runs inside this Python process. One per process, never restartable
   (JPype cannot restart a JVM); do not fork after it started (use spawn).
 - "py4j":  pyspark's gateway; the JVM is pyspark's driver, with our jars on its classpath
   (`spark_session()` starts one so).
 
-Also here, for the rest of the package: running `mlflowbridge.cli.Main` in a JVM of its own
-(`run_main`), the Java version check, and leaving a process that holds an in-process JVM.
+The public API is `__all__` below and nothing else; the rest of the package imports only these
+names from `bridge.jvm` (never a submodule; tests/jvm/test_layers.py checks it):
+- the session: `connect`, `Mlflow`, `Backend`, and the objects it hands out (`ActiveRun`,
+  `Tracer`, `Span`, `ModelInfo`, `OnnxModel`, `ScoringServer`);
+- for the Python engine, which scores with pyspark itself: `spark_session` (a SparkSession with
+  our jars), `SparkScoring` (the Scala engine's reader, writer and rules on pyspark's JVM),
+  `to_bridge_error` (a Java exception pyspark raised, as a bridge error);
+- for the command line: `spark_tasks` (progress of running Spark work) and `leave_process`
+  (exit without tearing down an in-process JVM).
+What is not a JVM call lives outside: `bridge.java` (the `java` program: versions, options,
+running our Scala mains), `bridge.quiet` (log settings and stderr's noise filter),
+`bridge.progress` (the bar).
 """
 
 from __future__ import annotations
 
-from .call_overhead import static_call_seconds
-from .env import filter_stderr, quiet_logs, unfilter_stderr
-from .jpype_backend import JVM_OPTIONS, MIN_JAVA, java_major, java_version, leave_process
-from .launch import java_command, main_command, main_outputs, run_main
-from .models import ModelInfo
+from .jpype_backend import leave_process
+from .models import ModelInfo, OnnxModel, ScoringServer
 from .py4j_backend import spark_session
-from .session import Backend, JvmSession, connect
-from .tracking import JvmRun
+from .runs import ActiveRun
+from .session import Mlflow, connect
+from .spark_scoring import SparkScoring
+from .spark_status import spark_tasks
+from .tracing import Span, Tracer
 from .translate import to_bridge_error
+from .transport import Backend
 
 __all__ = [
+    "ActiveRun",
     "Backend",
-    "JvmRun",
-    "JvmSession",
-    "JVM_OPTIONS",
-    "MIN_JAVA",
+    "Mlflow",
     "ModelInfo",
+    "OnnxModel",
+    "ScoringServer",
+    "Span",
+    "SparkScoring",
+    "Tracer",
     "connect",
-    "java_command",
-    "java_major",
-    "java_version",
     "leave_process",
-    "main_command",
-    "main_outputs",
-    "filter_stderr",
-    "quiet_logs",
-    "run_main",
     "spark_session",
-    "static_call_seconds",
+    "spark_tasks",
     "to_bridge_error",
-    "unfilter_stderr",
 ]

@@ -7,33 +7,19 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
-import subprocess
 import sys
 import threading
 from pathlib import Path
+from typing import Any
 
+from .. import quiet
 from ..classpath import full_classpath
-from ..errors import JavaNotFoundError
-from . import env
-from .classes import ClassCache
+from ..errors import BadInputError, JavaNotFoundError
+from ..java import JVM_OPTIONS, MIN_JAVA, java_major, prepare_environment
+from .transport import Backend, Transport
 
 _lock = threading.Lock()
-_cache: ClassCache | None = None
-
-# What Spark needs on JDK 17+ (the list spark-submit passes), shared with the sbt build.
-SPARK_JVM_OPTIONS_FILE = Path(__file__).parent.parent / "spark-jvm-options.txt"
-
-
-def spark_jvm_options() -> list[str]:
-    lines = SPARK_JVM_OPTIONS_FILE.read_text(encoding="utf-8").splitlines()
-    return [ln.strip() for ln in lines if ln.strip() and not ln.lstrip().startswith("#")]
-
-
-JVM_OPTIONS = ["-Xmx2g", *spark_jvm_options()]
-
-
-MIN_JAVA = 17
+_transport: JpypeTransport | None = None
 
 
 def jvm_path() -> str:
@@ -67,45 +53,59 @@ def _release_version(libjvm: Path) -> str | None:
     return None
 
 
-def java_major(version: str) -> int:
-    parts = version.split(".")
-    if parts[0] == "1":
-        return int(parts[1])
-    major = re.match(r"\d+", parts[0])
-    if major is None:
-        raise JavaNotFoundError(f"cannot read the Java version {version!r}")
-    return int(major.group(0))
-
-
 def _start() -> None:
     import jpype
 
     if jpype.isJVMStarted():
         return
-    env.prepare()
-    jpype.startJVM(jvm_path(), *JVM_OPTIONS, *env.log_options(), classpath=full_classpath(), convertStrings=True)
+    prepare_environment()
+    jpype.startJVM(jvm_path(), *JVM_OPTIONS, *quiet.log_options(), classpath=full_classpath(), convertStrings=True)
 
 
-def classes() -> ClassCache:
-    """Start the in-process JVM on first use and return its class cache."""
-    global _cache
+class JpypeTransport(Transport):
+    """The in-process JVM; classes resolved once (JClass) and kept."""
+
+    backend: Backend = "jpype"
+
+    def __init__(self) -> None:
+        import jpype
+
+        self._jpype = jpype
+        self._classes: dict[str, Any] = {}
+
+    def java_class(self, name: str) -> Any:
+        cls = self._classes.get(name)
+        if cls is None:
+            cls = self._classes[name] = self._jpype.JClass(name)
+        return cls
+
+    def java_bytes(self, data: bytes) -> Any:
+        return self._jpype.JArray(self._jpype.JByte)(data)
+
+    def dataframe(self, df: Any) -> Any:
+        raise BadInputError("a pyspark DataFrame lives in pyspark's JVM: pass it through backend='py4j'")
+
+    def pyspark_dataframe(self, jdf: Any, like: Any) -> Any:
+        return jdf  # no pyspark here: Java DataFrames stay Java
+
+    def ml_model(self, model: Any) -> Any:
+        raise BadInputError("a pyspark model lives in pyspark's JVM: pass it through backend='py4j'")
+
+    def pyspark_pipeline(self, jmodel: Any) -> Any:
+        return jmodel
+
+    def spark(self) -> Any:
+        return self.java_class("mlflowbridge.cli.Main").localSpark("mlflow-bridge-jpype")
+
+
+def transport() -> JpypeTransport:
+    """Start the in-process JVM on first use; one transport per process."""
+    global _transport
     with _lock:
-        if _cache is None:
+        if _transport is None:
             _start()
-            import jpype
-
-            _cache = ClassCache(jpype.JClass)
-        return _cache
-
-
-def java_version() -> str | None:
-    """The `java` on PATH (what py4j and sbt use), e.g. '17.0.15'; None when there is none."""
-    java = shutil.which("java")
-    if not java:
-        return None
-    out = subprocess.run([java, "-version"], capture_output=True, text=True).stderr
-    m = re.search(r'version "([^"]+)"', out)
-    return m.group(1) if m else None
+            _transport = JpypeTransport()
+        return _transport
 
 
 def leave_process(code: int) -> None:

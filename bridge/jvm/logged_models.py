@@ -1,23 +1,12 @@
-"""`jvm.logged_models`: mlflowbridge's LoggedModels member (MLflow 3 logged models, `models:/m-...`)."""
+"""`mlflow.logged_models`: mlflowbridge's LoggedModels member (MLflow 3 logged models, `models:/m-...`)."""
 
 from __future__ import annotations
 
 import os
 from typing import Any
 
-from .translate import translating
-from .wrapper import JvmObject, proto_entity
-
-
-def _logged_model(j: Any) -> Any:
-    """A Scala `LoggedModel` (the server's JSON) as `mlflow.entities.LoggedModel`."""
-    from google.protobuf.json_format import Parse
-    from mlflow.entities import LoggedModel
-    from mlflow.protos.service_pb2 import LoggedModel as PbLoggedModel
-
-    with translating():
-        text = str(j.json())
-    return LoggedModel.from_proto(Parse(text, PbLoggedModel(), ignore_unknown_fields=True))
+from . import convert
+from .wrapper import JvmObject
 
 
 class LoggedModels(JvmObject):
@@ -32,22 +21,26 @@ class LoggedModels(JvmObject):
         params: dict[str, str] | None = None,
         model_type: str | None = None,
     ) -> Any:
-        return _logged_model(self._call("create", str(experiment_id), name, source_run_id, model_type, self._strings(params), self._strings(tags)))
+        return self._logged_model(
+            self._call(
+                "create", str(experiment_id), name, source_run_id, model_type, convert.string_map(self._t, params), convert.string_map(self._t, tags)
+            )
+        )
 
     def get_logged_model(self, model_id: str) -> Any:
-        return _logged_model(self._call("get", model_id))
+        return self._logged_model(self._call("get", model_id))
 
     def search_logged_models(self, experiment_ids: list[str], filter_string: str | None = None, max_results: int | None = None) -> list[Any]:
-        ids = self._session.java_list([str(e) for e in experiment_ids])
+        ids = convert.string_list(self._t, experiment_ids)
         found = self._call("search", ids, filter_string, int(max_results or 2**31 - 1))
-        return [_logged_model(m) for m in found]
+        return [self._logged_model(m) for m in found]
 
     def finalize_logged_model(self, model_id: str, status: Any) -> Any:
         """`status`: "READY", "FAILED", or an `mlflow.entities.LoggedModelStatus`."""
-        return _logged_model(self._call("finalizeModel", model_id, str(getattr(status, "value", status))))
+        return self._logged_model(self._call("finalizeModel", model_id, str(getattr(status, "value", status))))
 
     def set_logged_model_tags(self, model_id: str, tags: dict[str, Any]) -> None:
-        self._call("setTags", model_id, self._strings(tags))
+        self._call("setTags", model_id, convert.string_map(self._t, tags))
 
     def delete_logged_model_tag(self, model_id: str, key: str) -> None:
         self._call("deleteTag", model_id, key)
@@ -56,7 +49,7 @@ class LoggedModels(JvmObject):
         self._call("delete", model_id)
 
     def log_model_params(self, model_id: str, params: dict[str, Any]) -> None:
-        self._call("logParams", model_id, self._strings(params))
+        self._call("logParams", model_id, convert.string_map(self._t, params))
 
     def log_metric(self, model_id: str, run_id: str, key: str, value: float, step: int = 0) -> None:
         """A metric of run `run_id` linked to the model (Python's `log_metric(..., model_id=)`)."""
@@ -64,14 +57,18 @@ class LoggedModels(JvmObject):
 
     def log_model_artifacts(self, model_id: str, local: str | os.PathLike, artifact_path: str | None = None) -> None:
         """A file lands at `<artifact_path>/<name>`, a folder's contents under `<artifact_path>/`."""
-        self._call("logArtifacts", model_id, str(self._session._local(local)), artifact_path)
+        self._call("logArtifacts", model_id, convert.local_path(local), artifact_path)
 
     def list_logged_model_artifacts(self, model_id: str, path: str | None = None) -> list[Any]:
         """The entries directly under `path`, as `mlflow.entities.FileInfo`."""
         from mlflow.entities import FileInfo
         from mlflow.protos.service_pb2 import FileInfo as PbFileInfo
 
-        return [proto_entity(self._session, f, PbFileInfo, FileInfo) for f in self._call("listArtifacts", model_id, path)]
+        return [self._entity(f, PbFileInfo, FileInfo) for f in self._call("listArtifacts", model_id, path)]
 
-    def _strings(self, d: dict[str, Any] | None) -> Any:
-        return self._map(None if d is None else {k: str(v) for k, v in d.items()})
+    def _logged_model(self, j: Any) -> Any:
+        """A Scala `LoggedModel` (the server's JSON) as `mlflow.entities.LoggedModel`."""
+        from mlflow.entities import LoggedModel
+        from mlflow.protos.service_pb2 import LoggedModel as PbLoggedModel
+
+        return convert.entity(JvmObject(self._session, j)._call("json"), PbLoggedModel, LoggedModel)

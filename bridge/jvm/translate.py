@@ -1,12 +1,13 @@
 """Java exceptions -> bridge exceptions, for both backends.
 
 A Java exception arrives as a jpype JException or a py4j Py4JJavaError; callers see one of
-bridge.errors with a one-line message instead.
+bridge.errors with a one-line message instead. The Python type follows the Java class, our
+BridgeException's kind, or the server's `error_code` and HTTP status: never message text.
 """
 
 from __future__ import annotations
 
-import re
+import json
 from contextlib import contextmanager
 from typing import Any, Iterator
 
@@ -18,6 +19,22 @@ _KIND_TO_ERROR = {
     "UNREACHABLE": errors.ServerUnreachableError,
     "ACCESS_DENIED": errors.AccessDeniedError,
 }
+
+
+# The tracking server's `error_code` (its JSON error body), then its HTTP status.
+_CODE_TO_ERROR = {
+    "RESOURCE_DOES_NOT_EXIST": errors.NotFoundError,
+    "INVALID_PARAMETER_VALUE": errors.BadInputError,
+    "PERMISSION_DENIED": errors.AccessDeniedError,
+    "UNAUTHENTICATED": errors.AccessDeniedError,
+}
+_LABEL = {errors.NotFoundError: "not found", errors.BadInputError: "refused", errors.AccessDeniedError: "access denied"}
+_STATUS_TO_ERROR = {404: errors.NotFoundError, 401: errors.AccessDeniedError, 403: errors.AccessDeniedError}
+
+
+def error_of_kind(kind: str, message: str) -> errors.BridgeError:
+    """The bridge error for a BridgeException kind (NOT_FOUND, BAD_INPUT, ...): JvmError for others."""
+    return _KIND_TO_ERROR.get(kind, errors.JvmError)(message)
 
 
 def java_exception(exc: BaseException) -> Any | None:
@@ -71,7 +88,7 @@ def to_bridge_error(exc: BaseException) -> errors.BridgeError | None:
 
 def bridge_error_of(t: Any) -> errors.BridgeError:
     """The bridge error for a Java mlflowbridge.BridgeException object (thrown or returned)."""
-    return _KIND_TO_ERROR.get(str(t.kind()), errors.JvmError)(str(t.getMessage() or "").strip())
+    return error_of_kind(str(t.kind()), str(t.getMessage() or "").strip())
 
 
 def msg_of(t: Any) -> str:
@@ -82,13 +99,16 @@ def msg_of(t: Any) -> str:
 def _http_error(t: Any, msg: str) -> errors.BridgeError:
     status = int(t.getStatusCode())
     body = str(t.getBodyMessage() or msg)
-    m = re.search(r'"message":\s*"([^"]*)"', body)
-    text = m.group(1) if m else body
-    if status == 404 or "RESOURCE_DOES_NOT_EXIST" in body:
-        return errors.NotFoundError(f"not found (HTTP {status}): {text}")
-    if status == 400 and "INVALID_PARAMETER_VALUE" in body and "not found" in body.lower():
-        return errors.NotFoundError(f"not found (HTTP {status}): {text}")
-    return errors.JvmError(f"tracking server answered HTTP {status}: {text}")
+    try:
+        parsed = json.loads(body)
+    except ValueError:  # not MLflow's JSON (a proxy's page): the status alone decides
+        parsed = None
+    fields = parsed if isinstance(parsed, dict) else {}
+    code, text = str(fields.get("error_code", "")), str(fields.get("message", body))
+    error = _CODE_TO_ERROR.get(code) or _STATUS_TO_ERROR.get(status)
+    if error is None:
+        return errors.JvmError(f"tracking server answered HTTP {status}: {text}")
+    return error(f"{_LABEL[error]} (HTTP {status}): {text}")
 
 
 @contextmanager

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import BadInputError, NotFoundError
-from ..jvm import to_bridge_error
+from ..jvm import SparkScoring, to_bridge_error
 
 
 def load(model_uri: str, spark: Any) -> tuple[Any, str | None]:
@@ -66,10 +66,8 @@ def _load_spark_model(local: Path, meta: dict, spark: Any, model_uri: str) -> An
     from mlflow.utils.model_utils import _add_code_from_conf_to_system_path
     from pyspark.ml import PipelineModel
 
-    from ..jvm import tables
-
     _add_code_from_conf_to_system_path(str(local), flavor)
-    return PipelineModel.load(tables.staged(spark, local / flavor.get("model_data", "sparkml")))
+    return PipelineModel.load(SparkScoring(spark).staged(local / flavor.get("model_data", "sparkml")))
 
 
 def _first_line(e: BaseException) -> str:
@@ -128,11 +126,9 @@ def score(model: Any, signature_inputs: str | None, spark: Any, src: str | os.Pa
     stages, whose rules decide. A pipeline with a pure-Python stage has no JVM twin: it is
     scored as it is and every column it adds is returned.
     """
-    from ..jvm import tables
-    from ..jvm.spark_rules import PipelineRules
-
-    rules = PipelineRules.of(spark, model)
-    raw = tables.read(spark, src, signature_inputs)
+    spark_scoring = SparkScoring(spark)
+    rules = spark_scoring.rules(model)
+    raw = spark_scoring.read(src, signature_inputs)
     sdf = _cast_to_signature(raw, signature_inputs)
     if rules is not None:
         rules.check_input(raw, signature_inputs)  # the uncast input, as the Scala engine checks it
@@ -142,7 +138,7 @@ def score(model: Any, signature_inputs: str | None, spark: Any, src: str | os.Pa
         out = model.transform(sdf)
         outputs = rules.output_columns(sdf) if rules is not None else [c for c in out.columns if c not in sdf.columns]
         keep = [c for c in sdf.columns if c in out.columns] + outputs  # a SQLTransformer may drop inputs
-        return tables.write(out.select(*[quote(c) for c in keep]), dst)
+        return spark_scoring.write(out.select(*[quote(c) for c in keep]), dst)
     except Exception as e:  # a stage refused the input (a column, or a value at run time: nulls, unseen labels)
         raise (e if rules is None else rules.explain_failure(sdf, e)) from None
 

@@ -86,14 +86,14 @@ def compare_file(model_uri: str, input_path: str | os.PathLike, tolerance: float
     import pyarrow.parquet as pq
     from pyspark.sql.functions import monotonically_increasing_id
 
-    from ..jvm import spark_session, tables
+    from ..jvm import SparkScoring, spark_session
     from .compare import compare
 
     spark = spark_session()
     model, signature = python_engine.load(model_uri, spark)
     with tempfile.TemporaryDirectory(prefix="bridge-compare-") as tmp:
         work = Path(tmp)
-        rows = tables.read(spark, input_path, signature)
+        rows = SparkScoring(spark).read(input_path, signature)
         if ROW in rows.columns:
             raise BadInputError(f"input must not have a column named {ROW!r} (the bridge uses it to align rows)")
         inputs = set(rows.columns)

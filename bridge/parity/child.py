@@ -70,7 +70,7 @@ def main(spec: dict) -> dict:
                 (src / "sub").mkdir()
                 (src / "sub" / "b.txt").write_text(spec["content"] + "b")
                 artifacts = connect("jpype", uri).artifacts
-                artifacts.log(spec["run_id"], src, "native")
+                artifacts.log_artifacts(spec["run_id"], src, "native")
                 listed = sorted(path for path, _, _ in artifacts.list(spec["run_id"], "native"))
                 dst = Path(tempfile.mkdtemp(prefix="parity-child-dst-"))
                 local = str(artifacts.download(spec["run_id"], "native", dst))

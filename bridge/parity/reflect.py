@@ -21,7 +21,7 @@ def python_methods() -> set[str]:
 
 
 def java_class(jvm: Any, name: str) -> Any:
-    """The java.lang.Class called `name`, through a JvmSession (either backend)."""
+    """The java.lang.Class called `name`, through a bridge.Mlflow session (either backend)."""
     return jvm.java_class("java.lang.Class").forName(name)
 
 

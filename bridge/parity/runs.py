@@ -31,7 +31,7 @@ SYSTEM_TAGS = (USER, SOURCE_NAME, SOURCE_TYPE, RUN_NAME, GIT_COMMIT, GIT_BRANCH,
 def create_run(jvm: Any, experiment_id: str, run_name: str | None = None, tags: dict[str, str] | None = None, source_name: str | None = None) -> str:
     """Create a run with Python's system tags through `jvm.runs.start`; returns its id.
 
-    `jvm` is a bridge.JvmSession (either backend). `source_name` defaults to this process's main file
+    `jvm` is a bridge.Mlflow (either backend). `source_name` defaults to this process's main file
     (Python's point of view, not the JVM's). `tags` are applied last, as in Python.
     """
     main_file = source_name if source_name is not None else (sys.argv[0] if sys.argv and sys.argv[0] else None)

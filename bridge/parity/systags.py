@@ -74,7 +74,7 @@ ITS_PARENT = "(its parent's run id)"
 def probe(tracking_uri: str, experiment_id: str) -> TagTable:
     """Run tagprobe.py and JvmTagProbe.java from a fresh git checkout (with a remote) against the
     server and build the table from their runs' tags."""
-    from ..jvm import java_command
+    from ..java import java_command
 
     env = dict(os.environ, MLFLOW_TRACKING_URI=tracking_uri)
     repo_root = str(Path(__file__).resolve().parents[2])

@@ -30,7 +30,7 @@ from models_fixtures import features
 
 from bridge import BadInputError, BridgeError
 from bridge.classpath import bridge_jars
-from bridge.jvm import run_main
+from bridge.java import run_main
 from bridge.models import scoring
 from bridge.server import free_port, stop_group
 from bridge.versions import pyspark_jars_dir

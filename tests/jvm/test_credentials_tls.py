@@ -16,7 +16,8 @@ from secure_servers import BearerProxy, basic_auth_server, tls_server
 
 import bridge
 from bridge import connect
-from bridge.jvm import Backend, run_main
+from bridge.java import run_main
+from bridge.jvm import Backend
 
 pytestmark = pytest.mark.reliability  # make test-reliability runs this group
 
@@ -24,11 +25,11 @@ BACKENDS: tuple[Backend, ...] = ("jpype", "py4j")
 CLI = [sys.executable, "-m", "bridge.cli"]
 
 
-def _connect(backend: Backend, uri: str, spark) -> bridge.JvmSession:
+def _connect(backend: Backend, uri: str, spark) -> bridge.Mlflow:
     return connect(backend, uri, spark=spark if backend == "py4j" else None)
 
 
-def _round_trip(jvm: bridge.JvmSession, tmp_path: Path) -> tuple[str, str]:
+def _round_trip(jvm: bridge.Mlflow, tmp_path: Path) -> tuple[str, str]:
     """Tracking, tracing, logged-model, artifact and registry calls through the entry object; returns (run id, model name)."""
     exp_id = jvm.experiments.get_or_create(unique(f"secure-{jvm.backend}"))
     (tmp_path / "model").mkdir(parents=True, exist_ok=True)

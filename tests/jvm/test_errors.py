@@ -21,6 +21,13 @@ def test_unknown_run_id(jvm):
         jvm.client.getRun("0123456789abcdef0123456789abcdef")
 
 
+def test_server_refusal_is_typed_by_its_error_code(jvm):
+    """The stock client's HTTP error: the server's JSON `error_code` (INVALID_PARAMETER_VALUE) picks the type."""
+    exp_id = jvm.experiments.get_or_create("errors-refused")
+    with pytest.raises(BadInputError, match=r"refused \(HTTP 400\): Invalid comparator '>>>'"):
+        jvm.client.searchRuns(jvm.java_list([exp_id]), "metrics.x >>> 1")
+
+
 def test_local_file_that_does_not_exist(jvm, tmp_path):
     missing = tmp_path / "nope.bin"
     with pytest.raises(BadInputError, match=f"local file {missing} does not exist"):

@@ -1,4 +1,4 @@
-"""JvmSession, Python's face of mlflowbridge.Mlflow, on both backends: the run scope, batching,
+"""bridge.Mlflow, Python's face of mlflowbridge.Mlflow, on both backends: the run scope, batching,
 registry results as MLflow's own entities, artifacts, and errors that name what was wrong."""
 
 from __future__ import annotations
@@ -91,5 +91,5 @@ def test_a_pyspark_model_needs_the_py4j_backend(sessions, spark):
 
     df = spark.createDataFrame([(1.0, 2.0)], ["a", "b"])
     model = Pipeline(stages=[VectorAssembler(inputCols=["a", "b"], outputCol="f")]).fit(df)
-    with pytest.raises(bridge.BadInputError, match="lives in pyspark's JVM: log it through backend='py4j'"):
+    with pytest.raises(bridge.BadInputError, match="lives in pyspark's JVM: pass it through backend='py4j'"):
         sessions["jpype"].models.log("any-run", model)

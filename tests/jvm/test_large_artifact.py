@@ -14,7 +14,7 @@ import pytest
 from mlflow.tracking import MlflowClient
 
 from bridge.classpath import full_classpath
-from bridge.jvm import JVM_OPTIONS
+from bridge.java import JVM_OPTIONS
 
 pytestmark = pytest.mark.reliability  # make test-reliability runs this group
 

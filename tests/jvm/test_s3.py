@@ -24,7 +24,7 @@ from conftest import BACKENDS, unique
 
 from bridge import AccessDeniedError, BadInputError, NotFoundError, ServerUnreachableError, connect
 from bridge.classpath import full_classpath
-from bridge.jvm import JVM_OPTIONS
+from bridge.java import JVM_OPTIONS
 from bridge.models import data, train
 from bridge.s3local import LocalS3, local_s3
 from bridge.server import TrackingServer, free_port
@@ -179,8 +179,8 @@ def py_listing(py_client, run_id: str, path: str | None) -> list[tuple[str, bool
 def test_jvm_uploads_are_read_by_stock_python(s3jvm, py_client, experiment, payload, moto, tmp_path):
     run = py_client.create_run(experiment).info
     assert run.artifact_uri.startswith(f"s3://{BUCKET}/mlruns/")
-    s3jvm.artifacts.log(run.run_id, payload / "small.txt")
-    s3jvm.artifacts.log(run.run_id, payload / "tree", "tree")
+    s3jvm.artifacts.log_artifacts(run.run_id, payload / "small.txt")
+    s3jvm.artifacts.log_artifacts(run.run_id, payload / "tree", "tree")
 
     got = Path(
         mlflow.artifacts.download_artifacts(
@@ -314,7 +314,7 @@ def one_line_no_trace(e: pytest.ExceptionInfo) -> str:
 def test_wrong_secret_is_access_denied_naming_the_bucket(backend, s3_tracking, spark, python_run, payload, moto, tmp_path):
     with session_with(backend, s3_tracking, spark, {"AWS_SECRET_ACCESS_KEY": "not-the-secret"}) as bad:
         with pytest.raises(AccessDeniedError) as up:
-            bad.artifacts.log(python_run, payload / "small.txt", "denied")
+            bad.artifacts.log_artifacts(python_run, payload / "small.txt", "denied")
         with pytest.raises(AccessDeniedError) as down:
             bad.artifacts.download(python_run, "tree", tmp_path / "dst")
     for e in (up, down):
@@ -328,7 +328,7 @@ def test_missing_bucket_is_not_found_naming_it(s3jvm, py_client, payload, tmp_pa
     exp = py_client.create_experiment(unique("s3-missing"), artifact_location=f"s3://{bucket}/x")
     run_id = py_client.create_run(exp).info.run_id
     with pytest.raises(NotFoundError) as up:
-        s3jvm.artifacts.log(run_id, payload / "small.txt")
+        s3jvm.artifacts.log_artifacts(run_id, payload / "small.txt")
     with pytest.raises(NotFoundError) as down:
         s3jvm.artifacts.download(run_id, None, tmp_path)
     with pytest.raises(NotFoundError) as listing:
@@ -348,7 +348,7 @@ def test_unreachable_endpoint_names_it(backend, s3_tracking, spark, python_run, 
 
 def test_unsafe_artifact_path_is_refused_before_s3(s3jvm, python_run, payload):
     with pytest.raises(BadInputError, match="not a safe relative path"):
-        s3jvm.artifacts.log(python_run, payload / "small.txt", "../outside")
+        s3jvm.artifacts.log_artifacts(python_run, payload / "small.txt", "../outside")
 
 
 @pytest.mark.parametrize("hostile", ["../../evil.txt", "sub/../../../evil.txt", "..\\evil.txt", "a//evil.txt"])

@@ -26,7 +26,7 @@ import numpy as np
 import pytest
 from models_fixtures import dataset, features
 
-from bridge.jvm import main_command
+from bridge.java import main_command
 from bridge.models import scoring, train
 from bridge.server import free_port, stop_group
 

@@ -23,7 +23,7 @@ import pyarrow.parquet as pq
 import pytest
 import zoo
 
-from bridge.jvm import tables
+from bridge.jvm import SparkScoring
 from bridge.models import scoring, train
 from bridge.models.compare import compare
 
@@ -76,7 +76,7 @@ def transformed(spark, model, src: Path, outputs: list[str], label: str) -> pa.T
     """pyspark's own transform of `model` on the rows in `src`: the input and `outputs` columns."""
     sdf = spark.read.parquet(str(src))
     dst = src.with_name(f"{label}.parquet")
-    tables.write(model.transform(sdf).select(*[f"`{c}`" for c in [*sdf.columns, *outputs]]), dst)
+    SparkScoring(spark).write(model.transform(sdf).select(*[f"`{c}`" for c in [*sdf.columns, *outputs]]), dst)
     return pq.read_table(dst)
 
 

@@ -48,7 +48,7 @@ def bridge_artifacts_no_python(ctx: Ctx) -> None:
     (src / "a.txt").write_text("native a\n")
     (src / "sub").mkdir()
     (src / "sub" / "b.txt").write_text("native b\n")
-    ctx.jvm.artifacts.log(rid, src, "native")
+    ctx.jvm.artifacts.log_artifacts(rid, src, "native")
     listed = sorted(path for path, _, _ in ctx.jvm.artifacts.list(rid, "native"))
     local = ctx.jvm.artifacts.download(rid, "native", tempfile.mkdtemp(prefix="parity-store-dl-"))
     assert listed == sorted(f.path for f in py.list_artifacts(rid, "native")), listed

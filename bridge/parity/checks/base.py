@@ -2,7 +2,7 @@
 
 The live checks the catalog names (bridge/parity/catalog.py: `check`, `workaround`).
 
-Every check takes a Ctx (a JvmSession on one backend, a Python MlflowClient on the same server).
+Every check takes a Ctx (a bridge.Mlflow session on one backend, a Python MlflowClient on the same server).
 
 - parity_*:  both clients do it; the check compares their answers and raises AssertionError if
              they differ.
@@ -45,7 +45,7 @@ class NeedsSpark(Exception):
 
 @dataclass
 class Ctx:
-    jvm: Any  # bridge.JvmSession
+    jvm: Any  # bridge.Mlflow
     py: Any  # mlflow.tracking.MlflowClient on the same server
     tracking_uri: str
     spark: Any = None  # pyspark SparkSession sharing the py4j backend's JVM, if any

@@ -228,7 +228,7 @@ def stock_log_batch_limits(ctx: Ctx) -> None:
 
 @check()
 def bridge_log_batch_limits(ctx: Ctx) -> None:
-    """JvmRun.log_metrics / log_params split over the server's limits; Python reads every value."""
+    """ActiveRun.log_metrics / log_params split over the server's limits; Python reads every value."""
     with ctx.jvm.runs.start(ctx.experiment_id, "big-batch") as run:
         run.log_metrics({f"m{i}": float(i) for i in range(1001)})
         run.log_params({f"p{i}": i for i in range(101)})

@@ -1,7 +1,8 @@
 """A progress bar for long Spark work on the command line, drawn from Spark's status tracker.
 
 Spark's own stage bars are off on the command line (they interleave with our lines); this one
-line sums the tasks of the running stages of whichever JVM is working (pyspark's or JPype's).
+line sums the tasks of the running stages of whichever JVM is working (pyspark's or JPype's),
+as `bridge.jvm.spark_tasks()` reads them.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import sys
 import threading
 import time
-from typing import IO, Any
+from typing import IO
 
 WIDTH = 30
 
@@ -18,33 +19,6 @@ def bar(label: str, done: int, total: int, seconds: float) -> str:
     """`label [#####.....] 12/40 tasks 3s`: one line, redrawn in place."""
     filled = 0 if total <= 0 else min(WIDTH, WIDTH * done // total)
     return f"\r{label} [{'#' * filled}{'.' * (WIDTH - filled)}] {done}/{total} tasks {seconds:.0f}s"
-
-
-def _tasks() -> tuple[int, int] | None:
-    """Completed and total tasks of the running stages, or None when no Spark is working."""
-    done = total = 0
-    for tracker in _trackers():
-        for stage in tracker.getActiveStageIds():
-            info = tracker.getStageInfo(stage)
-            if info is not None:
-                total += int(info.numTasks() if callable(info.numTasks) else info.numTasks)
-                done += int(info.numCompletedTasks() if callable(info.numCompletedTasks) else info.numCompletedTasks)
-    return (done, total) if total else None
-
-
-def _trackers() -> list[Any]:
-    found = []
-    from pyspark import SparkContext
-
-    if SparkContext._active_spark_context is not None:
-        found.append(SparkContext._active_spark_context.statusTracker())
-    import jpype
-
-    if jpype.isJVMStarted():
-        session = jpype.JClass("org.apache.spark.sql.SparkSession").getDefaultSession()
-        if session.isDefined():
-            found.append(session.get().sparkContext().statusTracker())
-    return found
 
 
 class Progress:
@@ -72,12 +46,14 @@ class Progress:
             self.stream.flush()
 
     def _draw(self) -> None:
+        from .jvm import spark_tasks
+
         t0 = time.monotonic()
         if self._stop.wait(self.delay):
             return
         while not self._stop.is_set():
             try:
-                tasks = _tasks()
+                tasks = spark_tasks()
             except Exception:  # noqa: BLE001 - a bar is never worth a failure (a JVM going away)
                 return
             if tasks:

@@ -1,15 +1,59 @@
-"""Run our Scala mains in a JVM of their own (`java -cp bridge/jars/*:pyspark/jars/* ...`)."""
+"""The `java` program, run as a process of its own: its version, its options, our Scala mains.
+
+No JVM calls here (those live in `bridge.jvm`): commands, subprocesses and the environment a
+JVM starts with (it copies the environment once, at start).
+"""
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
-from ..classpath import full_classpath
-from ..errors import BridgeError, JavaNotFoundError
-from .jpype_backend import JVM_OPTIONS
+from .classpath import full_classpath
+from .errors import BridgeError, JavaNotFoundError
+
+MIN_JAVA = 17
+
+# What Spark needs on JDK 17+ (the list spark-submit passes), shared with the sbt build.
+SPARK_JVM_OPTIONS_FILE = Path(__file__).parent / "spark-jvm-options.txt"
+
+
+def spark_jvm_options() -> list[str]:
+    lines = SPARK_JVM_OPTIONS_FILE.read_text(encoding="utf-8").splitlines()
+    return [ln.strip() for ln in lines if ln.strip() and not ln.lstrip().startswith("#")]
+
+
+JVM_OPTIONS = ["-Xmx2g", *spark_jvm_options()]
+
+
+def prepare_environment() -> None:
+    """Before a JVM starts: the stock Java client forks `$MLFLOW_PYTHON_EXECUTABLE -m
+    mlflow.store.artifact.cli` for every artifact call (default: `python`, which may not exist or lack mlflow)."""
+    os.environ.setdefault("MLFLOW_PYTHON_EXECUTABLE", sys.executable)
+
+
+def java_major(version: str) -> int:
+    parts = version.split(".")
+    if parts[0] == "1":
+        return int(parts[1])
+    major = re.match(r"\d+", parts[0])
+    if major is None:
+        raise JavaNotFoundError(f"cannot read the Java version {version!r}")
+    return int(major.group(0))
+
+
+def java_version() -> str | None:
+    """The `java` on PATH (what py4j and sbt use), e.g. '17.0.15'; None when there is none."""
+    java = shutil.which("java")
+    if not java:
+        return None
+    out = subprocess.run([java, "-version"], capture_output=True, text=True).stderr
+    m = re.search(r'version "([^"]+)"', out)
+    return m.group(1) if m else None
 
 
 def java_command(entry: str, args: list[str]) -> list[str]:

@@ -1,16 +1,12 @@
-"""The environment a JVM must start with (it copies the environment once, at start)."""
+"""Quiet command-line output: JVM log settings (fixed when a JVM starts) and stderr's noise filter.
+
+No JVM calls here: the backends read `log_options()` when they start a JVM.
+"""
 
 from __future__ import annotations
 
 import os
 import sys
-
-
-def prepare() -> None:
-    # The stock Java client forks `$MLFLOW_PYTHON_EXECUTABLE -m mlflow.store.artifact.cli` for
-    # every artifact call (default: `python`, which may not exist or lack mlflow).
-    os.environ.setdefault("MLFLOW_PYTHON_EXECUTABLE", sys.executable)
-
 
 # The command line prints results and one-line errors; Spark's INFO lines and the stack traces
 # its loggers attach would bury them. Library users keep Spark's own logging.

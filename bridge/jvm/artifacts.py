@@ -21,18 +21,18 @@ class Artifacts(JvmObject):
 
     def list(self, run_id: str, path: str | None = None) -> convert.Entries:
         """(path, is_dir, size) of the run's artifacts directly under `path`."""
-        return convert.artifact_entries(self._call("listRun", run_id, path))
+        return convert.artifact_entries(self._call("list", run_id, path))
 
     def list_uri(self, artifact_uri: str) -> convert.Entries:
         """(path, is_dir, size) of the entries directly under an artifact URI (mlflow-artifacts:/..., s3://..., runs:/...)."""
-        return convert.artifact_entries(self._call("list", artifact_uri))
+        return convert.artifact_entries(self._call("listUri", artifact_uri))
 
     def download(self, run_id: str, path: str | None, dst: str | os.PathLike) -> Path:
         """The run's artifact `path` (None: all) copied under `dst`; returns the local path."""
-        return Path(str(self._call("downloadRun", run_id, path, str(dst))))
+        return Path(str(self._call("download", run_id, path, str(dst))))
 
     def download_uri(self, artifact_uri: str, dst: str | os.PathLike) -> Path:
-        return Path(str(self._call("download", artifact_uri, str(dst))))
+        return Path(str(self._call("downloadUri", artifact_uri, str(dst))))
 
     def log_text(self, run_id: str, text: str, artifact_file: str) -> None:
         """`MlflowClient.log_text`: UTF-8 text at `artifact_file` (e.g. "notes/summary.txt")."""

@@ -286,10 +286,10 @@ CATALOG: list[Capability] = [
         "none: CliBasedArtifactRepository is the only ArtifactRepository",
         BRIDGED,
         "stock_artifacts_no_python",
-        bridge="mlflowbridge.Mlflow.artifacts (logArtifacts, listRun, downloadRun)",
+        bridge="mlflowbridge.Mlflow.artifacts (logArtifacts, list, download)",
         workaround="bridge_artifacts_no_python",
         issue="mlflow#1515, mlflow#2494, mlflow#4456",
-        requires=("mlflowbridge.ArtifactStore#logArtifacts", "mlflowbridge.ArtifactStore#listRun", "mlflowbridge.ArtifactStore#downloadRun"),
+        requires=("mlflowbridge.ArtifactStore#logArtifacts", "mlflowbridge.ArtifactStore#list", "mlflowbridge.ArtifactStore#download"),
         note="checked live on proxied (mlflow-artifacts:) roots; s3:// roots are native too (tests/jvm/test_s3.py); gs://, wasbs:// ... still need Python",
     ),
     Capability(

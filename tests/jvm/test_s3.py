@@ -269,7 +269,7 @@ def test_jvm_logged_model_loads_in_stock_python_and_in_scala(jvm_model, s3_sessi
 
 
 def test_a_jvm_without_python_uploads_and_downloads(s3_tracking, s3_env, py_client, experiment, payload, tmp_path):
-    """tests/jvm/LargeArtifact.java (Mlflow.fromEnv, logArtifacts, downloadRun) with no Python to fork, in 256 MB of heap."""
+    """tests/jvm/LargeArtifact.java (Mlflow.fromEnv, logArtifacts, download) with no Python to fork, in 256 MB of heap."""
     javac, java = shutil.which("javac"), shutil.which("java")
     assert javac and java, "the tests need a JDK (javac and java on PATH)"
     classpath = os.pathsep.join(full_classpath())

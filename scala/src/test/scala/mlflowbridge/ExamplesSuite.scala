@@ -45,10 +45,25 @@ class ExamplesSuite extends AnyFunSuite {
     val found = mlflow.runs.withRun(experimentId, "scorer") { run =>
       examples.ApiTour.loggedModels(mlflow, experimentId, run, java.util.Map.of("alpha", "0.1"), java.util.Map.of("team", "a"), weights.toString)
     }
-    assert(found.asScala.map(m => (m.name, m.status)).toSeq == Seq("scorer" -> "READY"))
+    assert(found.asScala.map(m => (m.name, m.status)).toSeq == Seq("scorer" -> "LOGGED_MODEL_READY"))
 
     var loaded = 0
     mlflow.runs.withRun(experimentId, "traced")(run => examples.ApiTour.tracing(mlflow, run, () => { loaded += 1; TestSpark.linearModel }))
     assert(loaded == 1)
+  }
+
+  test("ApiTour: an ONNX model scored on the JVM by row and by DataFrame, as docs/scoring.md shows it") {
+    // A linear ONNX graph (y = 1 + 2a + 3b) made and logged on the JVM stands in for Python's.
+    val train = TestSpark.linearData
+    val lr = TestSpark.linearModel.stages.last.asInstanceOf[org.apache.spark.ml.regression.LinearRegressionModel]
+    val features = train.select("a", "b")
+    val experimentId = mlflow.experiments.getOrCreate(TestServer.uniqueName("api-tour-onnx"))
+    val info = mlflow.runs.withRun(experimentId, "onnx")(run =>
+      mlflow.models.logOnnx(run.runId, onnx.OnnxGraph.linear(lr), "model", features.limit(2), features.schema)
+    )
+    val row = java.util.Map.of[String, Object]("a", Double.box(1.0), "b", Double.box(2.0))
+    val scored = examples.ApiTour.onnx(mlflow, info.modelUri, row, features)
+    val got = scored.select("prediction").collect().map(_.get(0).asInstanceOf[Number].doubleValue()).toSeq
+    assert(got.zip(TestSpark.predictions(TestSpark.linearModel)).forall { case (o, s) => math.abs(o - s) < 1e-9 }, got)
   }
 }

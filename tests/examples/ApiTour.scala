@@ -6,7 +6,7 @@ import org.apache.spark.sql.{DataFrame, SparkSession}
 
 /**
  * The Scala blocks of docs/api.md and docs/scoring.md: each is the region between `docs:start`
- * and `docs:end` below, shown as it is (tests/test_docs.py). ExamplesSuite runs the first three.
+ * and `docs:end` below, shown as it is (tests/test_docs.py). ExamplesSuite runs each of them.
  */
 object ApiTour {
 
@@ -64,7 +64,7 @@ object ApiTour {
     // docs:end tracing
   }
 
-  /** An ONNX model logged by Python, scored on the JVM (compiled only: tests/models/test_onnx.py runs these calls). */
+  /** An ONNX model (logged by Python, or on the JVM as ExamplesSuite does) scored on the JVM. */
   def onnx(mlflow: Mlflow, onnxUri: String, row: java.util.Map[String, Object], df: DataFrame): DataFrame = {
     // docs:start onnx
     val model = mlflow.models.loadOnnx(onnxUri)

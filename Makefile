@@ -1,4 +1,4 @@
-# Two commands for users (see README): `make demo` and `make test`; and `make bench` for the benchmarks. Each installs what it needs.
+# Two commands for users (see README.md): `make demo` and `make test`; and `make bench` for the benchmarks (docs/benchmarks.md). Each installs what it needs.
 SHELL := /bin/bash
 PY := .venv/bin/python
 # Python caches what it compiles in the venv (uv installs no bytecode; without the cache every
@@ -12,11 +12,11 @@ SCALA_SOURCES := $(shell find scala/src/main -type f) build.sbt project/build.pr
 demo: venv jars
 	.venv/bin/mlflow-bridge demo
 
-# The benchmark suite (README "Benchmarks"): every row side by side, results in benchmarks.json,
-# the README's table rendered from that file. Not part of make test. E.g. BENCH_ARGS="--rows P1,P3".
+# The benchmark suite (docs/benchmarks.md): every row side by side, results in benchmarks.json,
+# the table of docs/benchmarks.md rendered from that file. Not part of make test. E.g. BENCH_ARGS="--rows P1,P3".
 BENCH_ARGS ?=
 bench: venv jars
-	.venv/bin/mlflow-bridge bench --json benchmarks.json --update-readme $(BENCH_ARGS)
+	.venv/bin/mlflow-bridge bench --json benchmarks.json --update-docs $(BENCH_ARGS)
 
 # make test: the Python lint, one sbt launch for Scala's lint and the jars, then two groups side
 # by side: the model and cluster tests; and the Scala suites, then every other test. One group
@@ -38,7 +38,7 @@ test-models-cluster:
 test-scala-others:
 	.venv/bin/mlflow-bridge with-server -- bash -c '$(SBT) test && .venv/bin/python -m pytest -rxX $(addprefix --ignore=,$(MODELS_CLUSTER))'
 
-# Lint, format and types (see CONTRIBUTING in the README); make test runs the same checks.
+# Lint, format and types (see docs/contributing.md); make test runs the same checks.
 SBT_LINT := scalafmtCheckAll scalafmtSbtCheck
 lint: lint-python
 	$(SBT) $(SBT_LINT)
@@ -51,7 +51,7 @@ lint-python: venv
 test-scala: venv jars
 	.venv/bin/mlflow-bridge with-server -- $(SBT) test
 
-# The reliability group alone (README "Reliability"); make test runs it too.
+# The reliability group alone (docs/reliability.md); make test runs it too.
 test-reliability: venv postgres jars
 	.venv/bin/mlflow-bridge with-server -- bash -c '$(SBT) "testOnly mlflowbridge.RetriesSuite mlflowbridge.HostileListingSuite mlflowbridge.S3StoreSuite" && .venv/bin/python -m pytest -rxX -m reliability'
 

@@ -39,8 +39,8 @@ lazy val root = (project in file("scala"))
     Test / parallelExecution := false,
     Test / javaOptions ++= Seq("-Xmx2g") ++ Dependencies.sparkOpens,
     Test / envVars ++= sys.env.filter { case (k, _) => k.startsWith("MLFLOW_") },
-    // The README's Scala example is compiled and run by ExamplesSuite (the Java one by pytest, with javac).
-    Test / unmanagedSources += (ThisBuild / baseDirectory).value / "tests" / "examples" / "ScalaRoundTrip.scala",
+    // The Scala examples of README.md and docs/ are compiled and run by ExamplesSuite (the Java one by pytest, with javac).
+    Test / unmanagedSources ++= Seq("ScalaRoundTrip.scala", "ApiTour.scala").map((ThisBuild / baseDirectory).value / "tests" / "examples" / _),
     // The jar carries the version pins (MLmodel's mlflow_version, requirements.txt) and the rules
     // Python checks too (table formats, tracking URIs, masters) as resources.
     Compile / resourceGenerators += Def.task {

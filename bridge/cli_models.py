@@ -7,7 +7,7 @@ import sys
 import time
 from pathlib import Path
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+BENCH_DOC = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
 
 
 def _score(args: argparse.Namespace) -> int:
@@ -65,7 +65,7 @@ def _demo(args: argparse.Namespace) -> int:
 def _bench(args: argparse.Namespace) -> int:
     import json
 
-    from .bench import merge_rows, render_text, run_suite, select_roots, select_rows, update_readme
+    from .bench import merge_rows, render_text, run_suite, select_roots, select_rows, update_doc
 
     if args.from_json:
         doc = json.loads(Path(args.from_json).read_text(encoding="utf-8"))
@@ -79,9 +79,9 @@ def _bench(args: argparse.Namespace) -> int:
     if args.json:
         Path(args.json).write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
         print(f"bench: wrote {args.json}")
-    if args.update_readme:
-        changed = update_readme(Path(args.update_readme), doc)
-        print(f"bench: {args.update_readme} {'updated' if changed else 'already current'}")
+    if args.update_docs:
+        changed = update_doc(Path(args.update_docs), doc)
+        print(f"bench: {args.update_docs} {'updated' if changed else 'already current'}")
     return 1 if any(r.get("error") for r in doc["rows"]) else 0
 
 
@@ -90,16 +90,21 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--rows", default=None, help="comma-separated rows, e.g. P1,P3 (default: all, P1-P8)")
     p.add_argument("--repeat", type=int, default=3, help="runs per contender, medians reported (slow contenders run fewer; each row says)")
     p.add_argument("--json", default=None, metavar="FILE", help="write the results as JSON")
-    p.add_argument("--from-json", default=None, metavar="FILE", help="run nothing: report (and --update-readme from) a saved JSON")
+    p.add_argument("--from-json", default=None, metavar="FILE", help="run nothing: report (and --update-docs from) a saved JSON")
     p.add_argument(
-        "--update-readme", nargs="?", const=str(README), default=None, metavar="README", help="rewrite the README's benchmark table from the results"
+        "--update-docs",
+        nargs="?",
+        const=str(BENCH_DOC),
+        default=None,
+        metavar="FILE",
+        help="rewrite the benchmark table of docs/benchmarks.md (default: this checkout's) from the results",
     )
     p.add_argument("--tracking-uri", default=None, help="a running server to use as the proxied artifact root (default: start one)")
     p.add_argument("--roots", default=None, help="artifact roots for P1, comma-separated (default: all known: proxied,s3)")
     p.add_argument(
         "--merge", default=None, metavar="FILE", help="the rows run now replace theirs in a saved JSON; the others are kept (and said to be older)"
     )
-    p.add_argument("--note", default=None, help="a line stored with the results and printed above the README table")
+    p.add_argument("--note", default=None, help="a line stored with the results and printed above the table in docs/benchmarks.md")
     p.set_defaults(func=_bench)
 
     p = sub.add_parser("score", help="score a CSV/Parquet/JSON-lines file with an MLflow spark model")

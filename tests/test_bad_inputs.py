@@ -1,6 +1,6 @@
 """More bad inputs at the CLI: each is exit 2 with words that say what was wrong, and never a raw
 Py4JJavaError, JPype trace or `at org.` frame (the rest are in test_models_cli, test_errors,
-test_hostile_paths, test_credentials_tls and the Scala suites; the README counts them)."""
+test_hostile_paths, test_credentials_tls and the Scala suites; docs/reliability.md counts them)."""
 
 from __future__ import annotations
 

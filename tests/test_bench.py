@@ -1,7 +1,7 @@
-"""`mlflow-bridge bench`: the cheapest row runs and writes the JSON the README table is made from.
+"""`mlflow-bridge bench`: the cheapest row runs and writes the JSON the table of docs/benchmarks.md is made from.
 
 No timing is asserted (the suite's targets are reported by the suite, not tested): only the
-JSON's shape, the targets' arithmetic, and that README tables are rendered from JSON.
+JSON's shape, the targets' arithmetic, and that the docs' tables are rendered from JSON.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import pytest
 
 from bridge.bench import render_markdown
 from bridge.bench.core import Target
-from bridge.bench.render import README_END, README_START, readme_region
+from bridge.bench.render import DOC_END, DOC_START, doc_region
 
 REPO = Path(__file__).resolve().parents[1]
 CLI = str(Path(sys.executable).with_name("mlflow-bridge"))
@@ -29,11 +29,11 @@ def test_target_says_by_how_much_it_is_missed():
 
 
 @pytest.mark.spark
-def test_p3_writes_json_and_the_readme_table_from_it(tmp_path, tracking_uri):
-    readme = tmp_path / "README.md"
-    readme.write_text(f"# x\n\n{README_START}\nold table\n{README_END}\n\ntail\n", encoding="utf-8")
+def test_p3_writes_json_and_the_docs_table_from_it(tmp_path, tracking_uri):
+    page = tmp_path / "benchmarks.md"
+    page.write_text(f"# x\n\n{DOC_START}\nold table\n{DOC_END}\n\ntail\n", encoding="utf-8")
     out = tmp_path / "bench.json"
-    cmd = [CLI, "bench", "--rows", "P3", "--repeat", "1", "--json", str(out), "--update-readme", str(readme), "--tracking-uri", tracking_uri]
+    cmd = [CLI, "bench", "--rows", "P3", "--repeat", "1", "--json", str(out), "--update-docs", str(page), "--tracking-uri", tracking_uri]
     r = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
     assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
 
@@ -49,19 +49,19 @@ def test_p3_writes_json_and_the_readme_table_from_it(tmp_path, tracking_uri):
     for t in row["targets"]:
         assert t["met"] == (t["value"] <= t["goal"]) and t["miss_factor"] >= 1.0
 
-    text = readme.read_text(encoding="utf-8")
+    text = page.read_text(encoding="utf-8")
     assert text.startswith("# x\n\n") and text.endswith("\n\ntail\n") and "old table" not in text
-    assert readme_region(text) == render_markdown(doc)  # the table is the JSON, rendered
+    assert doc_region(text) == render_markdown(doc)  # the table is the JSON, rendered
     assert all(name in text for name in names)
 
     # Re-rendering from the saved JSON alone, without running anything, gives the same table.
-    again = tmp_path / "README-again.md"
-    again.write_text(f"{README_START}\n{README_END}\n", encoding="utf-8")
-    r = subprocess.run([CLI, "bench", "--from-json", str(out), "--update-readme", str(again)], capture_output=True, text=True, timeout=120)
+    again = tmp_path / "benchmarks-again.md"
+    again.write_text(f"{DOC_START}\n{DOC_END}\n", encoding="utf-8")
+    r = subprocess.run([CLI, "bench", "--from-json", str(out), "--update-docs", str(again)], capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr[-2000:]
-    assert readme_region(again.read_text(encoding="utf-8")) == readme_region(text)
+    assert doc_region(again.read_text(encoding="utf-8")) == doc_region(text)
 
 
-def test_readme_benchmark_table_is_rendered_from_benchmarks_json():
+def test_docs_benchmark_table_is_rendered_from_benchmarks_json():
     doc = json.loads((REPO / "benchmarks.json").read_text(encoding="utf-8"))
-    assert readme_region((REPO / "README.md").read_text(encoding="utf-8")) == render_markdown(doc)
+    assert doc_region((REPO / "docs" / "benchmarks.md").read_text(encoding="utf-8")) == render_markdown(doc)

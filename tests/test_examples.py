@@ -1,17 +1,15 @@
 """The README's examples are these files, and they run: Java compiled with javac against the
-jars, Python as a script (Scala's runs in ExamplesSuite). Each does the FAQ's round trip with
-the entry object alone; the tests check on the server that it did."""
+jars, Python as a script (Scala's runs in ExamplesSuite; tests/test_docs.py checks that the README
+shows them as they are). Each does the FAQ's round trip with the entry object alone; the tests
+check on the server that it did."""
 
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
-
-import pytest
 
 from bridge.classpath import full_classpath
 from bridge.java import JVM_OPTIONS
@@ -56,11 +54,3 @@ def test_python_example_runs(tracking_uri, mlflow_client):
     r = subprocess.run([sys.executable, str(EXAMPLES / "round_trip.py")], capture_output=True, text=True, timeout=600, env=env, cwd=REPO)
     assert r.returncode == 0, r.stderr[-3000:]
     _check_round_trip(mlflow_client, "round-trip-python", _result(r.stdout))
-
-
-@pytest.mark.parametrize(("lang", "file"), [("scala", "ScalaRoundTrip.scala"), ("java", "JavaRoundTrip.java"), ("python", "round_trip.py")])
-def test_readme_shows_the_examples_as_they_are(lang, file):
-    """The README's quick-start blocks are the example files, byte for byte, so they cannot rot."""
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    blocks = re.findall(rf"```{lang}\n(.*?)```", readme, flags=re.S)
-    assert (EXAMPLES / file).read_text(encoding="utf-8") in blocks, f"README has no ```{lang} block equal to tests/examples/{file}"

@@ -78,13 +78,11 @@ def test_a_separate_sbt_project_compiles_against_the_published_jar(tmp_path):
     sbt_version = (REPO / "project" / "build.properties").read_text()
     (project / "project" / "build.properties").write_text(sbt_version)
     v = pinned()
-    (project / "build.sbt").write_text(
-        f'scalaVersion := "{v["scala"]}"\n'
-        "offline := true  // everything comes from the local caches: no network\n"
-        "libraryDependencies ++= Seq(\n"
-        '  "io.github.mlflowbridge" %% "mlflow-bridge" % "0.1.0",\n'
-        f'  "org.apache.spark" %% "spark-mllib" % "{v["spark"]}" % Provided)\n'
-    )
+    # The dependencies are docs/build.md's, as shown there (tests/test_docs.py checks it shows this file).
+    dependencies = (REPO / "tests" / "examples" / "consumer.sbt").read_text(encoding="utf-8")
+    assert f'"spark-mllib" % "{v["spark"]}"' in dependencies, "tests/examples/consumer.sbt names another Spark than the pin"
+    header = f'scalaVersion := "{v["scala"]}"\noffline := true  // everything comes from the local caches: no network\n'
+    (project / "build.sbt").write_text(header + dependencies)
     (project / "src" / "main" / "scala" / "Consumer.scala").write_text(CONSUMER)
     r = subprocess.run([str(REPO / "build" / "sbt"), "compile", "export Compile/dependencyClasspath"], capture_output=True, text=True,
                        timeout=900, env=dict(env, SBT_PROJECT_DIR=str(project)))  # fmt: skip

@@ -2,7 +2,7 @@
 
 Each entry fits on small data (scikit-learn's bundled sets or generated with a fixed seed) and
 gives the rows to score, which lack the label. `STAGE_KINDS` lists what the zoo covers (the
-README copies it); a test checks that the fitted pipelines really contain every one of them.
+docs/scoring.md copies it); a test checks that the fitted pipelines really contain every one of them.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """What a benchmark row produces: measurements of contenders, and targets checked against them.
 
-A row's result is plain data (`RowResult.to_json()`), so the README table can be rendered from
+A row's result is plain data (`RowResult.to_json()`), so the table of docs/benchmarks.md can be rendered from
 the JSON file alone, long after the run.
 """
 

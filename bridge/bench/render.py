@@ -1,7 +1,7 @@
-"""The suite's JSON as a terminal report and as the README's benchmark section.
+"""The suite's JSON as a terminal report and as the benchmark section of docs/benchmarks.md.
 
 Both read only the JSON document (`runner.run_suite`'s, or a file written by `--json`), so the
-README can be regenerated from a saved run: `mlflow-bridge bench --from-json out.json --update-readme`.
+docs/benchmarks.md can be regenerated from a saved run: `mlflow-bridge bench --from-json out.json --update-docs`.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from typing import Any
 
 from ..errors import BridgeError
 
-README_START = "<!-- bench:start (generated from the JSON of `mlflow-bridge bench --json F --update-readme`; do not edit) -->"
-README_END = "<!-- bench:end -->"
+DOC_START = "<!-- bench:start (generated from the JSON of `mlflow-bridge bench --json F --update-docs`; do not edit) -->"
+DOC_END = "<!-- bench:end -->"
 
 
 # ------------------------------------------------------------------------------ figures
@@ -121,7 +121,7 @@ def _machine_line(doc: dict[str, Any]) -> str:
     return ", ".join(p for p in parts if p)
 
 
-# ------------------------------------------------------------------------------ README
+# ------------------------------------------------------------------------ docs/benchmarks.md
 def render_markdown(doc: dict[str, Any]) -> str:
     lines = [f"Run of {doc['started']}: {_machine_line(doc)}; the whole suite took {doc.get('seconds', 0) / 60:.1f} min."]
     if doc.get("note"):
@@ -151,22 +151,22 @@ def render_markdown(doc: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def update_readme(path: Path, doc: dict[str, Any]) -> bool:
+def update_doc(path: Path, doc: dict[str, Any]) -> bool:
     """Rewrite the region between the bench markers from `doc`; True when the file changed."""
     text = path.read_text(encoding="utf-8")
-    if README_START not in text or README_END not in text:
-        raise BridgeError(f"{path} has no {README_START} ... {README_END} region")
-    head, rest = text.split(README_START, 1)
-    _, tail = rest.split(README_END, 1)
-    new = f"{head}{README_START}\n{render_markdown(doc)}\n{README_END}{tail}"
+    if DOC_START not in text or DOC_END not in text:
+        raise BridgeError(f"{path} has no {DOC_START} ... {DOC_END} region")
+    head, rest = text.split(DOC_START, 1)
+    _, tail = rest.split(DOC_END, 1)
+    new = f"{head}{DOC_START}\n{render_markdown(doc)}\n{DOC_END}{tail}"
     if new != text:
         path.write_text(new, encoding="utf-8")
         return True
     return False
 
 
-def readme_region(text: str) -> str | None:
-    """What lies between the bench markers in README text, or None."""
-    if README_START not in text or README_END not in text:
+def doc_region(text: str) -> str | None:
+    """What lies between the bench markers in a page's text, or None."""
+    if DOC_START not in text or DOC_END not in text:
         return None
-    return text.split(README_START, 1)[1].split(README_END, 1)[0].strip("\n")
+    return text.split(DOC_START, 1)[1].split(DOC_END, 1)[0].strip("\n")

@@ -44,7 +44,7 @@ def score_file(
     """Score a file (csv, parquet, json lines) into one output file; returns the rows written.
 
     `master` (e.g. spark://host:7077) runs Spark on a cluster; the model's files are then copied
-    once from the driver to `staging_dir`, a folder every worker reads (see README "On a cluster"),
+    once from the driver to `staging_dir`, a folder every worker reads (see docs/cluster.md),
     and input and output must be paths every worker reaches."""
     local = check_score(model_uri, input_path, output_path, engine, tracking_uri)
     if master and engine == "scala" and backend != "py4j":

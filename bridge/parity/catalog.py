@@ -1,6 +1,6 @@
 """The Java/Python parity catalog: what a JVM user of MLflow needs, and who can do it.
 
-This list is the single source: the README table, `mlflow-bridge parity`, the strict-xfail
+This list is the single source: the table of docs/parity.md, `mlflow-bridge parity`, the strict-xfail
 tests (tests/parity/test_parity_checks.py) and the method reflection (tests/parity/test_parity_catalog.py)
 are all generated from it. Each entry names:
 

@@ -1,7 +1,7 @@
 """`mlflow-bridge parity` (registered by bridge.cli).
 
     mlflow-bridge parity [--format table|markdown|json|html] [--output F] [--tracking-uri U]
-                         [--backend py4j|jpype] [--only ID,ID] [--no-live] [--no-systags] [--update-readme]
+                         [--backend py4j|jpype] [--only ID,ID] [--no-live] [--no-systags] [--update-docs]
 
 Runs every catalog entry's check live against U (default: MLFLOW_TRACKING_URI when it is an
 http(s) server, else an embedded server), then prints the table with the counts per status and
@@ -19,7 +19,7 @@ from pathlib import Path
 from ..errors import BadInputError
 
 FORMATS = ("table", "markdown", "json", "html")
-README = Path(__file__).resolve().parents[2] / "README.md"
+PARITY_DOC = Path(__file__).resolve().parents[2] / "docs" / "parity.md"
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -42,12 +42,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--no-live", action="store_true", help="catalog only: no server, no JVM, no checks")
     p.add_argument("--no-systags", action="store_true", help="skip the system tags table (it starts a child JVM)")
     p.add_argument(
-        "--update-readme",
+        "--update-docs",
         nargs="?",
-        const=str(README),
+        const=str(PARITY_DOC),
         default=None,
-        metavar="README",
-        help="rewrite the parity region of README.md (default: this checkout's)",
+        metavar="FILE",
+        help="rewrite the parity region of docs/parity.md (default: this checkout's)",
     )
     p.set_defaults(func=run)
 
@@ -97,7 +97,7 @@ def build_report(args: argparse.Namespace):
 
 
 def run(args: argparse.Namespace) -> int:
-    from .report import render, update_readme
+    from .report import render, update_doc
 
     report = build_report(args)
     text = render(report, args.format)
@@ -106,7 +106,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"parity: wrote {args.output}", file=sys.stderr)
     else:
         sys.stdout.write(text)
-    if args.update_readme:
-        changed = update_readme(Path(args.update_readme), report)
-        print(f"parity: {args.update_readme} {'updated' if changed else 'already current'}", file=sys.stderr)
+    if args.update_docs:
+        changed = update_doc(Path(args.update_docs), report)
+        print(f"parity: {args.update_docs} {'updated' if changed else 'already current'}", file=sys.stderr)
     return 0 if (not report.live or report.ok) else 1

@@ -1,5 +1,5 @@
 """The parity report: the catalog, live outcomes of its checks, reflection, system tags; rendered
-as a text table, markdown, JSON or one self-contained HTML page. Also rewrites README.md's region.
+as a text table, markdown, JSON or one self-contained HTML page. Also rewrites docs/parity.md's region.
 """
 
 from __future__ import annotations
@@ -32,9 +32,9 @@ from .catalog import (
 )
 from .checks import CHECKS, Ctx, GapConfirmed, NeedsSpark
 
-README_START = "<!-- parity:start -->"
-README_END = "<!-- parity:end -->"
-STATIC_START = "<!-- parity:catalog:start (generated from bridge/parity/catalog.py by `mlflow-bridge parity --update-readme`; do not edit) -->"
+DOC_START = "<!-- parity:start -->"
+DOC_END = "<!-- parity:end -->"
+STATIC_START = "<!-- parity:catalog:start (generated from bridge/parity/catalog.py by `mlflow-bridge parity --update-docs`; do not edit) -->"
 STATIC_END = "<!-- parity:catalog:end -->"
 STATUS_WORD = {PARITY: "parity", BRIDGED: "bridged", GAP: "gap"}
 REACH_WORD = {
@@ -229,7 +229,7 @@ def _faqs(doc: dict) -> dict[str, list[dict]]:
     return out
 
 
-def readme_static() -> str:
+def doc_static() -> str:
     return f"{STATIC_START}\n{catalog_markdown(to_json(static_report()))}\n{STATIC_END}"
 
 
@@ -248,13 +248,13 @@ def _reflection_line(r: dict) -> str:
     )
 
 
-def live_markdown(doc: dict, for_readme: bool = False) -> str:
-    """The live part: outcome counts, versions, reflection, system tags. `for_readme` leaves out what
+def live_markdown(doc: dict, for_docs: bool = False) -> str:
+    """The live part: outcome counts, versions, reflection, system tags. `for_docs` leaves out what
     differs between machines (server address, tag values: the tags table then shows set/unset)."""
     from . import systags
 
     lines = ["Last live run: " + ", ".join(f"{v} {k}" for k, v in doc["live_counts"].items()) + ".", ""]
-    shown = {k: v for k, v in doc["versions"].items() if not (for_readme and k in ("tracking server", "python"))}
+    shown = {k: v for k, v in doc["versions"].items() if not (for_docs and k in ("tracking server", "python"))}
     lines.append("Versions: " + ", ".join(f"{k} {v}" for k, v in shown.items()) + ".")
     if "reflection" in doc:
         lines += ["", "Reflection: " + _reflection_line(doc["reflection"])]
@@ -265,9 +265,9 @@ def live_markdown(doc: dict, for_readme: bool = False) -> str:
             'System run tags (the FAQ\'s "What are the MLflow system run tags?"): one run and one nested run '
             "per creator, from scripts in a fresh git checkout with a remote; the last column is a JVM program "
             "of its own (`java JvmTagProbe.java`), whose `mlflow.source.name` is its entry point (a main class, "
-            "a jar, or the `.java` file)" + (" (✓ set, — not set)" if for_readme else "") + ":",
+            "a jar, or the `.java` file)" + (" (✓ set, — not set)" if for_docs else "") + ":",
             "",
-            systags.markdown(table, values=not for_readme),
+            systags.markdown(table, values=not for_docs),
         ]
     return "\n".join(lines)
 
@@ -502,37 +502,37 @@ def render(report: Report, fmt: str) -> str:
     raise ValueError(f"unknown format {fmt!r}")
 
 
-# ---------------------------------------------------------------------------------- README
-def readme_region(report: Report | None = None) -> str:
-    """What goes between the README's parity markers: the static catalog table, then (when given)
+# ---------------------------------------------------------------------------- docs/parity.md
+def doc_region(report: Report | None = None) -> str:
+    """What goes between docs/parity.md's parity markers: the static catalog table, then (when given)
     the live part of a run (not compared by tests: it depends on the machine)."""
-    parts = [readme_static()]
+    parts = [doc_static()]
     if report is not None and report.live:
-        parts += ["", live_markdown(to_json(report), for_readme=True)]
+        parts += ["", live_markdown(to_json(report), for_docs=True)]
     return "\n".join(parts)
 
 
-def update_readme(path: Path, report: Report | None = None) -> bool:
+def update_doc(path: Path, report: Report | None = None) -> bool:
     """Rewrite the region between the parity markers; True when the file changed."""
     text = path.read_text(encoding="utf-8")
-    if README_START not in text or README_END not in text:
-        raise BridgeError(f"{path} has no {README_START} ... {README_END} region")
-    head, rest = text.split(README_START, 1)
-    region, tail = rest.split(README_END, 1)
-    body = readme_region(report)
+    if DOC_START not in text or DOC_END not in text:
+        raise BridgeError(f"{path} has no {DOC_START} ... {DOC_END} region")
+    head, rest = text.split(DOC_START, 1)
+    region, tail = rest.split(DOC_END, 1)
+    body = doc_region(report)
     if (report is None or not report.live) and STATIC_END in region:
         kept = region.split(STATIC_END, 1)[1].strip("\n")  # a catalog-only update keeps the last live run
         if kept:
             body += "\n\n" + kept
-    new = f"{head}{README_START}\n{body}\n{README_END}{tail}"
+    new = f"{head}{DOC_START}\n{body}\n{DOC_END}{tail}"
     if new != text:
         path.write_text(new, encoding="utf-8")
         return True
     return False
 
 
-def readme_static_part(text: str) -> str | None:
-    """The static catalog part found in README text, or None."""
+def doc_static_part(text: str) -> str | None:
+    """The static catalog part found in a page's text, or None."""
     if STATIC_START not in text or STATIC_END not in text:
         return None
     return STATIC_START + text.split(STATIC_START, 1)[1].split(STATIC_END, 1)[0] + STATIC_END

@@ -3,11 +3,16 @@
 
 from __future__ import annotations
 
+import runpy
+from pathlib import Path
+
 import mlflow
 import pytest
 from conftest import unique
 
 import bridge
+
+API_TOUR = runpy.run_path(str(Path(__file__).resolve().parents[1] / "examples" / "api_tour.py"))
 
 
 def test_jvm_spans_are_traces_python_reads(jvm):
@@ -52,3 +57,13 @@ def test_tracing_errors_name_what_was_wrong(jvm):
     with pytest.raises(bridge.BadInputError, match="span name must not be empty"):
         with tracer.span(""):
             pass
+
+
+def test_the_docs_tracing_example_makes_a_trace_python_reads(jvm):
+    """docs/api.md's Python tracing block (tests/examples/api_tour.py), run as shown."""
+    exp_id = jvm.experiments.get_or_create(unique(f"traces-docs-{jvm.backend}"))
+    with jvm.runs.start(exp_id, "traced") as run:
+        traces = API_TOUR["tracing"](jvm, exp_id, run)
+    [trace] = traces
+    [span] = trace.data.spans
+    assert (span.name, span.attributes["rows"], [e.name for e in span.events]) == ("predict", 3, ["loaded"])

@@ -1,4 +1,4 @@
-"""The parity catalog itself: well-formed, covering both clients' methods, in the README, rendered.
+"""The parity catalog itself: well-formed, covering both clients' methods, in docs/parity.md, rendered.
 
 Needs no tracking server; the reflection test starts the in-process JVM (JPype).
 """
@@ -33,15 +33,15 @@ from bridge.parity.report import (
     Outcome,
     Report,
     Row,
-    readme_static,
-    readme_static_part,
+    doc_static,
+    doc_static_part,
     render,
     static_report,
-    update_readme,
+    update_doc,
 )
 from bridge.parity.systags import build
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+PARITY_DOC = Path(__file__).resolve().parents[2] / "docs" / "parity.md"
 
 
 def test_catalog_is_well_formed():
@@ -180,25 +180,25 @@ def test_xfail_reasons_are_the_catalog_lines():
     )
 
 
-def test_readme_parity_table_is_current():
-    part = readme_static_part(README.read_text(encoding="utf-8"))
-    assert part is not None, "README.md has no generated parity table: run `mlflow-bridge parity --update-readme`"
-    assert part == readme_static(), "README.md's parity table is stale: run `mlflow-bridge parity --update-readme`"
+def test_docs_parity_table_is_current():
+    part = doc_static_part(PARITY_DOC.read_text(encoding="utf-8"))
+    assert part is not None, "docs/parity.md has no generated parity table: run `mlflow-bridge parity --no-live --update-docs`"
+    assert part == doc_static(), "docs/parity.md's parity table is stale: run `mlflow-bridge parity --no-live --update-docs`"
 
 
-def test_update_readme_rewrites_only_the_region(tmp_path):
-    readme = tmp_path / "README.md"
-    readme.write_text("# x\n\nbefore\n<!-- parity:start -->\nold\n<!-- parity:end -->\nafter\n", encoding="utf-8")
-    assert update_readme(readme) is True
-    text = readme.read_text(encoding="utf-8")
+def test_update_doc_rewrites_only_the_region(tmp_path):
+    page = tmp_path / "parity.md"
+    page.write_text("# x\n\nbefore\n<!-- parity:start -->\nold\n<!-- parity:end -->\nafter\n", encoding="utf-8")
+    assert update_doc(page) is True
+    text = page.read_text(encoding="utf-8")
     assert text.startswith("# x\n\nbefore\n<!-- parity:start -->\n") and text.endswith("<!-- parity:end -->\nafter\n")
-    assert readme_static_part(text) == readme_static()
-    assert update_readme(readme) is False
+    assert doc_static_part(text) == doc_static()
+    assert update_doc(page) is False
     # a catalog-only update keeps the live part of the last live run
-    readme.write_text(readme.read_text(encoding="utf-8").replace("<!-- parity:end -->", "live part\n<!-- parity:end -->"))
-    update_readme(readme)
-    assert readme.read_text(encoding="utf-8").endswith("-->\n\nlive part\n<!-- parity:end -->\nafter\n")
-    assert update_readme(readme) is False
+    page.write_text(page.read_text(encoding="utf-8").replace("<!-- parity:end -->", "live part\n<!-- parity:end -->"))
+    update_doc(page)
+    assert page.read_text(encoding="utf-8").endswith("-->\n\nlive part\n<!-- parity:end -->\nafter\n")
+    assert update_doc(page) is False
 
 
 @pytest.mark.parametrize("fmt", ["table", "markdown", "json", "html"])

@@ -50,7 +50,7 @@ object Main {
 
   /**
    * The clean-up Java's shutdown hooks would do, for a process about to leave without them (an
-   * in-process JVM under JPype, whose teardown at interpreter exit can crash: see the README):
+   * in-process JVM under JPype, whose teardown at interpreter exit can crash: see docs/reliability.md):
    * stop Spark (its temporary and block-manager folders go) and delete our model downloads.
    */
   def beforeHardExit(): Unit = {

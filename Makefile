@@ -9,13 +9,17 @@ SCALA_SOURCES := $(shell find scala/src/main -type f) build.sbt project/build.pr
 
 .PHONY: demo bench test test-models-cluster test-scala-others lint lint-python test-scala test-reliability test-python jars venv chromium postgres doctor clean
 
+# The demo's and the benchmarks' own packages are extras (setup.py): each target installs its own.
+EXTRA = .venv/bin/uv pip install -q --python $(PY) --find-links $(WHEELS) -e '.[$(1)]'
 demo: venv jars
+	$(call EXTRA,demo)
 	.venv/bin/mlflow-bridge demo
 
 # The benchmark suite (README "Benchmarks"): every row side by side, results in benchmarks.json,
 # the README's table rendered from that file. Not part of make test. E.g. BENCH_ARGS="--rows P1,P3".
 BENCH_ARGS ?=
 bench: venv jars
+	$(call EXTRA,bench)
 	.venv/bin/mlflow-bridge bench --json benchmarks.json --update-readme $(BENCH_ARGS)
 
 # make test: the Python lint, one sbt launch for Scala's lint and the jars, then two groups side

@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -22,6 +24,25 @@ pytest_plugins = ["models_fixtures", "spark_cluster", "custom_stage"]
 
 # The Java client forks this interpreter for artifact calls.
 os.environ.setdefault("MLFLOW_PYTHON_EXECUTABLE", sys.executable)
+
+# Every Python process started during the session (the JVMs' forks included: they take this
+# environment when they start) appends its command line to PYTHON_STARTS as it starts, so a test
+# can see, without polling, which Python processes ran meanwhile (tests/jvm/test_s3.py).
+PYTHON_STARTS = Path(tempfile.mkdtemp(prefix="python-starts-"))
+(PYTHON_STARTS / "sitecustomize.py").write_text(
+    "import os, sys\n"
+    "if os.environ.get('MLFLOW_BRIDGE_TEST_PYTHON_STARTS'):\n"
+    "    with open(os.environ['MLFLOW_BRIDGE_TEST_PYTHON_STARTS'], 'a') as f:\n"
+    "        f.write(' '.join(sys.orig_argv).replace('\\n', ' ') + '\\n')\n"
+)
+os.environ["MLFLOW_BRIDGE_TEST_PYTHON_STARTS"] = str(PYTHON_STARTS / "starts.log")
+os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PYTHON_STARTS), os.environ.get("PYTHONPATH")]))
+
+
+def python_starts() -> list[str]:
+    """Command lines of the Python processes started so far in this session, in order."""
+    log = PYTHON_STARTS / "starts.log"
+    return log.read_text().splitlines() if log.exists() else []
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,4 @@
-# Two commands for users (see README.md): `make demo` and `make test`; and `make bench` for the benchmarks (docs/benchmarks.md). Each installs what it needs.
+# Two commands for users (see README.md): `make demo` and `make test`; `make test-fast` for a quick check while working; and `make bench` for the benchmarks (docs/benchmarks.md). Each installs what it needs.
 SHELL := /bin/bash
 PY := .venv/bin/python
 # Python caches what it compiles in the venv (uv installs no bytecode; without the cache every
@@ -7,15 +7,19 @@ unexport PYTHONDONTWRITEBYTECODE
 SBT := build/sbt
 SCALA_SOURCES := $(shell find scala/src/main -type f) build.sbt project/build.properties $(wildcard project/*.scala) bridge/versions.properties bridge/rules.properties
 
-.PHONY: demo bench test test-models-cluster test-scala-others lint lint-python test-scala test-reliability test-python jars venv chromium postgres doctor clean
+.PHONY: demo bench test test-fast test-models-cluster test-scala-others lint lint-python test-scala test-reliability test-python jars venv chromium postgres doctor clean
 
+# The demo's and the benchmarks' own packages are extras (setup.py): each target installs its own.
+EXTRA = .venv/bin/uv pip install -q --python $(PY) --find-links $(WHEELS) -e '.[$(1)]'
 demo: venv jars
+	$(call EXTRA,demo)
 	.venv/bin/mlflow-bridge demo
 
 # The benchmark suite (docs/benchmarks.md): every row side by side, results in benchmarks.json,
 # the table of docs/benchmarks.md rendered from that file. Not part of make test. E.g. BENCH_ARGS="--rows P1,P3".
 BENCH_ARGS ?=
 bench: venv jars
+	$(call EXTRA,bench)
 	.venv/bin/mlflow-bridge bench --json benchmarks.json --update-docs $(BENCH_ARGS)
 
 # make test: the Python lint, one sbt launch for Scala's lint and the jars, then two groups side
@@ -29,6 +33,12 @@ test: lint-python venv chromium postgres
 	export MLFLOW_BRIDGE_RUN=$$$$-$$(date +%s%N) && \
 	$(MAKE) --no-print-directory -j2 --output-sync=target test-models-cluster test-scala-others && \
 	.venv/bin/python tests/leftovers.py
+
+# The fast tier (a few minutes, warm caches): lint, the Scala suites that start no process or server
+# of their own, and the pytest cases marked fast (tests/conftest.py), all on ONE tracking server.
+FAST_SUITES := InputCheckSuite ModelUriErrorsSuite ArtifactStoreSuite ArtifactWritersSuite RegistrySuite RegistryWritesSuite LoggedModelsAndTracingSuite ModelsSuite serve.RequestTableSuite
+test-fast: lint-python venv jars
+	.venv/bin/mlflow-bridge with-server -- bash -c '$(SBT) $(SBT_LINT) "testOnly $(addprefix mlflowbridge.,$(FAST_SUITES))" && .venv/bin/python -m pytest -rxX -m fast'
 
 # make test's two groups, of about equal length.
 MODELS_CLUSTER := $(filter-out tests/models/test_serve.py,$(wildcard tests/models/test_*.py)) tests/cluster

@@ -13,6 +13,8 @@ def _versions() -> dict[str, str]:
 v = _versions()
 # ONNX models (bridge.onnx): scikit-learn to ONNX, and Python's ONNX Runtime that the tests compare the JVM's with.
 onnx = [f"onnx=={v['onnx']}", f"skl2onnx=={v['skl2onnx']}", f"onnxruntime=={v['onnxruntime']}"]
+demo = ["scikit-learn", "matplotlib"]
+bench = ["psutil", "pyinstrument", "scikit-learn", *onnx]
 setup(
     install_requires=[
         f"pyspark=={v['spark']}",
@@ -20,12 +22,12 @@ setup(
         f"jpype1=={v['jpype']}",
         "pandas>=2.2,<3",  # pyspark 4.2 warns that it does not yet support pandas 3
         "pyarrow",
-        "scikit-learn",
-        "matplotlib",
     ],
     # mlflow[auth]: the basic-auth tracking server the credential tests start; cryptography: their TLS
     # certificate; psycopg: the tracking server on PostgreSQL (SQLAlchemy's default driver for postgresql://);
     # moto[server]: the S3 server (and boto3) of the s3:// artifact tests.
-    # psutil: `mlflow-bridge bench` samples its children's memory; pyinstrument: its Python profiles.
-    extras_require={"onnx": onnx, "test": ["pytest>=8", "pytest-timeout", "ruff==0.17.6", "mypy==2.4.1", f"mlflow[auth]=={v['mlflow.python']}", "cryptography", "psycopg[binary]", f"moto[server]=={v['moto']}", "psutil", "pyinstrument", *onnx]},
+    # demo: `mlflow-bridge demo` (scikit-learn's wine data, matplotlib's plots); bench: `mlflow-bridge bench`
+    # (psutil samples its children's memory, pyinstrument profiles, the ONNX row). bridge/extras.py names the same.
+    # The tests run the demo's and the benchmarks' code, so the test extra has both.
+    extras_require={"onnx": onnx, "demo": demo, "bench": bench, "test": ["pytest>=8", "pytest-timeout", "ruff==0.17.6", "mypy==2.4.1", f"mlflow[auth]=={v['mlflow.python']}", "cryptography", "psycopg[binary]", f"moto[server]=={v['moto']}", *demo, *bench]},
 )

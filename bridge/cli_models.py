@@ -7,6 +7,8 @@ import sys
 import time
 from pathlib import Path
 
+from . import extras
+
 BENCH_DOC = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
 
 
@@ -57,12 +59,14 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
+    extras.require("demo")
     from .demo import run_demo
 
     return run_demo(keep_serving=args.keep_serving, root=args.root)
 
 
 def _bench(args: argparse.Namespace) -> int:
+    extras.require("bench")
     import json
 
     from .bench import merge_rows, render_text, run_suite, select_roots, select_rows, update_doc

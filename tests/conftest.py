@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -22,6 +24,61 @@ pytest_plugins = ["models_fixtures", "spark_cluster", "custom_stage"]
 
 # The Java client forks this interpreter for artifact calls.
 os.environ.setdefault("MLFLOW_PYTHON_EXECUTABLE", sys.executable)
+
+# Every Python process started during the session (the JVMs' forks included: they take this
+# environment when they start) appends its command line to PYTHON_STARTS as it starts, so a test
+# can see, without polling, which Python processes ran meanwhile (tests/jvm/test_s3.py).
+PYTHON_STARTS = Path(tempfile.mkdtemp(prefix="python-starts-"))
+(PYTHON_STARTS / "sitecustomize.py").write_text(
+    "import os, sys\n"
+    "if os.environ.get('MLFLOW_BRIDGE_TEST_PYTHON_STARTS'):\n"
+    "    with open(os.environ['MLFLOW_BRIDGE_TEST_PYTHON_STARTS'], 'a') as f:\n"
+    "        f.write(' '.join(sys.orig_argv).replace('\\n', ' ') + '\\n')\n"
+)
+os.environ["MLFLOW_BRIDGE_TEST_PYTHON_STARTS"] = str(PYTHON_STARTS / "starts.log")
+os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PYTHON_STARTS), os.environ.get("PYTHONPATH")]))
+
+
+def python_starts() -> list[str]:
+    """Command lines of the Python processes started so far in this session, in order."""
+    log = PYTHON_STARTS / "starts.log"
+    return log.read_text().splitlines() if log.exists() else []
+
+
+# `make test-fast` (pytest -m fast): tests that start no server or process of their own, only the
+# session's tracking server and JVMs; a round trip per backend (test_jvm_api, test_roundtrip). By node id prefix.
+FAST = (
+    "tests/models/test_compare.py::",
+    "tests/test_versions.py::",
+    "tests/jvm/test_roundtrip.py::test_get_or_create",  # not test_java_round_trip: the stock client forks Python per artifact call
+    "tests/jvm/test_roundtrip.py::test_python_logged",
+    "tests/jvm/test_jvm_api.py::",
+    "tests/jvm/test_layers.py::",
+    "tests/test_packaging.py::test_a_command_without_its_extra_says_which_to_install",
+    "tests/parity/test_parity_catalog.py::test_catalog",
+    "tests/parity/test_parity_catalog.py::test_endpoints",
+    "tests/parity/test_parity_catalog.py::test_reflection",
+    "tests/parity/test_parity_catalog.py::test_bridged",
+    "tests/parity/test_parity_catalog.py::test_xfail",
+    "tests/parity/test_parity_catalog.py::test_readme",
+    "tests/parity/test_parity_catalog.py::test_update_readme",
+    "tests/parity/test_parity_catalog.py::test_cli_catalog_only",
+    "tests/parity/test_parity_catalog.py::test_render_formats_agree",
+)
+
+
+def pytest_ignore_collect(collection_path, config):
+    """With -m fast, other test modules are not even imported (collecting them all costs a minute)."""
+    if config.getoption("markexpr") == "fast" and collection_path.is_file() and collection_path.name.startswith("test_"):
+        rel = collection_path.relative_to(config.rootpath).as_posix()
+        return True if not any(f.startswith(f"{rel}::") for f in FAST) else None
+    return None
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.nodeid.startswith(FAST):
+            item.add_marker(pytest.mark.fast)
 
 
 @pytest.fixture(scope="session")

@@ -4,11 +4,14 @@ against what `build/sbt publishLocal` published, resolving offline."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
 import zipfile
 from pathlib import Path
+
+import pytest
 
 from bridge.versions import pinned
 
@@ -89,3 +92,42 @@ def test_a_separate_sbt_project_compiles_against_the_published_jar(tmp_path):
     assert r.returncode == 0, r.stdout[-3000:]
     assert "mlflow-bridge_2.13" in r.stdout and "mlflow-client" in r.stdout  # the jar and its dependency resolved
     assert (project / "target" / "scala-2.13" / "classes" / "Consumer.class").is_file()
+
+
+def test_runtime_requirements_leave_the_demo_and_the_benchmarks_to_extras():
+    """`import bridge` and the CLI need no scikit-learn, matplotlib, psutil or pyinstrument; the
+    demo and bench extras bring them (setup.py), the test extra both."""
+    from importlib.metadata import requires
+
+    from bridge.extras import EXTRAS
+
+    reqs = requires("mlflow-bridge") or []
+
+    def names(extra: str | None) -> set[str]:
+        picked = [r for r in reqs if ((f'extra == "{extra}"' in r) if extra else ("extra ==" not in r))]
+        return {re.split(r"[\s\[<>=!;~]", r, maxsplit=1)[0].lower() for r in picked}
+
+    optional = {dist for extra in EXTRAS.values() for _, dist in extra}
+    assert {"mlflow", "pyspark", "jpype1", "pandas", "pyarrow"} <= names(None) and not names(None) & {
+        "scikit-learn",
+        "matplotlib",
+        "psutil",
+        "pyinstrument",
+    }
+    for extra, needs in EXTRAS.items():
+        assert {dist for _, dist in needs} <= names(extra) <= names("test"), extra
+    assert optional <= names("test")
+    # Nothing the runtime imports needs an extra.
+    code = "import sys\nfor m in ('sklearn', 'matplotlib', 'psutil', 'pyinstrument'): sys.modules[m] = None\nimport bridge, bridge.cli, bridge.models.scoring, bridge.parity.cli"
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr[-3000:]
+
+
+@pytest.mark.parametrize("command,extra", [("demo", "demo"), ("bench", "bench")])
+def test_a_command_without_its_extra_says_which_to_install(command, extra, monkeypatch, capsys):
+    from bridge.cli import main
+
+    monkeypatch.setitem(sys.modules, "sklearn", None)  # as if scikit-learn were not installed
+    assert main([command]) == 2
+    err = capsys.readouterr().err
+    assert err == f"mlflow-bridge {command}: error: needs the '{extra}' extra (scikit-learn not installed): pip install 'mlflow-bridge[{extra}]'\n"

@@ -173,10 +173,6 @@ def _md(s: str) -> str:
     return s.replace("|", "\\|").replace("\n", " ")
 
 
-def _code_list(s: str) -> str:
-    return s
-
-
 def catalog_markdown(doc: dict) -> str:
     """The catalog as a markdown table; with a live run, a column of outcomes. A static report's
     output depends on nothing but the catalog and versions.properties."""

@@ -4,6 +4,7 @@ settings Python's client reads, at connect time, and no secret shows in errors o
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -105,6 +106,8 @@ def test_cli_wrong_password_exits_2_and_no_secret_shows_anywhere(auth, tmp_path)
     assert "refused the credentials (HTTP 401)" in score.stderr and "at org." not in score.stderr and "Py4J" not in score.stderr
     doctor = subprocess.run([*CLI, "doctor", "--tracking-uri", server.uri], capture_output=True, text=True, env=env, timeout=300)
     parity = subprocess.run([*CLI, "parity", "--no-live", "--format", "json"], capture_output=True, text=True, env=env, timeout=300)
+    assert doctor.returncode == 0 and f"[ok] tracking server: {server.uri} answers /health" in doctor.stdout, (doctor.stdout + doctor.stderr)[-2000:]
+    assert parity.returncode == 0 and json.loads(parity.stdout)["live"] is False, parity.stderr[-2000:]  # the catalog needs no server
     logs = (Path(server.root) / "server.log").read_text(errors="replace")
     for what, text in (
         ("score", score.stdout + score.stderr),

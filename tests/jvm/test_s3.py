@@ -13,14 +13,13 @@ import hashlib
 import os
 import shutil
 import subprocess
-import threading
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
 
 import mlflow
 import pytest
-from conftest import BACKENDS, unique
+from conftest import BACKENDS, python_starts, unique
 
 from bridge import AccessDeniedError, BadInputError, NotFoundError, ServerUnreachableError, connect
 from bridge.classpath import full_classpath
@@ -104,43 +103,13 @@ def experiment(py_client) -> str:
     return py_client.create_experiment(unique("s3"))
 
 
-def _descends_from_us(pid: int) -> bool:
-    """True when `pid` is a child, grandchild, ... of this process (a JPype fork, py4j's or a CLI JVM's)."""
-    me = os.getpid()
-    while pid > 1:
-        try:
-            stat = Path(f"/proc/{pid}/stat").read_text()
-        except OSError:
-            return False
-        pid = int(stat.rsplit(")", 1)[1].split()[1])  # the field after the state: ppid
-        if pid == me:
-            return True
-    return False
-
-
 @pytest.fixture(autouse=True)
 def no_python_fork() -> Iterator[None]:
-    """Fails the test if a process of ours ran the stock client's artifact CLI meanwhile (each runs for seconds)."""
-    seen: list[str] = []
-    stop = threading.Event()
-
-    def watch() -> None:
-        while not stop.is_set():
-            for proc in Path("/proc").iterdir():
-                if proc.name.isdigit():
-                    try:
-                        cmd = (proc / "cmdline").read_bytes()
-                    except OSError:
-                        continue
-                    if b"mlflow.store.artifact.cli" in cmd and _descends_from_us(int(proc.name)):
-                        seen.append(cmd.replace(b"\0", b" ").decode(errors="replace"))
-            stop.wait(0.1)
-
-    watcher = threading.Thread(target=watch, daemon=True)
-    watcher.start()
+    """Fails the test if a process of ours ran the stock client's artifact CLI meanwhile (every
+    Python process of the session logs its start: tests/conftest.py)."""
+    before = len(python_starts())
     yield
-    stop.set()
-    watcher.join()
+    seen = [cmd for cmd in python_starts()[before:] if "mlflow.store.artifact.cli" in cmd]
     assert not seen, f"the stock Java client forked Python for artifacts: {seen[0]}"
 
 

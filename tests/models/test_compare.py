@@ -86,3 +86,9 @@ def test_render_names_every_column_and_how_it_was_compared():
     assert "verdict: AGREE" in text
     assert "prediction" in text and "number, |difference|" in text
     assert "label" in text and "text, by value" in text
+
+
+def test_nothing_compared_is_not_agreement():
+    a, b = tables(prediction=([1.0, 2.0], [1.0, 2.0]))
+    cmp = compare(a, b, [], 1e-9)
+    assert not cmp.ok and cmp.columns == [] and "DISAGREE" in cmp.render()

@@ -1,8 +1,10 @@
 """Scoring files straight through Spark: no tracking server for a local model, checks before any
 JVM starts, quiet by default, one output file from many parts, CSV typed by the signature.
 
-Each command runs as a child process watched through /proc (the same marker `tests/leftovers.py`
-uses), so the tests see which processes a command started: a tracking server, a JVM.
+Each command runs as a child process whose Python processes record every process they start (an
+audit hook), so the tests see which processes a command started: a tracking server, a JVM. Where
+no JVM may start, none can: the command runs without a usable Java. `tests/leftovers.py`'s marker
+finds any left running.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -28,20 +31,53 @@ CLI = [sys.executable, "-m", "bridge"]
 ENGINES = [("python", "py4j"), ("scala", "py4j"), ("scala", "jpype")]
 
 
-def watched(*args: str, env: dict[str, str] | None = None) -> tuple[subprocess.CompletedProcess, list[str]]:
-    """Runs the CLI; returns its result and the command lines of every process it started."""
+# Loaded by every Python process of a watched command (PYTHONPATH): an audit hook writes each
+# process it starts to the log as it starts it, so none is missed however short it lives.
+SPAWN_HOOK = """import os, sys
+
+def _record(event, args):
+    if event in ("subprocess.Popen", "os.posix_spawn", "os.exec", "os.spawn", "os.system"):
+        argv = args[0] if event == "os.system" else args[1]
+        line = argv if isinstance(argv, (str, bytes)) else " ".join(map(os.fsdecode, argv))
+        with open(os.environ["MLFLOW_BRIDGE_TEST_SPAWNS"], "a") as f:
+            f.write(os.fsdecode(line).replace("\\n", " ") + "\\n")
+
+if os.environ.get("MLFLOW_BRIDGE_TEST_SPAWNS"):
+    sys.addaudithook(_record)
+"""
+# On PATH instead of java, for commands that must start no JVM: a java started anyway is logged and fails loudly.
+JAVA_SHIM = """#!/bin/sh
+echo "java $*" >> "$MLFLOW_BRIDGE_TEST_SPAWNS"
+echo "tests: a JVM was started" >&2
+exit 97
+"""
+
+
+def watched(*args: str, env: dict[str, str] | None = None, java: bool = True) -> tuple[subprocess.CompletedProcess, list[str]]:
+    """Runs the CLI; returns its result and the command lines of every process it and its Python
+    children started. With java=False no JVM can start: JAVA_HOME is an empty folder (JPype and
+    spark-submit take it strictly) and `java` on PATH is a shim that fails."""
     token = f"watch-{uuid.uuid4().hex[:8]}"
+    work = Path(tempfile.mkdtemp(prefix="watched-"))
+    (work / "hook").mkdir()
+    (work / "hook" / "sitecustomize.py").write_text(SPAWN_HOOK)
+    log = work / "spawns.log"
+    log.touch()
     child_env = {k: v for k, v in os.environ.items() if k != "MLFLOW_TRACKING_URI"} | (env or {}) | {MARKER: token}
-    proc = subprocess.Popen([*CLI, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=child_env)
-    seen: dict[int, str] = {}
-    deadline = time.monotonic() + 600
-    while proc.poll() is None and time.monotonic() < deadline:
-        seen |= {pid: cmd for pid, cmd in marked(token).items() if pid != proc.pid}
-        time.sleep(0.1)
-    out, err = proc.communicate(timeout=60)
+    child_env |= {
+        "MLFLOW_BRIDGE_TEST_SPAWNS": str(log),
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(work / "hook"), child_env.get("PYTHONPATH")])),
+    }
+    if not java:
+        (work / "bin").mkdir()
+        (work / "bin" / "java").write_text(JAVA_SHIM)
+        (work / "bin" / "java").chmod(0o755)
+        (work / "no-java-home").mkdir()
+        child_env |= {"JAVA_HOME": str(work / "no-java-home"), "PATH": f"{work / 'bin'}{os.pathsep}{child_env['PATH']}"}
+    r = subprocess.run([*CLI, *args], capture_output=True, text=True, env=child_env, timeout=600)
     time.sleep(0.5)
     assert not marked(token), f"left running: {marked(token)}"
-    return subprocess.CompletedProcess(proc.args, proc.returncode, out, err), list(seen.values())
+    return r, log.read_text().splitlines()
 
 
 def servers(cmds: list[str]) -> list[str]:
@@ -49,7 +85,8 @@ def servers(cmds: list[str]) -> list[str]:
 
 
 def jvms(cmds: list[str]) -> list[str]:
-    return [c for c in cmds if c.split(" ")[0].endswith("java")]
+    """java itself, or spark-submit (pyspark's way to start one)."""
+    return [c for c in cmds if c.split(" ")[0].endswith(("java", "spark-submit"))]
 
 
 @pytest.fixture(scope="module")
@@ -94,7 +131,9 @@ def test_verbose_brings_spark_logging_back(local_model, tmp_path):
 )
 def test_bad_lines_fail_before_any_jvm_starts(tmp_path, uri, engine, words):
     features("classifier").head(3).to_csv(tmp_path / "in.csv", index=False)
-    r, started = watched("score", "--model-uri", uri, "--input", str(tmp_path / "in.csv"), "--output", str(tmp_path / "o.csv"), "--engine", engine)
+    r, started = watched(
+        "score", "--model-uri", uri, "--input", str(tmp_path / "in.csv"), "--output", str(tmp_path / "o.csv"), "--engine", engine, java=False
+    )
     assert r.returncode == 2, r.stderr[-2000:]
     assert r.stderr.startswith(f"mlflow-bridge score: error: {words}") and r.stderr.count("\n") == 1, r.stderr
     assert not jvms(started) and not servers(started), started
@@ -107,7 +146,7 @@ def test_a_missing_input_or_an_unknown_output_fails_before_any_jvm_starts(local_
         (["--input", str(tmp_path / "in.csv"), "--output", str(tmp_path / "in.csv")], f"output {tmp_path / 'in.csv'} is the input file"),
     ):
         features("classifier").head(3).to_csv(tmp_path / "in.csv", index=False)
-        r, started = watched("score", "--model-uri", str(local_model), *args)
+        r, started = watched("score", "--model-uri", str(local_model), *args, java=False)
         assert r.returncode == 2 and words in r.stderr, r.stderr[-2000:]
         assert not jvms(started), started
 

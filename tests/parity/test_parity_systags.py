@@ -11,6 +11,7 @@ from bridge.cli import main
 from bridge.parity.catalog import BY_ID
 from bridge.parity.runs import GIT_COMMIT, GIT_REPO_URL, RUN_NAME, SOURCE_NAME, SOURCE_TYPE, USER
 from bridge.parity.systags import CREATORS, ITS_PARENT, JVM_PROBE, PARENT_RUN_ID, PROBE, PROBE_REMOTE, markdown, probe
+from bridge.versions import pinned
 
 
 def test_system_tags_table_bridge_row_matches_python(tracking_uri, mlflow_client):
@@ -46,7 +47,7 @@ def test_cli_live_subset_json_and_html(tracking_uri, tmp_path):
     got = {c["id"]: c["live"]["verdict"] for c in data["capabilities"]}
     assert got["projects"] == "gap confirmed" and got["experiments"] == "same answer from both clients"
     assert got["set_experiment"] == "gap confirmed, workaround passes"
-    assert data["versions"]["mlflow-client (Java, in the JVM)"] == "2.17.2" and data["versions"]["backend"] == "jpype"
+    assert data["versions"]["mlflow-client (Java, in the JVM)"] == pinned()["mlflow.java"] and data["versions"]["backend"] == "jpype"
     assert data["reflection"]["problems"] == []
     assert BY_ID["projects"].line() == next(c["line"] for c in data["capabilities"] if c["id"] == "projects")
 

@@ -12,6 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Iterator
 
+from ...errors import JvmError
 from .base import ONE, Ctx, GapConfirmed, _run_child, check, overlay
 from .registry import _registered_version
 
@@ -25,9 +26,16 @@ def stock_local_tracking_uri(ctx: Ctx) -> None:
         try:
             ctx.cls("org.mlflow.tracking.MlflowClient")(uri).searchExperiments()
             return
-        except Exception as e:  # noqa: BLE001
+        except JvmError as e:
+            # Only the constructor's refusal of the URI shows the gap; anything else is an error of the check.
+            if not str(e).startswith("java.lang.IllegalArgumentException: ") or not any(w in str(e) for w in LOCAL_URI_REFUSALS):
+                raise
             errors.append(f"{uri.split(':')[0]}: {str(e).splitlines()[0]}")
     raise GapConfirmed("; ".join(errors))
+
+
+# What MlflowClient(String) says to a local URI: sqlite: is an "Invalid tracking server uri", file: "local tracking URIs".
+LOCAL_URI_REFUSALS = ("Invalid tracking server uri", "does not support local tracking URIs")
 
 
 def _creds_children(ctx: Ctx) -> dict:

@@ -119,6 +119,7 @@ def bridge_load_model_spark(ctx: Ctx) -> None:
 @check(backends=ONE)
 def stock_managed_from_raw(ctx: Ctx) -> None:
     """Java logArtifacts a native model directory; it is a raw artifact and never a managed model."""
+    from mlflow.exceptions import MlflowException
     from mlflow.models import get_model_info
 
     rid = ctx.java_run()
@@ -129,7 +130,9 @@ def stock_managed_from_raw(ctx: Ctx) -> None:
     if not stock_offers(ctx, MANAGED_MODEL_METHODS):
         try:
             get_model_info(f"runs:/{rid}/model")
-        except Exception as e:  # noqa: BLE001
+        except MlflowException as e:
+            if e.error_code != "RESOURCE_DOES_NOT_EXIST" or "MLmodel" not in str(e):
+                raise  # only "no MLmodel there" shows the gap
             raise GapConfirmed(
                 f"saved as a raw artifact (model/model.bin), but the stock client has no way to make "
                 f"it a managed model: get_model_info('runs:/{rid}/model') -> {type(e).__name__}: "

@@ -21,7 +21,7 @@ class ExamplesSuite extends AnyFunSuite {
     assert(champion.getVersion == fields("version") && champion.getRunId == fields("run_id"))
     // y = 3a - b exactly, so the fit predicts the first rows (a = 1, 2, 3; b = a) within 1e-6.
     val predictions = fields("predictions").split(",").map(_.toDouble).toSeq
-    assert(predictions.zip(Seq(2.0, 4.0, 6.0)).forall { case (p, want) => math.abs(p - want) < 1e-6 }, predictions)
+    assert(predictions.length == 3 && predictions.zip(Seq(2.0, 4.0, 6.0)).forall { case (p, want) => math.abs(p - want) < 1e-6 }, predictions)
   }
 
   test("ApiTour: files, datasets, model info, logged models and traces, as docs/api.md shows them") {

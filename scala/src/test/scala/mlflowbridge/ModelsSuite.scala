@@ -28,7 +28,10 @@ class ModelsSuite extends AnyFunSuite {
 
   private def assertSame(m: PipelineModel): Unit = {
     val got = TestSpark.predictions(m)
-    assert(got.zip(expected).forall { case (x, y) => math.abs(x - y) < 1e-9 }, s"$got != $expected")
+    assert(
+      expected.nonEmpty && got.length == expected.length && got.zip(expected).forall { case (x, y) => math.abs(x - y) < 1e-9 },
+      s"$got != $expected"
+    )
   }
 
   test("models.log returns runs:/<run>/<path> and uploads the spark flavor's files") {

@@ -7,7 +7,7 @@ unexport PYTHONDONTWRITEBYTECODE
 SBT := build/sbt
 SCALA_SOURCES := $(shell find scala/src/main -type f) build.sbt project/build.properties $(wildcard project/*.scala) bridge/versions.properties
 
-.PHONY: demo bench test test-models-cluster test-scala-others lint lint-python test-scala test-reliability test-python jars venv chromium postgres doctor clean
+.PHONY: venv-connect demo bench test test-models-cluster test-scala-others lint lint-python test-scala test-reliability test-python jars venv chromium postgres doctor clean
 
 demo: venv jars
 	.venv/bin/mlflow-bridge demo
@@ -80,6 +80,17 @@ WHEELS := $(HOME)/.cache/mlflow-bridge/wheels
 	$(PY) -m pip install -q "uv==$(call pin,uv)"
 	test -f $(WHEELS)/pyspark-$(call pin,spark)-py2.py3-none-any.whl || $(PY) -m pip wheel -q --no-deps -w $(WHEELS) "pyspark==$(call pin,spark)"
 	.venv/bin/uv pip install -q --python $(PY) --find-links $(WHEELS) -e '.[test]'
+	touch $@
+
+# The no-JVM Spark Connect client environment (docs/connect.md): the bridge without its
+# dependencies, then its `connect` extra (pyspark-client, not pyspark; no py4j, no JPype, no jars).
+CONNECT_PY := .venv-connect/bin/python
+venv-connect: .venv-connect/.installed
+.venv-connect/.installed: .venv/.installed
+	test -x $(CONNECT_PY) || python3 -m venv .venv-connect
+	.venv/bin/uv pip install -q --python $(CONNECT_PY) --no-deps -e .
+	.venv/bin/uv pip install -q --python $(CONNECT_PY) "pytest>=8" pytest-timeout -r <($(PY) -c 'import importlib.metadata as m; \
+	  print("\n".join(r.split(";")[0] for r in m.requires("mlflow-bridge") if "extra == \"connect\"" in r))')
 	touch $@
 
 jars: bridge/jars/manifest.json

@@ -13,6 +13,7 @@ def _versions() -> dict[str, str]:
 v = _versions()
 # ONNX models (bridge.onnx): scikit-learn to ONNX, and Python's ONNX Runtime that the tests compare the JVM's with.
 onnx = [f"onnx=={v['onnx']}", f"skl2onnx=={v['skl2onnx']}", f"onnxruntime=={v['onnxruntime']}"]
+connect = [f"pyspark-client=={v['spark']}", "grpcio", "grpcio-status", "googleapis-common-protos", "zstandard", "pandas>=2.2,<3", "pyarrow"]
 setup(
     install_requires=[
         f"pyspark=={v['spark']}",
@@ -27,5 +28,7 @@ setup(
     # certificate; psycopg: the tracking server on PostgreSQL (SQLAlchemy's default driver for postgresql://);
     # moto[server]: the S3 server (and boto3) of the s3:// artifact tests.
     # psutil: `mlflow-bridge bench` samples its children's memory; pyinstrument: its Python profiles.
-    extras_require={"onnx": onnx, "test": ["pytest>=8", "pytest-timeout", "ruff==0.17.6", "mypy==2.4.1", f"mlflow[auth]=={v['mlflow.python']}", "cryptography", "psycopg[binary]", f"moto[server]=={v['moto']}", "psutil", "pyinstrument", *onnx]},
+    # connect: a Spark Connect client with no JVM (bridge.spark_connect, docs/connect.md) installs
+    # the bridge without its dependencies and this extra: pyspark-client instead of pyspark.
+    extras_require={"connect": connect, "onnx": onnx, "test": ["pytest>=8", "pytest-timeout", "ruff==0.17.6", "mypy==2.4.1", f"mlflow[auth]=={v['mlflow.python']}", "cryptography", "psycopg[binary]", f"moto[server]=={v['moto']}", "psutil", "pyinstrument", *onnx]},
 )

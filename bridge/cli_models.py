@@ -11,6 +11,8 @@ README = Path(__file__).resolve().parents[1] / "README.md"
 
 
 def _score(args: argparse.Namespace) -> int:
+    if args.remote:
+        return _score_remote(args)
     from .jvm.progress import Progress
     from .models.scoring import check_score, score_file
 
@@ -21,6 +23,22 @@ def _score(args: argparse.Namespace) -> int:
     with Progress("scoring"):
         rows = score_file(args.model_uri, args.input, args.output, args.engine, args.backend, master=args.master, staging_dir=args.staging_dir)
     print(f"scored {rows} rows with {engine} -> {args.output} ({time.monotonic() - t0:.1f}s)")
+    return 0
+
+
+def _score_remote(args: argparse.Namespace) -> int:
+    """The Scala engine on a Spark Connect server: the files are the server's, as the model is."""
+    from .spark_connect.client import remote_session
+
+    spark = remote_session(args.remote)
+    try:
+        from .spark_connect import ConnectMlflow
+
+        t0 = time.monotonic()
+        rows = ConnectMlflow(spark).models.score_file(args.model_uri, args.input, args.output)
+    finally:
+        spark.stop()
+    print(f"scored {rows} rows on {args.remote} with the scala engine -> {args.output} ({time.monotonic() - t0:.1f}s)")
     return 0
 
 
@@ -111,6 +129,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--master", default=None, help="Spark's master, e.g. spark://host:7077 (default: local[2])")
     p.add_argument(
         "--staging-dir", default=None, help="on a cluster: a folder every worker reads (hdfs://, s3a://, a shared mount) for the model's files"
+    )
+    p.add_argument(
+        "--remote",
+        default=None,
+        metavar="sc://HOST:PORT",
+        help="score on this Spark Connect server (mlflow-bridge connect-server); paths are the server's",
     )
     p.set_defaults(func=_score)
 

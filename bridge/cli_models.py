@@ -28,16 +28,14 @@ def _score(args: argparse.Namespace) -> int:
 
 def _score_remote(args: argparse.Namespace) -> int:
     """The Scala engine on a Spark Connect server: the files are the server's, as the model is."""
-    from .spark_connect.client import remote_session
+    from .spark_connect import ConnectMlflow
 
-    spark = remote_session(args.remote)
+    t0 = time.monotonic()
+    m = ConnectMlflow.remote(args.remote)
     try:
-        from .spark_connect import ConnectMlflow
-
-        t0 = time.monotonic()
-        rows = ConnectMlflow(spark).models.score_file(args.model_uri, args.input, args.output)
+        rows = m.models.score_file(args.model_uri, args.input, args.output)
     finally:
-        spark.stop()
+        m.spark.stop()
     print(f"scored {rows} rows on {args.remote} with the scala engine -> {args.output} ({time.monotonic() - t0:.1f}s)")
     return 0
 

@@ -58,7 +58,6 @@ class ConnectMlflow:
         if not _is_connect(spark):
             raise BadInputError("bridge.spark_connect needs a Spark Connect session: SparkSession.builder.remote('sc://host:port').getOrCreate()")
         self.spark = spark
-        _require_answering(spark)
         source = os.environ if env is None else env
         uri = tracking_uri if tracking_uri is not None else source.get("MLFLOW_TRACKING_URI", "")
         self._tracking = {"uri": uri, "env": {k: source[k] for k in CREDENTIAL_VARIABLES if source.get(k)}} if uri else {}
@@ -67,6 +66,15 @@ class ConnectMlflow:
         self.runs = Runs(self)
         self.models = Models(self)
         self.registry = Registry(self)
+
+    @classmethod
+    def remote(cls, url: str, tracking_uri: str | None = None, env: dict[str, str] | None = None) -> "ConnectMlflow":
+        """A Connect session to `url` (sc://host:port; checked to answer first, where pyspark's client
+        would retry for minutes) and the bridge over it."""
+        from .client import remote_session
+
+        _require_answering(url)
+        return cls(remote_session(url), tracking_uri, env)
 
     def _call(self, op: str, frames: list[Any] | None = None, **args: Any) -> dict[str, Any]:
         return wire.call(self.spark, op, args, self._tracking, frames)
@@ -210,11 +218,10 @@ def _is_connect(spark: Any) -> bool:
     return type(spark).__module__.startswith("pyspark.sql.connect")
 
 
-def _require_answering(spark: Any) -> None:
+def _require_answering(address: str) -> None:
     """Fail at once, in one line, when nothing listens (pyspark's client would retry for minutes)."""
-    address = wire._address(spark)
     try:
-        host, port = address[len("sc://") :].rsplit(":", 1)
+        host, port = address[len("sc://") :].split("/")[0].rsplit(":", 1)
         socket.create_connection((host, int(port)), timeout=5).close()
     except ValueError:
         return

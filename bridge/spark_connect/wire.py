@@ -89,10 +89,13 @@ def call(
 def _connect_error(spark: Any, e: Exception) -> BridgeError:
     text = str(e)
     first = text.strip().splitlines()[0] if text.strip() else type(e).__name__
-    if "extension" in text.lower() and ("not supported" in text.lower() or "unsupported" in text.lower() or "no handler" in text.lower()):
+    if "No handler found for extension" in text or "NO_HANDLER_FOR_EXTENSION" in text:
         return BadInputError(
-            f"the Spark Connect server has no mlflow-bridge plugin: start it with --conf {PLUGIN_CONF}={PLUGIN_CLASS} and the bridge jars (mlflow-bridge connect-server does both)"
+            f"the Spark Connect server {_address(spark)} has no mlflow-bridge plugin: start it with --conf {PLUGIN_CONF}={PLUGIN_CLASS} "
+            "and the bridge jars on its driver classpath (mlflow-bridge connect-server does both)"
         )
+    if PLUGIN_CLASS in text and "ClassNotFound" in text:
+        return BadInputError(f"the Spark Connect server {_address(spark)} names the plugin but lacks the bridge jars on its driver classpath")
     if "UNAVAILABLE" in text or "failed to connect" in text.lower() or "connection refused" in text.lower():
         return ServerUnreachableError(f"Spark Connect server {_address(spark)} does not answer: {first}")
     return BridgeError(f"Spark Connect call failed: {first}")

@@ -113,7 +113,7 @@ def _classic(df) -> pd.DataFrame:
     cols = ["id", "prediction"] + (["probability"] if "probability" in df.columns else [])
     out = df.select(*cols)
     if "probability" in cols:
-        out = out.withColumn("probability", vector_to_array("probability"))
+        out = out.withColumn("probability", vector_to_array(out["probability"]))
     return out.toPandas()
 
 

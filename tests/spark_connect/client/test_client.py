@@ -50,7 +50,7 @@ def _predictions(df, name: str) -> None:
     cols = ["id", "prediction"] + (["probability"] if "probability" in df.columns else [])
     out = df.select(*cols)
     if "probability" in cols:
-        out = out.withColumn("probability", vector_to_array("probability"))
+        out = out.withColumn("probability", vector_to_array(out["probability"]))
     pdf = out.toPandas().sort_values("id")
     pdf.attrs = {}  # Connect's plan metrics, which Parquet's pandas metadata cannot hold
     pdf.to_parquet(WORK / f"{name}.parquet")

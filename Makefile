@@ -24,7 +24,7 @@ bench: venv jars
 # has a tracking server of its own, so neither waits on the other's requests (a server runs one
 # worker). Each group's output is printed whole when it ends. Every process of the run carries
 # MLFLOW_BRIDGE_RUN; tests/leftovers.py then checks none is left.
-test: lint-python venv chromium postgres
+test: lint-python venv venv-connect chromium postgres
 	$(SBT) $(SBT_LINT) bridgeJars
 	export MLFLOW_BRIDGE_RUN=$$$$-$$(date +%s%N) && \
 	$(MAKE) --no-print-directory -j2 --output-sync=target test-models-cluster test-scala-others && \
@@ -55,7 +55,7 @@ test-scala: venv jars
 test-reliability: venv postgres jars
 	.venv/bin/mlflow-bridge with-server -- bash -c '$(SBT) "testOnly mlflowbridge.RetriesSuite mlflowbridge.HostileListingSuite mlflowbridge.S3StoreSuite" && .venv/bin/python -m pytest -rxX -m reliability'
 
-test-python: venv chromium postgres jars
+test-python: venv venv-connect chromium postgres jars
 	.venv/bin/python -m pytest -rxX
 
 venv: .venv/.installed

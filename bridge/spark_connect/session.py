@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import socket
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -60,7 +61,13 @@ class ConnectMlflow:
         self.spark = spark
         source = os.environ if env is None else env
         uri = tracking_uri if tracking_uri is not None else source.get("MLFLOW_TRACKING_URI", "")
-        self._tracking = {"uri": uri, "env": {k: source[k] for k in CREDENTIAL_VARIABLES if source.get(k)}} if uri else {}
+        self._tracking = {"uri": uri, "id": uuid.uuid4().hex} if uri else {}
+        if uri:
+            # Credentials go into this Connect session's own conf (isolated per session; the key names
+            # match Spark's redaction regex), never into a plan, which the server may log.
+            for k in CREDENTIAL_VARIABLES:
+                if source.get(k):
+                    spark.conf.set(f"{wire.CREDENTIALS_PREFIX}{self._tracking['id']}.{k}", source[k])
         self.server_version = self._call("ping")["version"]
         self.experiments = Experiments(self)
         self.runs = Runs(self)
@@ -181,6 +188,12 @@ class Models:
         answer = self._m._call("models.fetch", model_uri=model_uri)
         try:
             model = PipelineModel.load(answer["path"])
+        except ImportError as e:
+            # pyspark's Connect ML maps each stage's JVM class to a Python class of the same name.
+            raise BadInputError(
+                f"model {model_uri} has a stage that pyspark's Connect ML cannot load ({e}): it needs a Python class named after "
+                "the stage's JVM class on the client; score it on the server instead (models.score_file)"
+            ) from None
         finally:
             self._m._call("release", path=answer["root"])
         return ConnectModel(model, ModelInfo.of(answer))

@@ -18,6 +18,8 @@ from ..errors import AccessDeniedError, BadInputError, BridgeError, NotFoundErro
 TYPE_URL = "type.googleapis.com/mlflowbridge.connect.Call"
 PLUGIN_CLASS = "mlflowbridge.connect.MlflowRelationPlugin"
 PLUGIN_CONF = "spark.connect.extensions.relation.classes"
+# Session conf keys that hold a client's credentials: <prefix><client id>.<MLFLOW_TRACKING_* name>.
+CREDENTIALS_PREFIX = "mlflowbridge.credentials."
 
 _ERRORS: dict[str, type[BridgeError]] = {
     "NOT_FOUND": NotFoundError,

@@ -48,7 +48,7 @@ def client_run(spark, sessions, tracking_uri, connect_server, custom_model, tmp_
     zoo_train["label"] = (zoo_train["label"] == "buy").astype(float)
     zoo_score = zoo_train.head(60).copy()
     zoo_score.loc[:4, "color"] = "purple"  # unseen: handleInvalid="keep"
-    custom_uri, custom_pipeline, custom_features = custom_model
+    custom_uri, _, custom_features = custom_model
     plan = {
         "connect_url": connect_server.url,
         "tracking_uri": tracking_uri,
@@ -89,7 +89,7 @@ def client_run(spark, sessions, tracking_uri, connect_server, custom_model, tmp_
         auth_server.stop()
     results = json.loads((work / "results.json").read_text()) if (work / "results.json").exists() else {}
     secrets = [alice["password"], admin["password"]]
-    return work, plan, results, r, secrets, {"wine": model, "custom": (custom_pipeline, custom_features)}
+    return work, plan, results, r, secrets, {"wine": model}
 
 
 def test_client_suite_passes_without_a_jvm(client_run):
@@ -131,17 +131,10 @@ def test_connect_logged_loads_in_stock_python_and_scala(client_run, spark, sessi
     _close(connect[["id", "prediction"]], got)
 
 
-@pytest.mark.parametrize("name", ["stock", "scala", "custom", "alias"])
+@pytest.mark.parametrize("name", ["stock", "scala", "alias"])
 def test_models_loaded_over_connect_predict_as_here(client_run, spark, name):
-    from pyspark.sql import DataFrame
-
     work, plan, _, _, _, models = client_run
-    if name == "custom":
-        pipeline, _ = models["custom"]
-        frame = spark.read.parquet(plan["custom_data"])
-        here = _classic(DataFrame(pipeline.transform(frame._jdf), spark))
-    else:
-        here = _classic(models["wine"].transform(spark.read.parquet(plan["wine"]).drop("label")))
+    here = _classic(models["wine"].transform(spark.read.parquet(plan["wine"]).drop("label")))
     _close(pd.read_parquet(work / f"loaded_{name}.parquet"), here)
 
 

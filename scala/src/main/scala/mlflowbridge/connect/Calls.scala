@@ -27,6 +27,8 @@ object Calls {
     "MLFLOW_TRACKING_TOKEN",
     "MLFLOW_TRACKING_INSECURE_TLS"
   )
+  val CredentialsPrefix = "mlflowbridge.credentials."
+
   /** Server-side folders handed to clients (models they save, models fetched for them). */
   lazy val workRoot: Path = {
     val root = Paths.get(System.getProperty("java.io.tmpdir"), "mlflow-bridge-connect")
@@ -42,7 +44,7 @@ object Calls {
         case "ping"    => out.put("version", mlflowbridge.BuildInfo.version)
         case "workdir" => out.put("path", Files.createTempDirectory(workRoot, "work-").toString)
         case "release" => release(text(args, "path"))
-        case op        => withMlflow(req.path("tracking"))(m => run(op, args, m, spark, frames, out))
+        case op        => withMlflow(req.path("tracking"), spark)(m => run(op, args, m, spark, frames, out))
       }
       mapper.createObjectNode().set[ObjectNode]("ok", out).toString
     } catch {
@@ -89,12 +91,14 @@ object Calls {
     case other => throw BridgeException.badInput(s"unknown call '$other' (the client and the server's mlflow-bridge differ in version?)")
   }
 
-  private def withMlflow[T](tracking: JsonNode)(body: Mlflow => T): T = {
+  /** The client's credentials are in its own Connect session's conf (never in the plan, which the server may log). */
+  private def withMlflow[T](tracking: JsonNode, spark: SparkSession)(body: Mlflow => T): T = {
     val uri = tracking.path("uri").asText("")
     val m =
       if (uri.isEmpty) Mlflow.fromEnv()
       else {
-        val env = tracking.path("env").properties().asScala.collect { case e if ClientVariables(e.getKey) => e.getKey -> e.getValue.asText() }.toMap
+        val id = tracking.path("id").asText("")
+        val env = ClientVariables.toSeq.flatMap(k => spark.conf.getOption(s"$CredentialsPrefix$id.$k").map(k -> _)).toMap
         Mlflow.forUri(uri, env.asJava)
       }
     try body(m)

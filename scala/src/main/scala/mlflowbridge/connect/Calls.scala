@@ -20,6 +20,7 @@ import org.apache.spark.sql.{DataFrame, SparkSession}
  */
 object Calls {
   private val mapper = new ObjectMapper()
+
   /** The only variables a client may pass; others (AWS_*, paths) stay the operator's. */
   private val ClientVariables = Set(
     "MLFLOW_TRACKING_USERNAME",
@@ -49,7 +50,8 @@ object Calls {
       mapper.createObjectNode().set[ObjectNode]("ok", out).toString
     } catch {
       case e: BridgeException => error(e.kind, e.getMessage)
-      case NonFatal(e)        => error("ERROR", s"${e.getClass.getSimpleName}: ${Option(e.getMessage).getOrElse("").linesIterator.toSeq.headOption.getOrElse("")}")
+      case NonFatal(e) =>
+        error("ERROR", s"${e.getClass.getSimpleName}: ${Option(e.getMessage).getOrElse("").linesIterator.toSeq.headOption.getOrElse("")}")
     }
 
   private def run(op: String, a: JsonNode, m: Mlflow, spark: SparkSession, frames: Seq[() => DataFrame], out: ObjectNode): Unit = op match {
@@ -76,7 +78,9 @@ object Calls {
       val uri = text(a, "model_uri")
       val mi = m.models.info(uri)
       if (!mi.flavors.contains("spark"))
-        throw BridgeException.badInput(s"model $uri is not a spark model (its flavors: ${mi.flavors.asScala.mkString(", ")}); load it with its own flavor")
+        throw BridgeException.badInput(
+          s"model $uri is not a spark model (its flavors: ${mi.flavors.asScala.mkString(", ")}); load it with its own flavor"
+        )
       val root = Files.createTempDirectory(workRoot, "model-")
       val dir = Paths.get(m.models.download(uri, root.toString))
       info(out, mi)
@@ -86,7 +90,9 @@ object Calls {
       out.put("rows", m.models.scoreFile(spark, text(a, "model_uri"), text(a, "input"), text(a, "output")))
     case "registry.register" =>
       val alias = a.path("alias").asText(null)
-      val mv = if (alias == null) m.registry.register(text(a, "model_uri"), text(a, "name")) else m.registry.register(text(a, "model_uri"), text(a, "name"), alias)
+      val mv =
+        if (alias == null) m.registry.register(text(a, "model_uri"), text(a, "name"))
+        else m.registry.register(text(a, "model_uri"), text(a, "name"), alias)
       out.put("name", mv.getName).put("version", mv.getVersion)
     case other => throw BridgeException.badInput(s"unknown call '$other' (the client and the server's mlflow-bridge differ in version?)")
   }

@@ -7,7 +7,7 @@ unexport PYTHONDONTWRITEBYTECODE
 SBT := build/sbt
 SCALA_SOURCES := $(shell find scala/src/main -type f) build.sbt project/build.properties $(wildcard project/*.scala) bridge/versions.properties bridge/rules.properties
 
-.PHONY: demo bench test test-fast test-models-cluster test-scala-others lint lint-python test-scala test-reliability test-python jars venv chromium postgres doctor clean
+.PHONY: venv-connect demo bench test test-fast test-models-cluster test-scala-others lint lint-python test-scala test-reliability test-python jars venv chromium postgres doctor clean
 
 # The demo's and the benchmarks' own packages are extras (setup.py): each target installs its own.
 EXTRA = .venv/bin/uv pip install -q --python $(PY) --find-links $(WHEELS) -e '.[$(1)]'
@@ -28,7 +28,7 @@ bench: venv jars
 # has a tracking server of its own, so neither waits on the other's requests (a server runs one
 # worker). Each group's output is printed whole when it ends. Every process of the run carries
 # MLFLOW_BRIDGE_RUN; tests/leftovers.py then checks none is left.
-test: lint-python venv chromium postgres
+test: lint-python venv venv-connect chromium postgres
 	$(SBT) $(SBT_LINT) bridgeJars
 	export MLFLOW_BRIDGE_RUN=$$$$-$$(date +%s%N) && \
 	$(MAKE) --no-print-directory -j2 --output-sync=target test-models-cluster test-scala-others && \
@@ -65,7 +65,7 @@ test-scala: venv jars
 test-reliability: venv postgres jars
 	.venv/bin/mlflow-bridge with-server -- bash -c '$(SBT) "testOnly mlflowbridge.RetriesSuite mlflowbridge.HostileListingSuite mlflowbridge.S3StoreSuite" && .venv/bin/python -m pytest -rxX -m reliability'
 
-test-python: venv chromium postgres jars
+test-python: venv venv-connect chromium postgres jars
 	.venv/bin/python -m pytest -rxX
 
 venv: .venv/.installed
@@ -90,6 +90,17 @@ WHEELS := $(HOME)/.cache/mlflow-bridge/wheels
 	$(PY) -m pip install -q "uv==$(call pin,uv)"
 	test -f $(WHEELS)/pyspark-$(call pin,spark)-py2.py3-none-any.whl || $(PY) -m pip wheel -q --no-deps -w $(WHEELS) "pyspark==$(call pin,spark)"
 	.venv/bin/uv pip install -q --python $(PY) --find-links $(WHEELS) -e '.[test]'
+	touch $@
+
+# The no-JVM Spark Connect client environment (docs/connect.md): the bridge without its
+# dependencies, then its `connect` extra (pyspark-client, not pyspark; no py4j, no JPype, no jars).
+CONNECT_PY := .venv-connect/bin/python
+venv-connect: .venv-connect/.installed
+.venv-connect/.installed: .venv/.installed
+	test -x $(CONNECT_PY) || python3 -m venv .venv-connect
+	.venv/bin/uv pip install -q --python $(CONNECT_PY) --no-deps -e .
+	.venv/bin/uv pip install -q --python $(CONNECT_PY) "pytest>=8" pytest-timeout -r <($(PY) -c 'import importlib.metadata as m; \
+	  print("\n".join(r.split(";")[0] for r in m.requires("mlflow-bridge") if "extra == \"connect\"" in r))')
 	touch $@
 
 jars: bridge/jars/manifest.json

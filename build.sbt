@@ -23,6 +23,7 @@ lazy val root = (project in file("scala"))
     name := "mlflow-bridge",
     libraryDependencies ++= Seq(
       Dependencies.sparkMllib,
+      Dependencies.sparkConnect,
       Dependencies.mlflowClient,
       Dependencies.awsS3,
       Dependencies.awsHttp,

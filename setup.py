@@ -15,6 +15,7 @@ v = _versions()
 onnx = [f"onnx=={v['onnx']}", f"skl2onnx=={v['skl2onnx']}", f"onnxruntime=={v['onnxruntime']}"]
 demo = ["scikit-learn", "matplotlib"]
 bench = ["psutil", "pyinstrument", "scikit-learn", *onnx]
+connect = [f"pyspark-client=={v['spark']}", "grpcio", "grpcio-status", "googleapis-common-protos", "zstandard", "pandas>=2.2,<3", "pyarrow"]
 setup(
     install_requires=[
         f"pyspark=={v['spark']}",
@@ -29,5 +30,7 @@ setup(
     # demo: `mlflow-bridge demo` (scikit-learn's wine data, matplotlib's plots); bench: `mlflow-bridge bench`
     # (psutil samples its children's memory, pyinstrument profiles, the ONNX row). bridge/extras.py names the same.
     # The tests run the demo's and the benchmarks' code, so the test extra has both.
-    extras_require={"onnx": onnx, "demo": demo, "bench": bench, "test": ["pytest>=8", "pytest-timeout", "ruff==0.17.6", "mypy==2.4.1", f"mlflow[auth]=={v['mlflow.python']}", "cryptography", "psycopg[binary]", f"moto[server]=={v['moto']}", *demo, *bench]},
+    # connect: a Spark Connect client with no JVM (bridge.spark_connect, docs/connect.md) installs
+    # the bridge without its dependencies and this extra: pyspark-client instead of pyspark.
+    extras_require={"connect": connect, "onnx": onnx, "demo": demo, "bench": bench, "test": ["pytest>=8", "pytest-timeout", "ruff==0.17.6", "mypy==2.4.1", f"mlflow[auth]=={v['mlflow.python']}", "cryptography", "psycopg[binary]", f"moto[server]=={v['moto']}", *demo, *bench]},
 )

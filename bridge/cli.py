@@ -36,6 +36,24 @@ def _server(args: argparse.Namespace) -> int:
     return 0
 
 
+def _connect_server(args: argparse.Namespace) -> int:
+    from .spark_connect.server import ConnectServer
+
+    server = ConnectServer(args.host, args.port, extra_jars=args.jars.split(",") if args.jars else None).start()
+    print(
+        f"Spark Connect server with the mlflow-bridge plugin at {server.url} (pid {server.pid}, log {server.log_path}); Ctrl-C stops it", flush=True
+    )
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        stop.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+    return 0
+
+
 def _with_server(args: argparse.Namespace) -> int:
     """Run a command with MLFLOW_TRACKING_URI pointing at a tracking server (embedded unless given)."""
     from .server import tracking
@@ -70,6 +88,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--workers", type=int, default=1, help="server worker processes (default 1)")
     p.set_defaults(func=_server)
+
+    p = sub.add_parser("connect-server", help="run a Spark Connect server with the bridge's plugin until interrupted (docs/connect.md)")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=15002)
+    p.add_argument("--jars", default=None, help="more jars for the server's classpath (comma-separated), e.g. custom stages")
+    p.set_defaults(func=_connect_server)
 
     p = sub.add_parser("with-server", help="run a command with MLFLOW_TRACKING_URI set to a tracking server")
     p.add_argument("--root", default=None)

@@ -13,6 +13,8 @@ BENCH_DOC = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
 
 
 def _score(args: argparse.Namespace) -> int:
+    if args.remote:
+        return _score_remote(args)
     from .models.scoring import check_score, score_file
     from .progress import Progress
 
@@ -23,6 +25,20 @@ def _score(args: argparse.Namespace) -> int:
     with Progress("scoring"):
         rows = score_file(args.model_uri, args.input, args.output, args.engine, args.backend, master=args.master, staging_dir=args.staging_dir)
     print(f"scored {rows} rows with {engine} -> {args.output} ({time.monotonic() - t0:.1f}s)")
+    return 0
+
+
+def _score_remote(args: argparse.Namespace) -> int:
+    """The Scala engine on a Spark Connect server: the files are the server's, as the model is."""
+    from .spark_connect import ConnectMlflow
+
+    t0 = time.monotonic()
+    m = ConnectMlflow.remote(args.remote)
+    try:
+        rows = m.models.score_file(args.model_uri, args.input, args.output)
+    finally:
+        m.spark.stop()
+    print(f"scored {rows} rows on {args.remote} with the scala engine -> {args.output} ({time.monotonic() - t0:.1f}s)")
     return 0
 
 
@@ -120,6 +136,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--master", default=None, help="Spark's master, e.g. spark://host:7077 (default: local[2])")
     p.add_argument(
         "--staging-dir", default=None, help="on a cluster: a folder every worker reads (hdfs://, s3a://, a shared mount) for the model's files"
+    )
+    p.add_argument(
+        "--remote",
+        default=None,
+        metavar="sc://HOST:PORT",
+        help="score on this Spark Connect server (mlflow-bridge connect-server); paths are the server's",
     )
     p.set_defaults(func=_score)
 

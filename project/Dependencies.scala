@@ -3,6 +3,8 @@ import sbt._
 object Dependencies {
   // Spark comes from the pyspark wheel at run time: Provided, same version as the wheel.
   val sparkMllib = "org.apache.spark" %% "spark-mllib" % Versions.spark % Provided
+  // The Spark Connect server's plugin interfaces (mlflowbridge.connect); the wheel ships this jar.
+  val sparkConnect = "org.apache.spark" %% "spark-connect" % Versions.spark % Provided
   // Shaded jar; its only transitive dependency is slf4j-api (already in Spark).
   val mlflowClient = "org.mlflow" % "mlflow-client" % Versions.mlflowJava
   // s3:// artifact roots. Over the JDK's HttpURLConnection: the SDK's netty client would bring a

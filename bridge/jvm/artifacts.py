@@ -63,4 +63,3 @@ class Artifacts(JvmObject):
             self._call("logTable", run_id, convert.string_list(self._t, split["columns"]), rows, artifact_file)
         else:
             self._call("logTable", run_id, convert.dataframe(self._t, data), artifact_file)
-

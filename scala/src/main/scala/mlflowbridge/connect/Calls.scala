@@ -49,7 +49,7 @@ object Calls {
       }
       mapper.createObjectNode().set[ObjectNode]("ok", out).toString
     } catch {
-      case e: BridgeException => error(e.kind, e.getMessage)
+      case e: BridgeException => error(e.kind.name, e.getMessage)
       case NonFatal(e) =>
         error("ERROR", s"${e.getClass.getSimpleName}: ${Option(e.getMessage).getOrElse("").linesIterator.toSeq.headOption.getOrElse("")}")
     }

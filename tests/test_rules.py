@@ -48,11 +48,8 @@ def test_a_standalone_master_must_be_well_formed_and_answer():
 
 
 def _jvm_format_of(rules_class, path: str) -> str:
-    from bridge.jvm.translate import translating
-
     try:
-        with translating():
-            return str(rules_class.formatOf(path))
+        return str(rules_class.formatOf(path))
     except BridgeError as e:
         return f"error: {e}"
 
@@ -64,11 +61,9 @@ def _py_format_of(path: str) -> str:
         return f"error: {e}"
 
 
-def test_the_jvm_accepts_what_python_accepts_and_refuses_in_the_same_words():
+def test_the_jvm_accepts_what_python_accepts_and_refuses_in_the_same_words(jvm):
     """A format one side takes the other takes; an unknown one gets the same line from both."""
-    from bridge.jvm import jpype_backend
-
-    jrules = jpype_backend.classes().get("mlflowbridge.Rules")
+    jrules = jvm.java_class("mlflowbridge.Rules")
     for name in NAMES:
         path = f"/data/{name}"
         assert _jvm_format_of(jrules, path) == _py_format_of(path), path

@@ -69,7 +69,7 @@ class BenchContext:
             spark = self.spark() if backend == "py4j" else None
             if backend == "jpype":
                 self.progress("starting the in-process JVM (JPype)")
-            self._sessions[key] = self._stack.enter_context(connect(backend, uri, spark=spark))  # type: ignore[arg-type]
+            self._sessions[key] = self._stack.enter_context(connect(backend, uri, spark=spark))  # type: ignore[call-overload]
         return self._sessions[key]
 
     def client(self, root: ArtifactRoot = PROXIED) -> Any:

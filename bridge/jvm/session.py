@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import Any, Literal, overload
 
 from .. import rules
 from ..errors import BadInputError
 from ..server import require_reachable
+from ..spark_connect import ConnectMlflow
 from . import convert
 from .artifacts import Artifacts
 from .experiments import Experiments
@@ -98,8 +99,16 @@ class Mlflow:
         self.close()
 
 
-def connect(backend: Backend = "jpype", tracking_uri: str | None = None, spark: Any = None, local: bool = False) -> Mlflow:
+@overload
+def connect(backend: Literal["connect"], tracking_uri: str | None = None, spark: Any = None, local: bool = False) -> ConnectMlflow: ...
+@overload
+def connect(backend: Backend = "jpype", tracking_uri: str | None = None, spark: Any = None, local: bool = False) -> Mlflow: ...
+def connect(backend: str = "jpype", tracking_uri: str | None = None, spark: Any = None, local: bool = False) -> Mlflow | ConnectMlflow:
     """Connect to a JVM holding the MLflow Java client, through `backend`.
+
+    "connect": `spark` is a Spark Connect session (`SparkSession.builder.remote("sc://host:port")`);
+    this process needs no JVM: the bridge's plugin on the Connect server runs the Scala API there
+    and reaches the tracking server (docs/connect.md). The other backends run it in a JVM here.
 
     tracking_uri defaults to MLFLOW_TRACKING_URI; it must be an http(s) tracking server (the
     Java client refuses local URIs). `local=True` reaches no server (`Mlflow.local()`): models
@@ -107,6 +116,12 @@ def connect(backend: Backend = "jpype", tracking_uri: str | None = None, spark: 
     `bridge.jvm.spark_session()`; otherwise one is created.
     """
     uri = None if local else (tracking_uri or os.environ.get("MLFLOW_TRACKING_URI"))
+    if backend == "connect":
+        if spark is None or local:
+            raise BadInputError(
+                "backend 'connect' needs spark=, a Spark Connect session (SparkSession.builder.remote('sc://host:port')), and a tracking server"
+            )
+        return ConnectMlflow(spark, uri)
     if not local:
         require_reachable(rules.check_tracking_uri(uri))
     if backend == "jpype":
@@ -117,4 +132,4 @@ def connect(backend: Backend = "jpype", tracking_uri: str | None = None, spark: 
         from . import py4j_backend
 
         return Mlflow(py4j_backend.transport(spark), uri)
-    raise BadInputError(f"unknown backend {backend!r}; use 'jpype' or 'py4j'")
+    raise BadInputError(f"unknown backend {backend!r}; use 'jpype', 'py4j' or 'connect'")

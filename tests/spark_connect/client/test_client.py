@@ -40,7 +40,12 @@ def spark():
 
 @pytest.fixture(scope="module")
 def m(spark):
-    return ConnectMlflow(spark, PLAN["tracking_uri"], env={})
+    """The session API's third backend: `bridge.connect("connect", ...)` over this Connect session."""
+    import bridge
+
+    session = bridge.connect("connect", PLAN["tracking_uri"], spark=spark)
+    assert isinstance(session, ConnectMlflow)
+    return session
 
 
 def _predictions(df, name: str) -> None:

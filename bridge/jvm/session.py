@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from ..errors import BadInputError
 from ..server import require_reachable
+from .autolog import Autolog
 from .logged_models import LoggedModels
 from .models import Models, Registry
 from .tracing import Tracing
@@ -24,7 +25,7 @@ class JvmSession:
     """A JVM holding the MLflow Java client and our Scala module, through one backend.
 
     Members mirror `mlflowbridge.Mlflow`: `experiments`, `runs`, `artifacts`, `models`,
-    `registry`, `logged_models`, `tracing`. `client` is the stock `org.mlflow.tracking.MlflowClient` (its calls raise bridge
+    `registry`, `logged_models`, `tracing`, `autolog`. `client` is the stock `org.mlflow.tracking.MlflowClient` (its calls raise bridge
     errors), for what the stock client already does.
     """
 
@@ -51,6 +52,7 @@ class JvmSession:
             self.registry = Registry(self, self._mlflow.registry())
             self.logged_models = LoggedModels(self, self._mlflow.loggedModels())
             self.tracing = Tracing(self, self._mlflow.tracing())
+            self.autolog = Autolog(self, self._mlflow.autolog())
 
     @property
     def client(self) -> JavaProxy:

@@ -5,6 +5,7 @@ are compared key by key, and the differences left are exactly the ones docs/auto
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 from pathlib import Path
@@ -14,12 +15,12 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from conftest import unique
 
 from bridge.classpath import bridge_jars
 from bridge.jvm import main_command
 from bridge.server import free_port
 from bridge.versions import pyspark_jars_dir
-from conftest import unique
 
 SOURCE = Path(__file__).resolve().parent / "autolog" / "TrainJob.scala"
 LISTENER = "mlflowbridge.autolog.MlflowAutolog"
@@ -31,7 +32,10 @@ def train_job_jar(tmp_path_factory) -> Path:
     jar = tmp_path_factory.mktemp("train-job") / "train-job.jar"
     cp = os.path.join(str(pyspark_jars_dir()), "*")
     r = subprocess.run(
-        [main_command([])[0], "-cp", cp, "scala.tools.nsc.Main", "-usejavacp", "-d", str(jar), str(SOURCE)], capture_output=True, text=True, timeout=300
+        [main_command([])[0], "-cp", cp, "scala.tools.nsc.Main", "-usejavacp", "-d", str(jar), str(SOURCE)],
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert r.returncode == 0, r.stdout + r.stderr
     return jar
@@ -71,10 +75,19 @@ def autolog_lines(r: subprocess.CompletedProcess) -> list[str]:
 
 
 def artifact_names(client, run_id: str, path: str = "") -> set[str]:
-    out = set()
+    out: set[str] = set()
     for f in client.list_artifacts(run_id, path):
         out |= artifact_names(client, run_id, f.path) if f.is_dir and not f.path.endswith("sparkml") else {f.path}
     return out
+
+
+def signature(sig: dict | None) -> dict | None:
+    """Inputs by name (Python lists them in a set's order), the output without its name (Python drops
+    it; ours keeps `prediction`): the two differences docs/autolog.md lists."""
+    if sig is None:
+        return None
+    outputs = [{k: v for k, v in col.items() if k != "name"} for col in json.loads(sig["outputs"])] if sig.get("outputs") else None
+    return {"inputs": sorted(json.loads(sig["inputs"]), key=lambda c: c["name"]), "outputs": outputs}
 
 
 def picture(client, run) -> dict:
@@ -83,7 +96,7 @@ def picture(client, run) -> dict:
     model = None
     if "model/MLmodel" in names:
         doc = yaml.safe_load(Path(client.download_artifacts(rid, "model/MLmodel")).read_text())
-        model = {"flavors": sorted(doc["flavors"]), "signature": doc.get("signature")}
+        model = {"flavors": sorted(doc["flavors"]), "signature": signature(doc.get("signature"))}
     children = client.search_runs([run.info.experiment_id], f"tags.mlflow.parentRunId = '{rid}'")
     return {
         "params": run.data.params,
@@ -92,11 +105,10 @@ def picture(client, run) -> dict:
         "artifacts": names,
         "model": model,
         "inputs": [
-            (d.dataset.name, d.dataset.source_type, sorted(t.key + "=" + t.value for t in d.tags), d.dataset.schema) for d in run.inputs.dataset_inputs
+            (d.dataset.name, d.dataset.source_type, sorted(t.key + "=" + t.value for t in d.tags), d.dataset.schema)
+            for d in run.inputs.dataset_inputs
         ],
-        "children": sorted(
-            (tuple(sorted(c.data.params.items())), tuple(sorted(c.data.metrics))) for c in children
-        ),
+        "children": sorted((tuple(sorted(c.data.params.items())), tuple(sorted(c.data.metrics))) for c in children),
         "status": run.info.status,
         "metrics": run.data.metrics,
     }
@@ -110,6 +122,7 @@ def top_level(client, experiment: str) -> list:
 
 # The differences docs/autolog.md lists, and why; anything else fails the comparison.
 TAG_DIFFERENCES = {"estimator_class"}  # the JVM class that ran (org.apache.spark.ml.Pipeline), not pyspark's wrapper
+GIT_TAGS = "mlflow.source.git."  # each side's program decides: pytest in the venv vs a main class run in the work tree
 SYSTEM_TAG_DIFFERENCES = {"mlflow.log-model.history"}  # our log_model records the model in the run, as Python's fluent log_model used to
 
 
@@ -123,7 +136,7 @@ def compare(py: dict, jvm: dict) -> list[str]:
         if k not in TAG_DIFFERENCES and py["tags"].get(k) != jvm["tags"].get(k):
             diffs.append(f"tag {k}: python={py['tags'].get(k)!r} jvm={jvm['tags'].get(k)!r}")
     for k in sorted(set(py["system_tags"]) ^ set(jvm["system_tags"])):
-        if k not in SYSTEM_TAG_DIFFERENCES:
+        if k not in SYSTEM_TAG_DIFFERENCES and not k.startswith(GIT_TAGS):
             diffs.append(f"system tag {k}: only in {'python' if k in py['system_tags'] else 'jvm'}")
     for k in sorted(py["artifacts"] ^ jvm["artifacts"]):
         diffs.append(f"artifact {k}: only in {'python' if k in py['artifacts'] else 'jvm'}")
@@ -181,7 +194,8 @@ def test_a_scala_program_without_mlflow_code_is_logged_as_python_logs_it(scala_t
     # regression, classifier, the CrossValidator (its fold fits are child runs), the nested Pipeline as one run
     assert names == [("Pipeline", "FINISHED"), ("Pipeline", "FINISHED"), ("CrossValidator", "FINISHED"), ("Pipeline", "FINISHED")]
     for py_run, jvm_run in zip(py_runs, jvm_runs[:2], strict=True):
-        assert compare(picture(mlflow_client, py_run), picture(mlflow_client, jvm_run)) == []
+        diffs = compare(picture(mlflow_client, py_run), picture(mlflow_client, jvm_run))
+        assert diffs == [], "\n".join(diffs)
     jvm = picture(mlflow_client, jvm_runs[0])
     assert jvm["params"]["stages"] == "['VectorAssembler', 'LinearRegression']"
     assert jvm["tags"]["estimator_class"] == "org.apache.spark.ml.Pipeline"
@@ -240,7 +254,7 @@ def test_a_cross_validator_through_the_session_matches_python(spark, sessions, t
     from pyspark.ml.tuning import CrossValidator, ParamGridBuilder
 
     reg = spark.read.parquet(training_data[0])
-    test = reg
+    test = spark.read.parquet(training_data[0])  # its own object: Python names the metric after the variable
 
     def cross_validator() -> CrossValidator:
         lr = LinearRegression(maxIter=10)
@@ -268,6 +282,7 @@ def test_a_cross_validator_through_the_session_matches_python(spark, sessions, t
     [py_run], [jvm_run] = top_level(mlflow_client, py_experiment), top_level(mlflow_client, jvm_experiment)
     assert jvm_run.info.run_id == autolog.last_run_id
     py, jvm = picture(mlflow_client, py_run), picture(mlflow_client, jvm_run)
-    assert compare(py, jvm) == []
+    diffs = compare(py, jvm)
+    assert diffs == [], "\n".join(diffs)
     assert jvm["metrics"] == {"rmse_test": pytest.approx(rmse)}
     assert len(jvm["children"]) == 2 and all(metrics == ("avg_rmse", "std_rmse") for _, metrics in jvm["children"])

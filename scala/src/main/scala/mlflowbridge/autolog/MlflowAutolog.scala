@@ -42,7 +42,7 @@ class MlflowAutolog(conf: SparkConf) extends SparkListener with Logging {
   }
 
   /** A fit being logged; `run` is set on the upload thread (None when its start failed). */
-  private final class Fit(val pipeline: Pipeline, val group: Option[Group]) { @volatile var run: Option[ActiveRun] = None }
+  private final class Fit(val pipeline: Pipeline, val dataset: Dataset[_], val group: Option[Group]) { @volatile var run: Option[ActiveRun] = None }
 
   /** A CrossValidator seen through its fold fits: one run, keyed by the tuned Pipeline's uid (its copies keep it). */
   private final class Group(val uid: String) { @volatile var run: Option[ActiveRun] = None }
@@ -74,12 +74,12 @@ class MlflowAutolog(conf: SparkConf) extends SparkListener with Logging {
           g
         }
       )
-      val fit = new Fit(p, Some(group))
+      val fit = new Fit(p, dataset, Some(group))
       open.put(p, fit)
       upload("start a fold's child run")((log, exp) => fit.run = group.run.map(parent => log.start(exp, p, null, parent)))
     } else {
       val group = groups.remove(p.uid) // the refit on the whole data completes the search's run
-      val fit = new Fit(p, group)
+      val fit = new Fit(p, dataset, group)
       open.put(p, fit)
       upload("start a run")((log, exp) =>
         fit.run = group match {
@@ -92,7 +92,7 @@ class MlflowAutolog(conf: SparkConf) extends SparkListener with Logging {
 
   private def fitEnded(p: Pipeline, model: Transformer): Unit = open.remove(p).foreach { fit =>
     val isFold = fit.group.exists(g => groups.get(g.uid).exists(_ eq g))
-    upload("log the fitted model")((log, _) => fit.run.foreach(r => log.finish(r, p, model, null, logModel = !isFold)))
+    upload("log the fitted model")((log, _) => fit.run.foreach(r => log.finish(r, p, model, fit.dataset, logModel = !isFold)))
   }
 
   override def onApplicationEnd(end: SparkListenerApplicationEnd): Unit = {

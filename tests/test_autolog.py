@@ -286,3 +286,15 @@ def test_a_cross_validator_through_the_session_matches_python(spark, sessions, t
     assert diffs == [], "\n".join(diffs)
     assert jvm["metrics"] == {"rmse_test": pytest.approx(rmse)}
     assert len(jvm["children"]) == 2 and all(metrics == ("avg_rmse", "std_rmse") for _, metrics in jvm["children"])
+
+
+def test_wrong_credentials_cost_one_line(train_job_jar, training_data, tracking_uri):
+    from secure_servers import BearerProxy
+
+    with BearerProxy(tracking_uri, "the-right-token") as proxy:
+        r = submit(
+            train_job_jar, "one", training_data, unique("autolog-creds"), {"MLFLOW_TRACKING_URI": proxy.uri, "MLFLOW_TRACKING_TOKEN": "a-wrong-token"}
+        )
+    assert r.returncode == 0, r.stderr[-3000:]
+    [line] = autolog_lines(r)
+    assert f"MLflow autologging is off for this application: could not start a run on {proxy.uri}" in line and "401" in line, line

@@ -39,20 +39,27 @@ final class Autolog(mlflow: Mlflow) extends Logging {
     if (estimator.getClass.getName.startsWith("org.apache.spark.ml.feature.")) return estimator.fit(dataset)
     val spark = dataset.sparkSession
     val conf = spark.sparkContext.getConf
-    val allowlisted = new TrainingLog(mlflow, ModelAllowlist.fromConf(conf.getOption(ModelAllowlist.ConfKey), logWarning(_)), m => logWarning(s"MLflow autologging: $m"))
+    val allowlisted = new TrainingLog(
+      mlflow,
+      ModelAllowlist.fromConf(conf.getOption(ModelAllowlist.ConfKey), logWarning(_)),
+      m => logWarning(s"MLflow autologging: $m")
+    )
     val experiment = spark.conf.getOption(MlflowAutolog.ExperimentConf).getOrElse(conf.get("spark.app.name", "Default"))
     val run =
       try Some(allowlisted.start(mlflow.experiments.getOrCreate(experiment), estimator, dataset, null))
       catch {
         case e: Exception =>
-          logWarning(s"MLflow autologging: no run for this ${estimator.getClass.getSimpleName} fit in experiment '$experiment': ${TrainingLog.oneLine(e)}")
+          logWarning(
+            s"MLflow autologging: no run for this ${estimator.getClass.getSimpleName} fit in experiment '$experiment': ${TrainingLog.oneLine(e)}"
+          )
           None
       }
     run.foreach(r => lastRun.set(r.runId))
     // A CrossValidator keeps its sub-models here so that the folds' spread (std_) can be computed, as pyspark's does.
     val fitted: Estimator[M] = estimator match {
-      case cv: CrossValidator if run.isDefined && !cv.getCollectSubModels => cv.copy(ParamMap.empty).setCollectSubModels(true).asInstanceOf[Estimator[M]]
-      case other                                                          => other
+      case cv: CrossValidator if run.isDefined && !cv.getCollectSubModels =>
+        cv.copy(ParamMap.empty).setCollectSubModels(true).asInstanceOf[Estimator[M]]
+      case other => other
     }
     AutologAccess.post(spark.sparkContext, AutologScope(true))
     val model =
@@ -97,7 +104,8 @@ final class Autolog(mlflow: Mlflow) extends Logging {
    */
   def evaluate(evaluator: Evaluator, predictions: Dataset[_], datasetName: String, runId: String): Double = {
     if (evaluator == null || predictions == null) throw BridgeException.badInput("autolog.evaluate needs an evaluator and a dataset")
-    if (datasetName == null || datasetName.trim.isEmpty) throw BridgeException.badInput("autolog.evaluate needs the dataset's name (the metric key ends with it)")
+    if (datasetName == null || datasetName.trim.isEmpty)
+      throw BridgeException.badInput("autolog.evaluate needs the dataset's name (the metric key ends with it)")
     val value = evaluator.evaluate(predictions)
     if (runId != null)
       try {
@@ -105,7 +113,9 @@ final class Autolog(mlflow: Mlflow) extends Logging {
         val metric = TrainingLog.metricName(evaluator)
         val info = evaluations.synchronized {
           val calls = evaluations.getOrElseUpdate(runId, mutable.LinkedHashMap.empty)
-          val n = calls.keys.count(k => k == s"${metric}_$datasetName" || k.matches(java.util.regex.Pattern.quote(metric) + "-\\d+_" + java.util.regex.Pattern.quote(datasetName)))
+          val n = calls.keys.count(k =>
+            k == s"${metric}_$datasetName" || k.matches(java.util.regex.Pattern.quote(metric) + "-\\d+_" + java.util.regex.Pattern.quote(datasetName))
+          )
           val key = (if (n == 0) metric else s"$metric-${n + 1}") + "_" + datasetName
           calls.put(
             key,

@@ -57,10 +57,10 @@ class MlflowAutolog(conf: SparkConf) extends SparkListener with Logging {
   private var target: Option[(TrainingLog, String)] = None
 
   override def onOtherEvent(event: SparkListenerEvent): Unit = event match {
-    case AutologScope(started)                 => explicitScopes = math.max(0, explicitScopes + (if (started) 1 else -1))
-    case e: FitStart[_] if !disabled           => e.estimator match { case p: Pipeline => fitStarted(p, e.dataset); case _ => }
-    case e: FitEnd[_] if !disabled             => e.estimator match { case p: Pipeline => fitEnded(p, e.model); case _ => }
-    case _                                     =>
+    case AutologScope(started)       => explicitScopes = math.max(0, explicitScopes + (if (started) 1 else -1))
+    case e: FitStart[_] if !disabled => e.estimator match { case p: Pipeline => fitStarted(p, e.dataset); case _ => }
+    case e: FitEnd[_] if !disabled   => e.estimator match { case p: Pipeline => fitEnded(p, e.model); case _ => }
+    case _                           =>
   }
 
   private def fitStarted(p: Pipeline, dataset: Dataset[_]): Unit = {
@@ -101,7 +101,9 @@ class MlflowAutolog(conf: SparkConf) extends SparkListener with Logging {
     open.clear(); groups.clear()
     uploads.shutdown()
     if (!uploads.awaitTermination(flushSeconds, TimeUnit.SECONDS))
-      logWarning(s"MLflow autologging: gave up sending to the tracking server after ${flushSeconds}s at the application's end; some runs are incomplete")
+      logWarning(
+        s"MLflow autologging: gave up sending to the tracking server after ${flushSeconds}s at the application's end; some runs are incomplete"
+      )
   }
 
   /** Runs `body` on the upload thread with the log and the experiment id; the first failure to reach the server turns autologging off. */
@@ -114,7 +116,8 @@ class MlflowAutolog(conf: SparkConf) extends SparkListener with Logging {
         } catch {
           case e: Exception =>
             disabled = true
-            logWarning(s"MLflow autologging is off for this application: could not $what on ${sys.env.getOrElse("MLFLOW_TRACKING_URI", "(MLFLOW_TRACKING_URI not set)")}: ${TrainingLog.oneLine(e)}")
+            logWarning(s"MLflow autologging is off for this application: could not $what on ${sys.env
+                .getOrElse("MLFLOW_TRACKING_URI", "(MLFLOW_TRACKING_URI not set)")}: ${TrainingLog.oneLine(e)}")
         }
     }
 
@@ -122,7 +125,10 @@ class MlflowAutolog(conf: SparkConf) extends SparkListener with Logging {
     val mlflow = Mlflow.fromEnv()
     val experimentId =
       try mlflow.experiments.getOrCreate(experimentName)
-      catch { case e: Exception => throw new IllegalArgumentException(s"experiment '$experimentName' (${MlflowAutolog.ExperimentConf}): ${TrainingLog.oneLine(e)}", e) }
+      catch {
+        case e: Exception =>
+          throw new IllegalArgumentException(s"experiment '$experimentName' (${MlflowAutolog.ExperimentConf}): ${TrainingLog.oneLine(e)}", e)
+      }
     (new TrainingLog(mlflow, ModelAllowlist.fromConf(allowlistFile, logWarning(_)), m => logWarning(s"MLflow autologging: $m")), experimentId)
   }
 }

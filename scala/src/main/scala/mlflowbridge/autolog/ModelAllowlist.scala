@@ -21,9 +21,9 @@ private[autolog] final class ModelAllowlist(entries: Set[String]) {
     val name = ModelAllowlist.pythonName(model.getClass.getName)
     val listed = entries(name) || entries.exists(e => e.endsWith("*") && name.startsWith(e.dropRight(1)))
     listed && (model match {
-      case o: OneVsRestModel            => o.models.headOption.forall(allows)
-      case p: PipelineModel             => p.stages.collect { case m: Model[_] => m }.forall(allows)
-      case cv: CrossValidatorModel      => allows(cv.bestModel)
+      case o: OneVsRestModel             => o.models.headOption.forall(allows)
+      case p: PipelineModel              => p.stages.collect { case m: Model[_] => m }.forall(allows)
+      case cv: CrossValidatorModel       => allows(cv.bestModel)
       case tv: TrainValidationSplitModel => allows(tv.bestModel)
       case other =>
         PyNames.stageParams(other).collect { case (_, m: Model[_]) => m }.forall(allows)
@@ -72,6 +72,6 @@ private[autolog] object ModelAllowlist {
   def pythonName(jvmClass: String): String = jvmClass match {
     case "org.apache.spark.ml.Pipeline" | "org.apache.spark.ml.PipelineModel" => "pyspark.ml.pipeline." + jvmClass.split('.').last
     case c if c.startsWith("org.apache.spark.ml.")                            => "pyspark.ml." + c.stripPrefix("org.apache.spark.ml.")
-    case c                                                                     => c
+    case c                                                                    => c
   }
 }

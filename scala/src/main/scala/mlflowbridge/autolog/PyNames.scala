@@ -51,10 +51,10 @@ private[autolog] object PyNames {
       (p, param.name, p.getOrDefault(param)) match {
         case (pipe: Pipeline, "stages", _) =>
           (key -> pipe.getStages.toSeq.map(s => names(s.uid)).asJava) +: pipe.getStages.toSeq.flatMap(paramMap(_, level + 1, names))
-        case (t, "estimator", v: Params) if isTuning(t) => Seq(key -> names(v.uid))
+        case (t, "estimator", v: Params) if isTuning(t)  => Seq(key -> names(v.uid))
         case (t, "estimatorParamMaps", _) if isTuning(t) => Nil
-        case (_, _, v: Params)                          => (key -> names(v.uid)) +: paramMap(v, level + 1, names)
-        case (_, _, v)                                  => Seq(key -> jsonable(v))
+        case (_, _, v: Params)                           => (key -> names(v.uid)) +: paramMap(v, level + 1, names)
+        case (_, _, v)                                   => Seq(key -> jsonable(v))
       }
     }
   }
@@ -68,7 +68,7 @@ private[autolog] object PyNames {
       case o: OneVsRest   => m.put("classifier", hierarchy(o.getClassifier, names))
       case t if isTuning(t) =>
         val (est, ev): (Params, Params) = t match {
-          case cv: CrossValidator        => (cv.getEstimator, cv.getEvaluator)
+          case cv: CrossValidator       => (cv.getEstimator, cv.getEvaluator)
           case tv: TrainValidationSplit => (tv.getEstimator, tv.getEvaluator)
         }
         m.put("evaluator", hierarchy(ev, names))
@@ -94,10 +94,10 @@ private[autolog] object PyNames {
 
   /** A param value as the JSON-able object pyspark holds for it (arrays as lists). */
   def jsonable(v: Any): Any = v match {
-    case a: Array[_]   => a.toSeq.map(jsonable).asJava
+    case a: Array[_]      => a.toSeq.map(jsonable).asJava
     case s: PipelineStage => s.uid
-    case null          => null
-    case other         => other
+    case null             => null
+    case other            => other
   }
 
   /** Python's `str(value)` of a JSON-able value: lists with reprs inside, True/False, float repr. */
@@ -107,14 +107,14 @@ private[autolog] object PyNames {
   }
 
   def repr(v: Any): String = v match {
-    case null                  => "None"
-    case s: String             => "'" + s.replace("\\", "\\\\").replace("'", "\\'") + "'"
-    case b: java.lang.Boolean  => if (b) "True" else "False"
-    case d: java.lang.Double   => float(d)
-    case f: java.lang.Float    => float(f.toDouble)
-    case l: java.util.List[_]  => l.asScala.map(repr).mkString("[", ", ", "]")
+    case null                   => "None"
+    case s: String              => "'" + s.replace("\\", "\\\\").replace("'", "\\'") + "'"
+    case b: java.lang.Boolean   => if (b) "True" else "False"
+    case d: java.lang.Double    => float(d)
+    case f: java.lang.Float     => float(f.toDouble)
+    case l: java.util.List[_]   => l.asScala.map(repr).mkString("[", ", ", "]")
     case m: java.util.Map[_, _] => m.asScala.map { case (k, x) => s"${repr(k)}: ${repr(x)}" }.mkString("{", ", ", "}")
-    case other                 => other.toString
+    case other                  => other.toString
   }
 
   /** Python's float repr: shortest digits, positional for exponents -4..15, else `1e-06` style. */

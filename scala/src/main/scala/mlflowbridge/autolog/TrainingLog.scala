@@ -136,7 +136,8 @@ private[autolog] object TrainingLog {
   private val MaxKey = 250
   private val MaxValue = 6000
 
-  def oneLine(e: Throwable): String = s"${e.getClass.getSimpleName}: ${Option(e.getMessage).getOrElse("").linesIterator.toSeq.headOption.getOrElse("")}"
+  def oneLine(e: Throwable): String =
+    s"${e.getClass.getSimpleName}: ${Option(e.getMessage).getOrElse("").linesIterator.toSeq.headOption.getOrElse("")}"
 
   /** `_get_estimator_info_tags`; `estimator_class` is the JVM class that ran. */
   def estimatorTags(estimator: Params): java.util.Map[String, String] =
@@ -149,12 +150,12 @@ private[autolog] object TrainingLog {
   }
 
   def tuning(t: Params): (Array[ParamMap], Params) = t match {
-    case cv: CrossValidator        => (cv.getEstimatorParamMaps, cv.getEstimator)
+    case cv: CrossValidator       => (cv.getEstimatorParamMaps, cv.getEstimator)
     case tv: TrainValidationSplit => (tv.getEstimatorParamMaps, tv.getEstimator)
   }
 
   def evaluator(t: Params): Evaluator = t match {
-    case cv: CrossValidator        => cv.getEvaluator
+    case cv: CrossValidator       => cv.getEvaluator
     case tv: TrainValidationSplit => tv.getEvaluator
   }
 

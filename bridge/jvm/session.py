@@ -11,6 +11,7 @@ from ..server import require_reachable
 from ..spark_connect import ConnectMlflow
 from . import convert
 from .artifacts import Artifacts
+from .autolog import Autolog
 from .experiments import Experiments
 from .logged_models import LoggedModels
 from .models import Models
@@ -28,8 +29,8 @@ class Mlflow:
     """A JVM holding the MLflow Java client and our Scala module, reached through `transport`.
 
     Members mirror `mlflowbridge.Mlflow`: `experiments`, `runs`, `artifacts`, `models`,
-    `registry`, `logged_models`, `tracing`. `client` is the stock `org.mlflow.tracking.MlflowClient`
-    (its calls raise bridge errors), for what the stock client already does.
+    `registry`, `logged_models`, `tracing`, `autolog`. `client` is the stock `org.mlflow.tracking.MlflowClient` (its calls raise bridge
+    errors), for what the stock client already does.
     """
 
     def __init__(self, transport: Transport, tracking_uri: str | None):
@@ -48,6 +49,7 @@ class Mlflow:
             self.registry = Registry(self, self._mlflow.registry())
             self.logged_models = LoggedModels(self, self._mlflow.loggedModels())
             self.tracing = Tracing(self, self._mlflow.tracing())
+            self.autolog = Autolog(self, self._mlflow.autolog())
 
     @property
     def backend(self) -> Backend:

@@ -246,3 +246,27 @@ def bridge_model_info(ctx: Ctx) -> None:
     assert set(ours.flavors) == set(theirs.flavors)
     assert json.loads(ours.signature_inputs) == theirs.signature.inputs.to_dict()
     assert ours.input_example.equals(m["df"].select("a", "b").limit(2).toPandas())
+
+
+@check(spark=True, backends=("py4j",))
+def bridge_autolog_spark_ml(ctx: Ctx) -> None:
+    """autolog.fit of a Pipeline: a run with Python's param names, estimator tags, the model and the training input."""
+    from pyspark.ml import Pipeline
+    from pyspark.ml.feature import VectorAssembler
+    from pyspark.ml.regression import LinearRegression
+
+    spark = ctx.need_spark()
+    m = _spark_model(ctx)
+    name = ctx.unique("autolog")
+    spark.conf.set("spark.mlflow.experimentName", name)
+    try:
+        pipeline = Pipeline(stages=[VectorAssembler(inputCols=["a", "b"], outputCol="features"), LinearRegression(labelCol="y", maxIter=5)])
+        ctx.jvm.autolog.fit(pipeline, m["df"])
+    finally:
+        spark.conf.unset("spark.mlflow.experimentName")
+    run = ctx.py.get_run(ctx.jvm.autolog.last_run_id)
+    assert run.info.experiment_id == ctx.py.get_experiment_by_name(name).experiment_id
+    assert run.data.params["stages"] == "['VectorAssembler', 'LinearRegression']" and run.data.params["LinearRegression.maxIter"] == "5"
+    assert run.data.tags["estimator_name"] == "Pipeline" and run.info.status == "FINISHED"
+    assert {"estimator_info.json", "model"} <= {f.path for f in ctx.py.list_artifacts(run.info.run_id)}
+    assert [t.value for d in run.inputs.dataset_inputs for t in d.tags] == ["train"]

@@ -24,6 +24,16 @@ object DatasetSource {
   def table(tableName: String): DatasetSource = of("table_name", tableName)
   def sql(query: String): DatasetSource = of("sql", query)
 
+  /**
+   * Python's `CodeDatasetSource(tags)` (source type "code"): data made by the program whose run
+   * tags (`mlflow.source.name`, `mlflow.user`, ...) are given; what autologging records.
+   */
+  def code(tags: java.util.Map[String, String]): DatasetSource = {
+    if (tags == null) throw BridgeException.badInput("a code dataset source needs the run's tags")
+    import scala.jdk.CollectionConverters._
+    new DatasetSource("code", PyJson.dumps(Json.node(ListMap("tags" -> ListMap(tags.asScala.toSeq.sortBy(_._1): _*)))))
+  }
+
   private def of(kind: String, value: String) = {
     if (value == null || value.trim.isEmpty) throw BridgeException.badInput(s"a dataset source's $kind must not be empty")
     new DatasetSource(kind, value)
@@ -63,8 +73,8 @@ private[mlflowbridge] object SparkDatasets {
     val dataset = Json.obj(
       "name" -> Option(name).filter(_.nonEmpty).getOrElse("dataset"),
       "digest" -> digest(df),
-      "source_type" -> "spark",
-      "source" -> PyJson.dumps(Json.node(ListMap(source.kind -> source.value)))
+      "source_type" -> (if (source.kind == "code") "code" else "spark"),
+      "source" -> (if (source.kind == "code") source.value else PyJson.dumps(Json.node(ListMap(source.kind -> source.value))))
     )
     schema(df).foreach(dataset.put("schema", _))
     dataset.put("profile", profile(df))

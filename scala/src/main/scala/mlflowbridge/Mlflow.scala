@@ -36,6 +36,7 @@ final class Mlflow private (
   val registry: Registry = new Registry(this)
   val loggedModels: LoggedModels = new LoggedModels(this)
   val tracing: Tracing = new Tracing(this)
+  val autolog: mlflowbridge.autolog.Autolog = new mlflowbridge.autolog.Autolog(this)
 
   /** The stock client, for what it already does well (runs, metrics, searches). */
   def client: MlflowClient = if (stockClient != null) stockClient else throw noServer("the stock client")

@@ -35,18 +35,22 @@ private[mlflowbridge] object RunTags {
   /**
    * The JVM's entry point from `sun.java.command`: the main class (`java -cp ... com.acme.Train`),
    * the jar (`java -jar app.jar`), or the source file of `java Train.java` (whose command starts
-   * with the source launcher's class). None when the JVM was not started by `java` (JPype, JNI).
+   * with the source launcher's class), or the `--class` of `spark-submit`. None when the JVM was not started by `java` (JPype, JNI).
    */
   def entryPoint(command: Option[String]): Option[String] = {
     val words = command.map(_.trim.split("\\s+").toSeq.filter(_.nonEmpty)).getOrElse(Nil)
     words match {
       case launcher +: file +: _ if launcher.endsWith(SourceLauncher) => Some(file)
-      case first +: _                                                 => Some(first)
-      case _                                                          => None
+      // spark-submit runs `SparkSubmit ... --class com.acme.Train app.jar`: the program is the --class.
+      case SparkSubmit +: rest if rest.indexOf("--class") >= 0 && rest.indexOf("--class") + 1 < rest.size =>
+        Some(rest(rest.indexOf("--class") + 1))
+      case first +: _ => Some(first)
+      case _          => None
     }
   }
 
   private val SourceLauncher = "com.sun.tools.javac.launcher.Main"
+  private val SparkSubmit = "org.apache.spark.deploy.SparkSubmit"
 
   private def gitDirectory(source: String, explicit: Boolean): Option[java.io.File] = {
     val f = new java.io.File(source).getAbsoluteFile

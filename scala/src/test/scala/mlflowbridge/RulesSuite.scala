@@ -50,7 +50,7 @@ class RulesSuite extends AnyFunSuite {
   test("an unknown extension: one line naming the accepted ones") {
     for ((path, ext) <- Seq("/data/in.txt" -> ".txt", "/data/in" -> "", "/data/in.csv.gz" -> ".gz")) {
       val e = intercept[BridgeException](Rules.formatOf(path))
-      assert(e.kind == "BAD_INPUT")
+      assert(e.kind == BridgeException.Kind.BAD_INPUT)
       assert(e.getMessage == s"$path: unknown table format '$ext'; use .csv, .parquet, .pq, .json, .jsonl or .ndjson (JSON lines)")
     }
     val named = intercept[BridgeException](Scoring.outputFormat("/data/o.csv", "xlsx"))

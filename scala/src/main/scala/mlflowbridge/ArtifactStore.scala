@@ -105,7 +105,8 @@ final class ArtifactStore private[mlflowbridge] (mlflow: Mlflow) {
     if (ArtifactUris.isNative(root) || ArtifactUris.isLocal(root))
       try downloadUri(uri, dst)
       catch {
-        case e: BridgeException if e.kind == BridgeException.Kind.NOT_FOUND && e.uri == uri =>
+        // Only our own "nothing there" (no server error code): a missing bucket keeps its own words.
+        case e: BridgeException if e.kind == BridgeException.Kind.NOT_FOUND && e.uri == uri && e.errorCode == null =>
           val p = Option(path).getOrElse("")
           throw BridgeException.notFound(s"run '$runId' has no artifact '$p' ($uri)").withUri(uri).withPath(p)
       }

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
 import subprocess
 import sys
-import threading
 
 from .errors import BridgeError
 
@@ -21,34 +19,27 @@ def _doctor(args: argparse.Namespace) -> int:
 
 
 def _server(args: argparse.Namespace) -> int:
-    from .server import TrackingServer
+    from .server import TrackingServer, wait_until_stopped
 
     server = TrackingServer(args.root, args.port, backend_store_uri=args.backend_store_uri, workers=args.workers).start()
     print(f"tracking server at {server.uri} (pid {server.pid}, root {server.root}, up in {server.startup_seconds:.1f}s); Ctrl-C stops it", flush=True)
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
-        stop.wait()
-    except KeyboardInterrupt:
-        pass
+        wait_until_stopped()
     finally:
         server.stop()
     return 0
 
 
 def _connect_server(args: argparse.Namespace) -> int:
+    from .server import wait_until_stopped
     from .spark_connect.server import ConnectServer
 
     server = ConnectServer(args.host, args.port, extra_jars=args.jars.split(",") if args.jars else None).start()
     print(
         f"Spark Connect server with the mlflow-bridge plugin at {server.url} (pid {server.pid}, log {server.log_path}); Ctrl-C stops it", flush=True
     )
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
-        stop.wait()
-    except KeyboardInterrupt:
-        pass
+        wait_until_stopped()
     finally:
         server.stop()
     return 0

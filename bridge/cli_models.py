@@ -55,20 +55,14 @@ def _compare(args: argparse.Namespace) -> int:
 
 def _serve(args: argparse.Namespace) -> int:
     """Serve a model from the JVM until SIGTERM or Ctrl-C; the JVM drains requests in flight."""
-    import signal
-    import threading
-
     from .models.scoring import serving_session
+    from .server import wait_until_stopped
 
-    stop = threading.Event()
     with serving_session(args.model_uri, args.backend) as jvm:
         server = jvm.models.serve(args.model_uri, args.host, args.port, args.max_body_mb)
         print(f"serving {args.model_uri} on http://{server.host}:{server.port} ({args.backend}); Ctrl-C or SIGTERM stops it", flush=True)
-        signal.signal(signal.SIGTERM, lambda *_: stop.set())
         try:
-            stop.wait()
-        except KeyboardInterrupt:
-            pass
+            wait_until_stopped()
         finally:
             server.close()
     return 0

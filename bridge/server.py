@@ -14,6 +14,7 @@ import ssl
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -92,7 +93,43 @@ def require_reachable(uri: str) -> None:
     raise ServerUnreachableError(f"tracking server {uri} is unreachable; start one (mlflow-bridge server) or fix MLFLOW_TRACKING_URI")
 
 
-class TrackingServer:
+class BackgroundServer:
+    """A server process in its own process group, with its log in `log_path`: stop() ends the group."""
+
+    log_path: Path
+    _proc: subprocess.Popen | None = None
+
+    def stop(self) -> None:
+        """End the server's whole process group: TERM, then KILL after 10 s."""
+        proc, self._proc = self._proc, None
+        if proc is not None:
+            stop_group(proc)
+
+    @property
+    def pid(self) -> int | None:
+        return self._proc.pid if self._proc else None
+
+    def _log_tail(self, n: int = 2000) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")[-n:].strip().replace("\n", " | ")
+        except OSError:
+            return "(no log)"
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def wait_until_stopped() -> None:
+    """Blocks until SIGTERM or Ctrl-C: what the serving commands do once their server is up."""
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        stop.wait()
+    except KeyboardInterrupt:
+        pass
+
+
+class TrackingServer(BackgroundServer):
     """An embedded tracking server. Use as a context manager, or start()/stop()."""
 
     def __init__(
@@ -156,27 +193,8 @@ class TrackingServer:
         self.stop()
         raise ServerUnreachableError(f"mlflow server did not answer {self.uri}/health within {STARTUP_TIMEOUT_S:.0f}s: {self._log_tail()}")
 
-    def stop(self) -> None:
-        """End the server's whole process group: TERM, then KILL after 10 s."""
-        proc, self._proc = self._proc, None
-        if proc is not None:
-            stop_group(proc)
-
-    @property
-    def pid(self) -> int | None:
-        return self._proc.pid if self._proc else None
-
-    def _log_tail(self, n: int = 2000) -> str:
-        try:
-            return self.log_path.read_text(errors="replace")[-n:].strip().replace("\n", " | ")
-        except OSError:
-            return "(no log)"
-
     def __enter__(self) -> "TrackingServer":
         return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
 
 
 @dataclass

@@ -16,13 +16,14 @@ import time
 from pathlib import Path
 
 from ..errors import ServerUnreachableError
+from ..server import BackgroundServer
 from .wire import PLUGIN_CLASS, PLUGIN_CONF
 
 CONNECT_SERVER_CLASS = "org.apache.spark.sql.connect.service.SparkConnectServer"
 STARTUP_TIMEOUT_S = 240.0
 
 
-class ConnectServer:
+class ConnectServer(BackgroundServer):
     """A Spark Connect server on `host:port` (port 0: a free one). A context manager, or start()/stop()."""
 
     def __init__(
@@ -38,7 +39,6 @@ class ConnectServer:
         self.host, self.port = host, port or free_port()
         self.extra_jars, self.master = list(extra_jars or []), master
         self.log_path = Path(log_dir or tempfile.mkdtemp(prefix="mlflow-bridge-connect-")) / "connect-server.log"
-        self._proc: subprocess.Popen | None = None
 
     @property
     def url(self) -> str:
@@ -85,25 +85,5 @@ class ConnectServer:
         self.stop()
         raise ServerUnreachableError(f"the Spark Connect server did not listen on {self.url} within {STARTUP_TIMEOUT_S:.0f}s: {self._log_tail()}")
 
-    def stop(self) -> None:
-        from ..server import stop_group
-
-        proc, self._proc = self._proc, None
-        if proc is not None:
-            stop_group(proc)
-
-    @property
-    def pid(self) -> int | None:
-        return self._proc.pid if self._proc else None
-
-    def _log_tail(self, n: int = 1500) -> str:
-        try:
-            return self.log_path.read_text(errors="replace")[-n:].strip().replace("\n", " | ")
-        except OSError:
-            return "(no log)"
-
     def __enter__(self) -> "ConnectServer":
         return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()

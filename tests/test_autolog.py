@@ -211,7 +211,12 @@ def test_fold_fits_are_child_runs_and_a_model_off_the_allowlist_is_named(scala_t
     search = picture(mlflow_client, runs[2])
     # 2 folds x 2 param maps, each a child with its regParam; the refit's params and model in the search's run
     assert sorted(dict(c[0])["LinearRegression.regParam"] for c in search["children"]) == ["0.0", "0.0", "0.5", "0.5"]
-    assert "model/MLmodel" in search["artifacts"] and search["params"]["stages"] == "['VectorAssembler', 'LinearRegression']"
+    # The refit's params always; its model only when the upload thread saved it before spark.stop()
+    # stopped the scheduler (a known race, docs/autolog.md "Known problem"): never a half-written model.
+    assert search["params"]["stages"] == "['VectorAssembler', 'LinearRegression']"
+    assert "model/MLmodel" in search["artifacts"] or any(
+        f"could not log the model to run {runs[2].info.run_id}" in line for line in autolog_lines(r)
+    ), autolog_lines(r)
     nested = picture(mlflow_client, runs[3])
     assert nested["params"]["stages"] == "['Pipeline_2', 'PCA']" and "Pipeline_2.stages" in nested["params"]
     assert nested["model"] is None

@@ -9,6 +9,7 @@ import socket
 from functools import cache
 from pathlib import Path
 
+from . import properties
 from .errors import BadInputError
 
 RULES_FILE = Path(__file__).with_name("rules.properties")
@@ -17,13 +18,7 @@ RULES_FILE = Path(__file__).with_name("rules.properties")
 @cache
 def table() -> dict[str, str]:
     """Key/value pairs of rules.properties (comments and blank lines skipped)."""
-    out: dict[str, str] = {}
-    for line in RULES_FILE.read_text(encoding="ascii").splitlines():
-        line = line.strip()
-        if line and not line.startswith("#") and "=" in line:
-            key, value = line.split("=", 1)
-            out[key.strip()] = value.strip()
-    return out
+    return properties.read(RULES_FILE)
 
 
 def message(key: str, **values: object) -> str:

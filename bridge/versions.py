@@ -7,19 +7,15 @@ import re
 from functools import cache
 from pathlib import Path
 
+from . import properties
+
 VERSIONS_FILE = Path(__file__).with_name("versions.properties")
 
 
 @cache
 def pinned() -> dict[str, str]:
     """Key/value pairs of versions.properties (comments and blank lines skipped)."""
-    out: dict[str, str] = {}
-    for line in VERSIONS_FILE.read_text(encoding="utf-8").splitlines():
-        line = line.strip()
-        if line and not line.startswith("#") and "=" in line:
-            key, value = line.split("=", 1)
-            out[key.strip()] = value.strip()
-    return out
+    return properties.read(VERSIONS_FILE)
 
 
 def installed(dist: str) -> str | None:

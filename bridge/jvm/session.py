@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import os
-from typing import Any, Literal, overload
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 from .. import rules
 from ..errors import BadInputError
 from ..server import require_reachable
-from ..spark_connect import ConnectMlflow
 from . import convert
 from .artifacts import Artifacts
 from .autolog import Autolog
@@ -20,6 +19,9 @@ from .runs import Runs
 from .tracing import Tracing
 from .translate import JavaProxy, translating
 from .transport import Backend, Transport
+
+if TYPE_CHECKING:  # the Connect client is imported when that backend is asked for
+    from ..spark_connect import ConnectMlflow
 
 # The variables a session hands to `mlflowbridge.Mlflow.forUri` (tracking, retries, S3 settings).
 SETTING_PREFIXES = ("MLFLOW_", "AWS_")
@@ -123,6 +125,8 @@ def connect(backend: str = "jpype", tracking_uri: str | None = None, spark: Any 
             raise BadInputError(
                 "backend 'connect' needs spark=, a Spark Connect session (SparkSession.builder.remote('sc://host:port')), and a tracking server"
             )
+        from ..spark_connect import ConnectMlflow
+
         return ConnectMlflow(spark, uri)
     if not local:
         require_reachable(rules.check_tracking_uri(uri))

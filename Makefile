@@ -43,10 +43,10 @@ test-fast: lint-python venv jars
 # make test's two groups, of about equal length.
 MODELS_CLUSTER := $(filter-out tests/models/test_serve.py,$(wildcard tests/models/test_*.py)) tests/cluster
 test-models-cluster:
-	.venv/bin/mlflow-bridge with-server -- .venv/bin/python -m pytest -rxX $(MODELS_CLUSTER)
+	.venv/bin/mlflow-bridge with-server -- .venv/bin/python -m pytest -rxX --durations=25 $(MODELS_CLUSTER)
 
 test-scala-others:
-	.venv/bin/mlflow-bridge with-server -- bash -c '$(SBT) test && .venv/bin/python -m pytest -rxX $(addprefix --ignore=,$(MODELS_CLUSTER))'
+	.venv/bin/mlflow-bridge with-server -- bash -c '$(SBT) test && .venv/bin/python -m pytest -rxX --durations=25 $(addprefix --ignore=,$(MODELS_CLUSTER))'
 
 # Lint, format and types (see docs/contributing.md); make test runs the same checks.
 SBT_LINT := scalafmtCheckAll scalafmtSbtCheck

@@ -8,8 +8,10 @@ Started in its own process group so that stopping it ends uvicorn's workers too
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
+import sqlite3
 import ssl
 import subprocess
 import sys
@@ -18,8 +20,9 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
+from importlib.metadata import version
 from pathlib import Path
 from typing import Iterator
 
@@ -27,6 +30,9 @@ from . import rules
 from .errors import ServerUnreachableError
 
 STARTUP_TIMEOUT_S = 240.0
+# A new sqlite store runs every schema migration (several seconds of a server's start): each
+# proxied-artifact server starts from a copy of one migrated, empty store per mlflow version.
+TEMPLATES = Path.home() / ".cache" / "mlflow-bridge" / "stores"
 
 
 def free_port() -> int:
@@ -160,8 +166,26 @@ class TrackingServer(BackgroundServer):
         self._proc: subprocess.Popen | None = None
         self.startup_seconds: float | None = None
 
+    def _template(self) -> Path | None:
+        """The empty store to copy, when this server's store is the default one (its default
+        experiment's artifact location, `mlflow-artifacts:/0`, is then the same for all)."""
+        plain = self.backend_store_uri == f"sqlite:///{self.root / 'mlflow.db'}" and self.serve_artifacts and not self.default_artifact_root
+        return TEMPLATES / f"mlflow-{version('mlflow')}.db" if plain else None
+
+    def _save_template(self, template: Path) -> None:
+        """A consistent copy (sqlite's backup API) of the store the server has just migrated."""
+        template.parent.mkdir(parents=True, exist_ok=True)
+        partial = template.with_suffix(f".{os.getpid()}.partial")
+        with closing(sqlite3.connect(self.root / "mlflow.db")) as src, closing(sqlite3.connect(partial)) as dst:
+            src.backup(dst)
+        partial.replace(template)
+
     def start(self) -> "TrackingServer":
         self.root.mkdir(parents=True, exist_ok=True)
+        template = self._template()
+        fresh = template is not None and not (self.root / "mlflow.db").exists()
+        if fresh and template.exists():
+            shutil.copyfile(template, self.root / "mlflow.db")
         cmd = [
             sys.executable, "-m", "mlflow", "server",
             "--host", "127.0.0.1", "--port", str(self.port), "--workers", str(self.workers),
@@ -188,6 +212,8 @@ class TrackingServer(BackgroundServer):
                 raise ServerUnreachableError(f"mlflow server exited with {self._proc.returncode} on start: {self._log_tail()}")
             if is_healthy(self.uri, timeout=1.0, context=tls_context(insecure=True) if self.tls else None):  # our own server
                 self.startup_seconds = time.monotonic() - t0
+                if fresh and not template.exists():
+                    self._save_template(template)
                 return self
             time.sleep(0.25)
         self.stop()

@@ -56,10 +56,9 @@ def _compare(args: argparse.Namespace) -> int:
 
 def _serve(args: argparse.Namespace) -> int:
     """Serve a model from the JVM until SIGTERM or Ctrl-C; the JVM drains requests in flight."""
+    from .models.preflight import check_followable
     from .models.scoring import serving_session
     from .server import wait_until_stopped
-
-    from .models.preflight import check_followable
 
     if args.poll_seconds is not None and not args.follow_alias:
         raise BadInputError("--poll-seconds is how often --follow-alias reads the registry; give --follow-alias too")

@@ -16,6 +16,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 import mlflow
@@ -54,7 +55,7 @@ def _broken_source(tmp: Path) -> str:
     return f"runs:/{run.info.run_id}/broken"
 
 
-def _wait_for(what: str, done, log: Path, failures: list[str], timeout: float = 180) -> None:
+def _wait_for(what: str, done: Callable[[], bool], log: Path, failures: list[str], timeout: float = 180) -> None:
     """Polls `done()` (bounded); a failed request ends the wait; the server's log tail on failure."""
     deadline = time.monotonic() + timeout
     while not done():
@@ -63,7 +64,7 @@ def _wait_for(what: str, done, log: Path, failures: list[str], timeout: float = 
         time.sleep(0.05)
 
 
-def test_follows_the_alias_under_load(tracking_uri, logged_models, sessions, spark, mlflow_client, tmp_path):
+def test_follows_the_alias_under_load(tracking_uri, logged_models, sessions, spark, mlflow_client, tmp_path) -> None:
     name = unique("follow")
     frame = _request_frame()
     sources = {"1": logged_models[("classifier", "scala")], "2": logged_models[("linear", "scala")], "3": _broken_source(tmp_path)}
@@ -81,7 +82,7 @@ def test_follows_the_alias_under_load(tracking_uri, logged_models, sessions, spa
     proc = _start(_bare_jvm(cmd), env, log)
     url = f"http://127.0.0.1:{port}/invocations"
     body = json.dumps({"dataframe_split": {"columns": list(frame.columns), "data": frame.to_numpy().tolist()}}).encode()
-    answers: list[list[tuple[str | None, list[float]]]] = [[] for _ in range(4)]
+    answers: list[list[tuple[str, list[float]]]] = [[] for _ in range(4)]
     failures: list[str] = []
     stop = threading.Event()
 
@@ -90,7 +91,7 @@ def test_follows_the_alias_under_load(tracking_uri, logged_models, sessions, spa
             req = urllib.request.Request(url, body, {"Content-Type": "application/json"})
             try:
                 with urllib.request.urlopen(req, timeout=60) as r:
-                    answers[i].append((r.headers.get(VERSION_HEADER), json.loads(r.read())["predictions"]))
+                    answers[i].append((r.headers.get(VERSION_HEADER, ""), json.loads(r.read())["predictions"]))
             except (OSError, ValueError) as e:  # HTTPError included
                 failures.append(f"client {i}: {e!r}")
                 return

@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 from . import extras
+from .errors import BadInputError
 
 BENCH_DOC = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
 
@@ -55,17 +56,34 @@ def _compare(args: argparse.Namespace) -> int:
 
 def _serve(args: argparse.Namespace) -> int:
     """Serve a model from the JVM until SIGTERM or Ctrl-C; the JVM drains requests in flight."""
+    from .models.preflight import check_followable
     from .models.scoring import serving_session
     from .server import wait_until_stopped
 
+    if args.poll_seconds is not None and not args.follow_alias:
+        raise BadInputError("--poll-seconds is how often --follow-alias reads the registry; give --follow-alias too")
+    if args.follow_alias:
+        check_followable(args.model_uri)
+    poll_seconds = 30.0 if args.poll_seconds is None else args.poll_seconds
     with serving_session(args.model_uri, args.backend) as jvm:
-        server = jvm.models.serve(args.model_uri, args.host, args.port, args.max_body_mb)
-        print(f"serving {args.model_uri} on http://{server.host}:{server.port} ({args.backend}); Ctrl-C or SIGTERM stops it", flush=True)
+        server = jvm.models.serve(args.model_uri, args.host, args.port, args.max_body_mb, args.follow_alias, poll_seconds)
+        version = server.model_version
+        following = f", following the alias every {poll_seconds:g}s" if args.follow_alias else ""
+        what = f"{args.model_uri}" + (f" (version {version}{following})" if version else "")
+        print(f"serving {what} on http://{server.host}:{server.port} ({args.backend}); Ctrl-C or SIGTERM stops it", flush=True)
         try:
             wait_until_stopped()
         finally:
             server.close()
     return 0
+
+
+def _seconds(text: str) -> float:
+    """A poll interval: a number of seconds above 0 (argparse names the option when this raises)."""
+    value = float(text)
+    if not 0 < value < float("inf"):
+        raise ValueError(text)
+    return value
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -152,6 +170,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--port", type=int, default=5000)
     p.add_argument("--max-body-mb", type=int, default=50, help="larger request bodies are refused with 413")
     p.add_argument("--backend", choices=["jpype", "py4j"], default="jpype", help="how to reach the JVM")
+    p.add_argument(
+        "--follow-alias",
+        action="store_true",
+        help="with a models:/NAME@ALIAS URI: read the registry every --poll-seconds and swap in the version the alias moves to",
+    )
+    p.add_argument("--poll-seconds", type=_seconds, default=None, metavar="N", help="how often --follow-alias reads the registry (default 30)")
     p.set_defaults(func=_serve)
 
     p = sub.add_parser("demo", help="train in Python and score in Scala, train in Scala and score in Python, compare")

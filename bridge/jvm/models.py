@@ -91,9 +91,18 @@ class Models(JvmObject):
         """Score a file (csv, parquet, json lines) with the Scala engine; returns the row count."""
         return int(self._call("scoreFile", self._session.spark(), model_uri, str(input_path), str(output_path)))
 
-    def serve(self, model_uri: str, host: str = "127.0.0.1", port: int = 0, max_body_mb: int = 50) -> "ScoringServer":
-        """Serve `model_uri` with MLflow's scoring protocol from this JVM (loaded once); close the handle to stop."""
-        jserver = self._call("serve", model_uri, self._session.spark(), host, int(port), int(max_body_mb) * 1024 * 1024)
+    def serve(
+        self, model_uri: str, host: str = "127.0.0.1", port: int = 0, max_body_mb: int = 50, follow_alias: bool = False, poll_seconds: float = 30.0
+    ) -> "ScoringServer":
+        """Serve `model_uri` with MLflow's scoring protocol from this JVM; close the handle to stop.
+
+        With `follow_alias`, `model_uri` is `models:/<name>@<alias>` and the registry is read every
+        `poll_seconds`: when the alias moves, the new version is loaded and swapped in (docs/serving.md)."""
+        spark, max_bytes = self._session.spark(), int(max_body_mb) * 1024 * 1024
+        if follow_alias:
+            jserver = self._call("serveFollowingAlias", model_uri, float(poll_seconds), spark, host, int(port), max_bytes)
+        else:
+            jserver = self._call("serve", model_uri, spark, host, int(port), max_bytes)
         return ScoringServer(self._session, jserver)
 
 
@@ -130,6 +139,12 @@ class ScoringServer(JvmObject):
     @property
     def host(self) -> str:
         return str(self._call("host"))
+
+    @property
+    def model_version(self) -> str | None:
+        """The registry version answering now (each answer's X-Mlflowbridge-Model-Version), None for a model not from the registry."""
+        v = self._call("modelVersion")
+        return None if v is None else str(v)
 
     def close(self) -> None:
         self._call("close")

@@ -57,6 +57,14 @@ def check_model_uri(uri: str, engine: str, tracking_uri: str | None = None) -> b
     return False
 
 
+def check_followable(uri: str) -> None:
+    """Only `models:/<name>@<alias>` moves; as the JVM says (`AliasFollower.aliasOf`)."""
+    u = (uri or "").strip()
+    name, at, alias = u.removeprefix("models:").removeprefix("/").partition("@")
+    if not (u.startswith("models:") and at and name and alias and "/" not in name + alias and "@" not in alias):
+        raise BadInputError(f"only a models:/<name>@<alias> URI can be followed, and {u} is none (a version, a run or a folder never moves)")
+
+
 def _check_path(path: str, uri: str) -> None:
     """The run-relative path, refused as MLflow refuses it (and as the JVM does)."""
     if not path:

@@ -9,6 +9,7 @@ import mlflowbridge.store.Transfers
 import java.nio.file.{Files, Path, Paths}
 
 import scala.jdk.CollectionConverters._
+import scala.util.control.NonFatal
 
 import org.apache.spark.ml.PipelineModel
 import org.apache.spark.sql.{DataFrame, Dataset, Row, SparkSession}
@@ -138,7 +139,7 @@ final class Models private[mlflowbridge] (mlflow: Mlflow) {
    * (0: a free port) until the handle is closed; loaded once, scored with `spark`.
    */
   def serve(modelUri: String, spark: SparkSession, host: String, port: Int): ScoringServer =
-    ScoringServer.start(mlflow, modelUri, spark, host, port, ScoringServer.DefaultMaxBodyBytes)
+    ScoringServer.start(mlflow, modelUri, spark, host, port, ScoringServer.DefaultMaxBodyBytes, None)
 
   /** [[serve]] with the active Spark session, or a local one. */
   def serve(modelUri: String, host: String, port: Int): ScoringServer = {
@@ -148,7 +149,18 @@ final class Models private[mlflowbridge] (mlflow: Mlflow) {
 
   /** [[serve]] refusing request bodies over `maxBodyBytes` (413). */
   def serve(modelUri: String, spark: SparkSession, host: String, port: Int, maxBodyBytes: Long): ScoringServer =
-    ScoringServer.start(mlflow, modelUri, spark, host, port, maxBodyBytes)
+    ScoringServer.start(mlflow, modelUri, spark, host, port, maxBodyBytes, None)
+
+  /**
+   * [[serve]] that follows `aliasUri` (`models:/<name>@<alias>`, nothing else): the registry is
+   * read every `pollSeconds`, and when the alias moves, the version it names is loaded and warmed
+   * off the request threads, then swapped in; requests in flight finish on the old version. A
+   * version that fails to load leaves the old one serving (logged in one line) and is tried again
+   * at the next poll. `ScoringServer.modelVersion` and each answer's `X-Mlflowbridge-Model-Version`
+   * header say which version answers.
+   */
+  def serveFollowingAlias(aliasUri: String, pollSeconds: Double, spark: SparkSession, host: String, port: Int, maxBodyBytes: Long): ScoringServer =
+    ScoringServer.start(mlflow, aliasUri, spark, host, port, maxBodyBytes, Some(pollSeconds))
 
   /** `POST runs/log-model` with MLflow's `Model.get_tags_dict()` as model_json. */
   private def recordLoggedModel(runId: String, mm: MlModel): Unit = {
@@ -165,10 +177,20 @@ private[mlflowbridge] object Models {
   def loadPipeline(mlflow: Mlflow, uri: String, spark: SparkSession): LoadedPipeline = sparkFrom(fetchDir(mlflow, uri), uri, spark)
 
   /** A model the CLI and the server take: an ONNX model (onnx flavor, no spark flavor) or a Spark one with its signature. */
-  def loadAny(mlflow: Mlflow, uri: String, spark: SparkSession): LoadedModel = {
+  def loadAny(mlflow: Mlflow, uri: String, spark: SparkSession): LoadedModel = loadAnyWithExample(mlflow, uri, spark)._1
+
+  /**
+   * [[loadAny]] and the model's input example (pandas split-layout JSON) when its MLmodel names
+   * one: what a server warms a new model with. A failed load leaves no download behind.
+   */
+  def loadAnyWithExample(mlflow: Mlflow, uri: String, spark: SparkSession): (LoadedModel, Option[String]) = {
     val dir = fetchDir(mlflow, uri)
-    val mm = if (Files.isRegularFile(dir.resolve(MlModelFile.FileName))) Some(MlModelFile.read(dir, uri)) else None
-    mm.filter(_.isOnnx).fold[LoadedModel](sparkFrom(dir, uri, spark))(onnxFrom(dir, uri, _))
+    try {
+      val mm = if (Files.isRegularFile(dir.resolve(MlModelFile.FileName))) Some(MlModelFile.read(dir, uri)) else None
+      val model = mm.filter(_.isOnnx).fold[LoadedModel](sparkFrom(dir, uri, spark))(onnxFrom(dir, uri, _))
+      val example = mm.flatMap(exampleFile).map(dir.resolve).filter(Files.isRegularFile(_))
+      (model, example.map(p => new String(Files.readAllBytes(p), java.nio.charset.StandardCharsets.UTF_8)))
+    } catch { case NonFatal(e) if dir.startsWith(workRoot) => Transfers.deleteTree(dir); throw e }
   }
 
   private def fetchDir(mlflow: Mlflow, uri: String): Path = {

@@ -2,7 +2,7 @@ package mlflowbridge
 package cli
 
 import mlflowbridge.model._
-import mlflowbridge.serve.ScoringServer
+import mlflowbridge.serve.{AliasFollower, ScoringServer}
 
 import scala.jdk.CollectionConverters._
 
@@ -22,6 +22,7 @@ object Main {
       |  score --model-uri URI --input FILE --output FILE [--format csv|parquet|json]
       |        [--master URL] [--staging-dir DIR]
       |  serve --model-uri URI [--host 127.0.0.1] [--port 5000] [--max-body-mb 50]
+      |        [--follow-alias [--poll-seconds 30]]   (URI models:/NAME@ALIAS: swap in the version it moves to)
       |  --verbose (anywhere): Spark's own logging and stage bars too""".stripMargin
 
   def main(args: Array[String]): Unit = {
@@ -39,7 +40,7 @@ object Main {
       args.headOption match {
         case Some("train")                  => train(options(args.tail)); 0
         case Some("score")                  => score(options(args.tail)); 0
-        case Some("serve")                  => serve(options(args.tail)); 0
+        case Some("serve")                  => serve(options(args.tail.filterNot(_ == FollowAlias)), args.contains(FollowAlias)); 0
         case Some("-h" | "--help" | "help") => println(Usage); 0
         case _                              => System.err.println(Usage); 2
       }
@@ -158,23 +159,36 @@ object Main {
    * Serves a model until SIGTERM or Ctrl-C: a shutdown hook (run before Spark's own) stops taking
    * requests, lets those in flight finish and lets the JVM leave.
    */
-  private def serve(o: Map[String, String]): Unit = {
+  private def serve(o: Map[String, String], follow: Boolean): Unit = {
     val uri = need(o, "model-uri")
     val host = o.getOrElse("host", "127.0.0.1")
     val port = intOption(o, "port", 5000)
     val maxBytes = intOption(o, "max-body-mb", 50).toLong * 1024 * 1024
+    val pollSeconds = o.get("poll-seconds").map { v =>
+      if (!follow) throw BridgeException.badInput("--poll-seconds is how often --follow-alias reads the registry; give --follow-alias too")
+      v.toDoubleOption
+        .filter(d => d > 0 && !d.isInfinite)
+        .getOrElse(throw BridgeException.badInput(s"--poll-seconds must be a number of seconds above 0, got '$v'"))
+    }
+    val follows = Option.when(follow)(pollSeconds.getOrElse(DefaultPollSeconds))
+    if (follow) AliasFollower.aliasOf(uri) // before Spark starts
     val hasServer = sys.env.contains("MLFLOW_TRACKING_URI")
     ModelUri.checkWithoutServer(uri, hasServer)
     val mlflow = if (hasServer) Mlflow.fromEnv() else Mlflow.local()
     val spark = localSpark("mlflow-bridge-serve")
-    val server = ScoringServer.start(mlflow, uri, spark, host, port, maxBytes)
+    val server = ScoringServer.start(mlflow, uri, spark, host, port, maxBytes, follows)
     // Hadoop's hook manager runs hooks by priority: ours (100) before Spark stops its context (50).
     org.apache.hadoop.util.ShutdownHookManager.get().addShutdownHook(() => server.close(), 100)
-    println(s"serving $uri on http://${server.host}:${server.port} (Ctrl-C or SIGTERM stops it)")
+    val following = follows.fold("")(s => s", following the alias every ${AliasFollower.seconds(s)}s")
+    val version = Option(server.modelVersion).fold("")(v => s" (version $v$following)")
+    println(s"serving $uri$version on http://${server.host}:${server.port} (Ctrl-C or SIGTERM stops it)")
     System.out.flush()
     server.awaitTermination()
     mlflow.close()
   }
+
+  private val FollowAlias = "--follow-alias"
+  val DefaultPollSeconds = 30.0
 
   private def intOption(o: Map[String, String], key: String, default: Int): Int =
     o.get(key).fold(default)(v => v.toIntOption.filter(_ >= 0).getOrElse(throw BridgeException.badInput(s"--$key must be a whole number, got '$v'")))

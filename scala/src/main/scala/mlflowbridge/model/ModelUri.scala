@@ -63,6 +63,23 @@ private[mlflowbridge] final class ModelUri(mlflow: Mlflow) {
     catch namingTheUri(uri)
   }
 
+  /**
+   * A registry URI (`models:/<name>/<version|latest|stage>[/<sub>]`, `models:/<name>@<alias>[/<sub>]`)
+   * pinned to the version it names now: that version's own URI and its number, so that what is
+   * loaded is the version reported. None for any other URI (a logged model, a run, a folder).
+   */
+  def pinVersion(uri: String): Option[(String, String)] = {
+    val u = Option(uri).map(_.trim).getOrElse("")
+    if (!u.startsWith("models:")) return None
+    val parts = u.stripPrefix("models:").stripPrefix("/").split("/").toSeq
+    if (parts.isEmpty || parts.head.trim.isEmpty || (parts.length == 1 && !parts.head.contains("@"))) return None
+    val named = if (parts.head.contains("@")) 1 else 2
+    val (name, version) =
+      try need(u).registry.versionOf(parts.take(named), u)
+      catch namingTheUri(u)
+    Some(((Seq(s"models:/$name", version) ++ parts.drop(named)).mkString("/"), version))
+  }
+
   /** A NOT_FOUND raised for something else (a run, an artifact, a version) says which model URI needed it. */
   private def namingTheUri(uri: String): PartialFunction[Throwable, Nothing] = {
     case e: BridgeException if e.kind == BridgeException.Kind.NOT_FOUND && (e.uri == null || e.uri.trim != uri.trim) =>

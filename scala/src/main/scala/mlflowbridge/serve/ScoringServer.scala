@@ -7,7 +7,7 @@ import java.io.{ByteArrayOutputStream, InputStream}
 import java.net.InetSocketAddress
 import java.nio.charset.StandardCharsets
 import java.util.concurrent.{CountDownLatch, ExecutorService, Executors, ThreadFactory, TimeUnit}
-import java.util.concurrent.atomic.AtomicInteger
+import java.util.concurrent.atomic.{AtomicInteger, AtomicReference}
 
 import scala.util.control.NonFatal
 
@@ -22,13 +22,20 @@ import org.apache.spark.sql.SparkSession
  *
  * The JDK's own `com.sun.net.httpserver`: no dependency to add, enough for this small protocol,
  * and backed by an executor so requests are scored concurrently.
+ *
+ * The model is held in one slot that a request reads once, as it starts: an [[AliasFollower]]
+ * swaps a new version in whole, and requests in flight finish on the one they took.
  */
-final class ScoringServer private (server: HttpServer, pool: ExecutorService, state: ScoringServer.State) extends AutoCloseable {
+final class ScoringServer private (server: HttpServer, pool: ExecutorService, state: ScoringServer.State, follower: Option[AliasFollower])
+    extends AutoCloseable {
   private val stopped = new CountDownLatch(1)
 
   /** The port it listens on (the one picked when 0 was asked). */
   def port: Int = server.getAddress.getPort
   def host: String = server.getAddress.getHostString
+
+  /** The registry version answering now (what [[ScoringServer.VersionHeader]] says), or null for a model not from the registry. */
+  def modelVersion: String = state.slot.get().version.orNull
 
   /**
    * Answers new requests with 503, lets those in flight finish (up to 3 s), then stops. (Not
@@ -36,6 +43,7 @@ final class ScoringServer private (server: HttpServer, pool: ExecutorService, st
    */
   override def close(): Unit = if (state.closing.compareAndSet(false, true)) {
     try {
+      follower.foreach(_.close())
       val deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(ScoringServer.DrainSeconds)
       while (state.inFlight.get() > 0 && System.nanoTime() < deadline) Thread.sleep(10)
       server.stop(0)
@@ -53,17 +61,29 @@ object ScoringServer {
   private val DrainSeconds = 3
 
   /** What the handler and [[ScoringServer.close]] share: requests being scored, and whether it is stopping. */
-  private final class State(val maxBodyBytes: Long) {
+  private final class State(val maxBodyBytes: Long, first: ServedVersion) {
     val inFlight = new AtomicInteger()
     val closing = new java.util.concurrent.atomic.AtomicBoolean(false)
+    val slot = new AtomicReference(first)
   }
 
   /**
-   * Loads `modelUri` once and serves it on `host:port` (0: any free port) with `spark`. A body
-   * over `maxBodyBytes` is refused with 413.
+   * Loads `modelUri` and serves it on `host:port` (0: any free port) with `spark`. A body over
+   * `maxBodyBytes` is refused with 413. With `followPollSeconds`, `modelUri` must be
+   * `models:/<name>@<alias>`, and the registry is read that often: when the alias moves, the
+   * version it names is loaded and swapped in ([[AliasFollower]]).
    */
-  def start(mlflow: Mlflow, modelUri: String, spark: SparkSession, host: String, port: Int, maxBodyBytes: Long): ScoringServer = {
+  def start(
+      mlflow: Mlflow,
+      modelUri: String,
+      spark: SparkSession,
+      host: String,
+      port: Int,
+      maxBodyBytes: Long,
+      followPollSeconds: Option[Double]
+  ): ScoringServer = {
     ModelUri.checkWithoutServer(modelUri, !mlflow.isLocal)
+    val followed = followPollSeconds.map { seconds => AliasFollower.checkPollSeconds(seconds); AliasFollower.aliasOf(modelUri) }
     // Bound before the (slow) load, so a port in use fails at once; answers only once loaded.
     val server =
       try HttpServer.create(new InetSocketAddress(host, port), 128)
@@ -71,19 +91,19 @@ object ScoringServer {
         case e: java.net.BindException =>
           throw BridgeException.badInput(s"cannot listen on $host:$port: ${e.getMessage} (is another server on that port?)")
       }
-    val served =
-      try {
-        Models.loadAny(mlflow, modelUri, spark) match {
-          case onnx: LoadedOnnx         => new ServedOnnx(onnx.model)
-          case pipeline: LoadedPipeline => new ServedModel(spark, pipeline.model, pipeline.signature)
-        }
-      } catch { case NonFatal(e) => server.stop(0); throw e }
+    val first =
+      try ServedVersion.load(mlflow, modelUri, spark)
+      catch { case NonFatal(e) => server.stop(0); throw e }
     val pool = Executors.newFixedThreadPool(math.max(4, Runtime.getRuntime.availableProcessors * 2), daemonThreads())
     server.setExecutor(pool)
-    val state = new State(maxBodyBytes)
-    server.createContext("/", (ex: HttpExchange) => handle(ex, served, state))
+    val state = new State(maxBodyBytes, first)
+    val follower = followed.map { case (name, alias) =>
+      new AliasFollower(mlflow, spark, name, alias, followPollSeconds.get, state.slot)
+    }
+    server.createContext("/", (ex: HttpExchange) => handle(ex, state))
     server.start()
-    new ScoringServer(server, pool, state)
+    follower.foreach(_.start())
+    new ScoringServer(server, pool, state, follower)
   }
 
   private def daemonThreads(): ThreadFactory = {
@@ -98,9 +118,15 @@ object ScoringServer {
   private val JsonType = "application/json"
   val PathHeader = "X-Mlflowbridge-Scored-By"
 
-  private def handle(ex: HttpExchange, served: Served, state: State): Unit = {
+  /** On every /invocations answer (errors too) of a model from the registry: the version that answered. */
+  val VersionHeader = "X-Mlflowbridge-Model-Version"
+
+  private def handle(ex: HttpExchange, state: State): Unit = {
     state.inFlight.incrementAndGet()
     try {
+      val current = state.slot.get() // once per request: a swap meanwhile does not reach it
+      val served = current.served
+      if (ex.getRequestURI.getPath == "/invocations") current.version.foreach(ex.getResponseHeaders.set(VersionHeader, _))
       val (status, body, contentType) =
         try {
           if (state.closing.get()) throw new RequestError(503, "TEMPORARILY_UNAVAILABLE", "the scoring server is stopping")

@@ -139,10 +139,12 @@ def test_models_loaded_over_connect_predict_as_here(client_run, spark, name):
     _close(pd.read_parquet(work / f"loaded_{name}.parquet"), here)
 
 
-def test_custom_scala_stage_scored_on_the_server_as_here(client_run, spark, sessions):
+def test_custom_scala_stage_scored_on_the_server_as_here(client_run, spark, custom_model):
     """com.acme.ml.ShiftModel cannot load in a Connect client (docs/connect.md); `score --remote` scores it on the server."""
+    from pyspark.sql import DataFrame
+
     work, plan, _, _, _, _ = client_run
-    here = sessions["py4j"].models.load(plan["custom"][0]).transform(spark.read.parquet(plan["custom_data"]))
+    here = DataFrame(custom_model[1].transform(spark.read.parquet(plan["custom_data"])._jdf), spark)  # the JVM pipeline itself
     _close(spark.read.parquet(str(work / "scored_custom.parquet")).select("id", "prediction").toPandas(), _classic(here))
 
 

@@ -364,7 +364,7 @@ CATALOG: list[Capability] = [
     Capability(
         "spark_connect_client",
         "MLflow spark flavor from a Spark Connect client (SparkSession.builder.remote; no JVM in the client)",
-        "mlflow.spark.log_model / load_model, mlflow.pyfunc.load_model: fail ('NoneType' object has no attribute 'jvm')",
+        "mlflow.spark.log_model / save_model / load_model, mlflow.pyfunc.load_model: fail ('NoneType' object has no attribute 'jvm')",
         "none (a Connect client has no JVM for the Java client either)",
         BRIDGED,
         "stock_spark_connect",

@@ -5,8 +5,8 @@ py4j gateway in the client and hides the gap).
 
 It fits a small pipeline on the Connect server, then per step prints one JSON line
 `PARITY-CHILD {"step": {"ok": bool, "value"|"error": ...}}`:
-  stock        mlflow.spark.log_model of the Connect-fitted pipeline; mlflow.spark.load_model and
-               mlflow.pyfunc.load_model of a spark model (logged through the bridge for the attempt)
+  stock        mlflow.spark.log_model and save_model of the Connect-fitted pipeline; mlflow.spark.load_model
+               and mlflow.pyfunc.load_model of a spark model (logged through the bridge for the attempt)
   bridge       bridge.connect("connect", ...): log the pipeline, load it, predict over Connect
 """
 
@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import shutil
 import sys
+import tempfile
 import traceback
 import uuid
 from typing import Any, Callable
@@ -66,10 +67,11 @@ def main(spec: dict) -> dict:
 
             def stock_log() -> str:
                 with mlflow.start_run():
-                    return mlflow.spark.log_model(model, name="model").model_uri
+                    return mlflow.spark.log_model(model, artifact_path="model").model_uri
 
             logged = _bridge_log(spark, uri, df, model)  # a spark model for the stock loaders to try
             step("stock_log_model", stock_log)
+            step("stock_save_model", lambda: mlflow.spark.save_model(model, tempfile.mkdtemp(prefix="parity-connect-") + "/model") or "saved")
             step("stock_spark_load_model", lambda: str(mlflow.spark.load_model(logged).transform(df).count()))
             step("stock_pyfunc_load_model", lambda: str(mlflow.pyfunc.load_model(logged).predict(df.drop("y").toPandas())))
         if "bridge" in spec["steps"]:

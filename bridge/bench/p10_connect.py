@@ -26,7 +26,7 @@ TITLE = "Spark Connect: log + load, score 1,000,000 rows"
 ROWS = 1_000_000
 SCORE_REPEAT = 2  # each a 1M-row job
 PY4J = "through py4j (jvm.models.log + jvm.models.load)"
-PROFILE_NOTE = ""
+PROFILE_NOTE = "not profiled yet: one run of each on a machine shared with other jobs (load average 13-30); ours over Connect adds a server-side download and a fetch call per load, which 1M-row scoring should amortise"
 
 
 def run(ctx: BenchContext, repeat: int) -> RowResult:

@@ -14,8 +14,10 @@ v = _versions()
 # ONNX models (bridge.onnx): scikit-learn to ONNX, and Python's ONNX Runtime that the tests compare the JVM's with.
 onnx = [f"onnx=={v['onnx']}", f"skl2onnx=={v['skl2onnx']}", f"onnxruntime=={v['onnxruntime']}"]
 demo = ["scikit-learn", "matplotlib"]
-bench = ["psutil", "pyinstrument", "scikit-learn", *onnx]
-connect = [f"pyspark-client=={v['spark']}", "grpcio", "grpcio-status", "googleapis-common-protos", "zstandard", "pandas>=2.2,<3", "pyarrow"]
+# What pyspark's Connect client needs besides pyspark itself (pyspark[connect] without pyspark).
+connect_protocol = ["grpcio", "grpcio-status", "googleapis-common-protos", "zstandard"]
+bench = ["psutil", "pyinstrument", "scikit-learn", *onnx, *connect_protocol]
+connect = [f"pyspark-client=={v['spark']}", *connect_protocol, "pandas>=2.2,<3", "pyarrow"]
 setup(
     install_requires=[
         f"pyspark=={v['spark']}",
@@ -28,7 +30,8 @@ setup(
     # certificate; psycopg: the tracking server on PostgreSQL (SQLAlchemy's default driver for postgresql://);
     # moto[server]: the S3 server (and boto3) of the s3:// artifact tests.
     # demo: `mlflow-bridge demo` (scikit-learn's wine data, matplotlib's plots); bench: `mlflow-bridge bench`
-    # (psutil samples its children's memory, pyinstrument profiles, the ONNX row). bridge/extras.py names the same.
+    # (psutil samples its children's memory, pyinstrument profiles, the ONNX row, the Spark Connect row's
+    # client). bridge/extras.py names the same.
     # The tests run the demo's and the benchmarks' code, so the test extra has both.
     # connect: a Spark Connect client with no JVM (bridge.spark_connect, docs/connect.md) installs
     # the bridge without its dependencies and this extra: pyspark-client instead of pyspark.

@@ -59,6 +59,15 @@ class BenchContext:
                 self._stack.callback(self._spark.stop)
         return self._spark
 
+    def connect_url(self) -> str:
+        """A Spark Connect server with the bridge's plugin (mlflow-bridge connect-server), started once."""
+        if "connect_url" not in self.shared:
+            from ..spark_connect.server import ConnectServer
+
+            self.progress("starting a Spark Connect server")
+            self.shared["connect_url"] = self._stack.enter_context(ConnectServer(log_dir=self.tmp("connect-server-"))).url
+        return self.shared["connect_url"]
+
     def session(self, backend: str, root: ArtifactRoot = PROXIED) -> Any:
         """A bridge.Mlflow session on `backend` for the root's tracking server."""
         key = (backend, root.name)

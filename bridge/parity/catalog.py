@@ -362,6 +362,18 @@ CATALOG: list[Capability] = [
         requires=("mlflowbridge.Models#load",),
     ),
     Capability(
+        "spark_connect_client",
+        "MLflow spark flavor from a Spark Connect client (SparkSession.builder.remote; no JVM in the client)",
+        "mlflow.spark.log_model / save_model / load_model, mlflow.pyfunc.load_model: fail ('NoneType' object has no attribute 'jvm')",
+        "none (a Connect client has no JVM for the Java client either)",
+        BRIDGED,
+        "stock_spark_connect",
+        bridge="bridge.connect('connect', uri, spark=...) (bridge.spark_connect; plugin mlflowbridge.connect.MlflowRelationPlugin on the server)",
+        workaround="bridge_spark_connect",
+        note="the stock attempt is stock Python's, in a Connect client with no JVM; docs/connect.md",
+        requires=("mlflowbridge.connect.MlflowRelationPlugin#transform", "py:bridge.spark_connect.ConnectMlflow"),
+    ),
+    Capability(
         "model_info",
         "Read a model's MLmodel: flavors, signature, input example, run, uuid, time created (get_model_info)",
         "mlflow.models.get_model_info(model_uri)",

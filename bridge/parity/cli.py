@@ -1,7 +1,8 @@
 """`mlflow-bridge parity` (registered by bridge.cli).
 
     mlflow-bridge parity [--format table|markdown|json|html] [--output F] [--tracking-uri U]
-                         [--backend py4j|jpype] [--only ID,ID] [--no-live] [--no-systags] [--update-docs]
+                         [--backend py4j|jpype] [--connect sc://H:P] [--only ID,ID] [--no-live] [--no-systags]
+                         [--update-docs]
 
 Runs every catalog entry's check live against U (default: MLFLOW_TRACKING_URI when it is an
 http(s) server, else an embedded server), then prints the table with the counts per status and
@@ -37,6 +38,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         choices=("py4j", "jpype"),
         default="py4j",
         help="JVM bridge for the checks (default py4j: it has Spark, which the SparkML checks need)",
+    )
+    p.add_argument(
+        "--connect",
+        default=None,
+        metavar="sc://HOST:PORT",
+        help="a Spark Connect server with the bridge's plugin (mlflow-bridge connect-server) for the Spark Connect row; without it that row is not run",
     )
     p.add_argument("--only", default=None, help="comma-separated catalog ids to check (default: all)")
     p.add_argument("--no-live", action="store_true", help="catalog only: no server, no JVM, no checks")
@@ -82,7 +89,7 @@ def build_report(args: argparse.Namespace):
             stack.callback(spark.stop)
         jvm = connect(args.backend, uri, spark=spark)
         stack.callback(jvm.close)
-        ctx = Ctx(jvm, MlflowClient(uri), uri, spark)
+        ctx = Ctx(jvm, MlflowClient(uri), uri, spark, args.connect)
         rows = run_rows(ctx, only, progress=lambda cid: print(f"parity: checking {cid}", file=sys.stderr, flush=True))
         report = Report(rows, versions(ctx), reflect(jvm))
         if not args.no_systags and (only is None or "system_tags" in only):

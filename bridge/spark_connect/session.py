@@ -76,12 +76,17 @@ class ConnectMlflow:
 
     @classmethod
     def remote(cls, url: str, tracking_uri: str | None = None, env: dict[str, str] | None = None) -> "ConnectMlflow":
-        """A Connect session to `url` (sc://host:port; checked to answer first, where pyspark's client
-        would retry for minutes) and the bridge over it."""
+        """A new Connect session to `url` (sc://host:port; checked to answer first, where pyspark's
+        client would retry for minutes) and the bridge over it; stop it with `.spark.stop()`."""
         from .client import remote_session
 
         _require_answering(url)
-        return cls(remote_session(url), tracking_uri, env)
+        spark = remote_session(url)
+        try:
+            return cls(spark, tracking_uri, env)
+        except BaseException:
+            spark.stop()
+            raise
 
     def _call(self, op: str, frames: list[Any] | None = None, **args: Any) -> dict[str, Any]:
         return wire.call(self.spark, op, args, self._tracking, frames)

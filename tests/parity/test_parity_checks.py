@@ -12,6 +12,8 @@ once (jpype), because what the stock client can do does not depend on how Python
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from bridge.parity.catalog import BRIDGED, CATALOG, GAP, PARITY
@@ -32,7 +34,7 @@ def _params(kind: str) -> list:
             name, marks = cap.check, []
         else:
             continue
-        if CHECKS[name].needs_spark:
+        if CHECKS[name].needs_spark or CHECKS[name].needs_connect:
             marks = marks + [pytest.mark.spark]
         for backend in CHECKS[name].backends:
             out.append(pytest.param(name, backend, marks=marks, id=f"{cap.id}-{backend}"))
@@ -44,16 +46,23 @@ def ctxs(sessions, mlflow_client, tracking_uri, spark):
     return {b: Ctx(s, mlflow_client, tracking_uri, spark) for b, s in sessions.items()}
 
 
+def _ctx(ctxs, check_name: str, backend: str, request) -> Ctx:
+    """The backend's context; with the session's Connect server for the checks that need one (started only then)."""
+    if not CHECKS[check_name].needs_connect:
+        return ctxs[backend]
+    return dataclasses.replace(ctxs[backend], connect_url=request.getfixturevalue("connect_server").url)
+
+
 @pytest.mark.parametrize("check_name,backend", _params("stock"))
-def test_stock_java(ctxs, check_name, backend):
-    run_check(check_name, ctxs[backend])
+def test_stock_java(ctxs, check_name, backend, request):
+    run_check(check_name, _ctx(ctxs, check_name, backend, request))
 
 
 @pytest.mark.parametrize("check_name,backend", _params("workaround"))
-def test_workaround(ctxs, check_name, backend):
-    run_check(check_name, ctxs[backend])
+def test_workaround(ctxs, check_name, backend, request):
+    run_check(check_name, _ctx(ctxs, check_name, backend, request))
 
 
 @pytest.mark.parametrize("check_name,backend", _params("parity"))
-def test_parity(ctxs, check_name, backend):
-    run_check(check_name, ctxs[backend])
+def test_parity(ctxs, check_name, backend, request):
+    run_check(check_name, _ctx(ctxs, check_name, backend, request))

@@ -13,6 +13,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import mlflow
@@ -136,6 +137,57 @@ def test_models_loaded_over_connect_predict_as_here(client_run, spark, name):
     work, plan, _, _, _, models = client_run
     here = _classic(models["wine"].transform(spark.read.parquet(plan["wine"]).drop("label")))
     _close(pd.read_parquet(work / f"loaded_{name}.parquet"), here)
+
+
+def test_custom_scala_stage_scored_on_the_server_as_here(client_run, spark, custom_model):
+    """com.acme.ml.ShiftModel cannot load in a Connect client (docs/connect.md); `score --remote` scores it on the server."""
+    from pyspark.sql import DataFrame
+
+    work, plan, _, _, _, _ = client_run
+    here = DataFrame(custom_model[1].transform(spark.read.parquet(plan["custom_data"])._jdf), spark)  # the JVM pipeline itself
+    _close(spark.read.parquet(str(work / "scored_custom.parquet")).select("id", "prediction").toPandas(), _classic(here))
+
+
+def test_connect_logged_served_by_stock_mlflow_models_serve(client_run, tmp_path):
+    """The wine pipeline fitted over Connect and logged through the bridge, served by stock `mlflow models serve`."""
+    import requests
+
+    from bridge.server import free_port, stop_group
+
+    work, plan, results, _, _, _ = client_run
+    local = mlflow.artifacts.download_artifacts(results["wine"], dst_path=str(tmp_path / "model"))
+    port = free_port()
+    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}:{os.environ['PATH']}")  # mlflow execs `uvicorn` by name
+    cmd = [sys.executable, "-m", "mlflow", "models", "serve", "-m", local, "--env-manager", "local", "-h", "127.0.0.1", "-p", str(port)]
+    with open(tmp_path / "serve.log", "wb") as log:
+        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        _wait_up(proc, url, tmp_path / "serve.log")
+        rows = pd.read_parquet(plan["wine"]).drop(columns=["label"])
+        body = {"dataframe_split": {"columns": list(rows.columns), "data": rows.to_numpy().tolist()}}
+        r = requests.post(f"{url}/invocations", json=body, timeout=300)
+        assert r.status_code == 200, r.text
+        served = pd.DataFrame({"id": rows["id"], "prediction": [float(p) for p in r.json()["predictions"]]})
+    finally:
+        stop_group(proc)
+    _close(pd.read_parquet(work / "connect_wine.parquet")[["id", "prediction"]], served)
+
+
+def _wait_up(proc: subprocess.Popen, url: str, log: Path) -> None:
+    """Until the server answers /ping (it starts a JVM for Spark: tens of seconds), or it exits."""
+    import requests
+
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, log.read_text()[-3000:]
+        try:
+            if requests.get(f"{url}/ping", timeout=2).ok:
+                return
+        except requests.ConnectionError:
+            pass
+        time.sleep(0.5)
+    raise AssertionError(f"{url} did not answer within 300s: {log.read_text()[-3000:]}")
 
 
 def test_no_secret_in_the_connect_server_log(client_run, connect_server):

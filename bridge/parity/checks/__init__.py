@@ -5,8 +5,8 @@ is not written out: the catalog's `stock_methods` drives one generic check."""
 from __future__ import annotations
 
 from ..catalog import CATALOG
-from . import artifacts, connecting, models, registry, tracking  # noqa: F401 - they register their checks
-from .base import CHECKS, ONE, Check, Ctx, GapConfirmed, NeedsSpark, require_stock, run_check
+from . import artifacts, connecting, models, registry, spark_connect, tracking  # noqa: F401 - they register their checks
+from .base import CHECKS, ONE, Check, Ctx, GapConfirmed, NeedsConnect, NeedsSpark, require_stock, run_check
 
 
 def _method_check(pattern: str, what: str):
@@ -18,4 +18,4 @@ for _cap in CATALOG:
         assert _cap.check not in CHECKS, f"{_cap.id}: {_cap.check} is both written out and generated"
         CHECKS[_cap.check] = Check(_cap.check, _method_check(_cap.stock_methods, _cap.python), ONE, f"the stock classes have /{_cap.stock_methods}/")
 
-__all__ = ["CHECKS", "Ctx", "GapConfirmed", "NeedsSpark", "run_check"]
+__all__ = ["CHECKS", "Ctx", "GapConfirmed", "NeedsConnect", "NeedsSpark", "run_check"]

@@ -43,12 +43,17 @@ class NeedsSpark(Exception):
     """The check needs a SparkSession, which this context does not have (JPype backend)."""
 
 
+class NeedsConnect(NeedsSpark):
+    """The check needs a Spark Connect server (with the bridge's plugin), which this context does not name."""
+
+
 @dataclass
 class Ctx:
     jvm: Any  # bridge.Mlflow
     py: Any  # mlflow.tracking.MlflowClient on the same server
     tracking_uri: str
     spark: Any = None  # pyspark SparkSession sharing the py4j backend's JVM, if any
+    connect_url: str | None = None  # sc://host:port of a Spark Connect server with the bridge's plugin, if any
     cache: dict = field(default_factory=dict)
 
     @property
@@ -85,6 +90,11 @@ class Ctx:
             raise NeedsSpark("needs a SparkSession: run with the py4j backend")
         return self.spark
 
+    def need_connect(self) -> str:
+        if not self.connect_url:
+            raise NeedsConnect("needs a Spark Connect server: give --connect sc://host:port (mlflow-bridge connect-server)")
+        return self.connect_url
+
 
 @dataclass(frozen=True)
 class Check:
@@ -94,6 +104,7 @@ class Check:
     doc: str
 
     needs_spark: bool = False
+    needs_connect: bool = False
 
 
 CHECKS: dict[str, Check] = {}
@@ -102,11 +113,11 @@ CHECKS: dict[str, Check] = {}
 _CHILD_RESULTS: dict[tuple, Any] = {}
 
 
-def check(name: str | None = None, backends: tuple[str, ...] = BOTH, spark: bool = False):
+def check(name: str | None = None, backends: tuple[str, ...] = BOTH, spark: bool = False, connect: bool = False):
     def register(fn: Callable[[Ctx], None]) -> Callable[[Ctx], None]:
         key = name or fn.__name__
         doc = (fn.__doc__ or "").strip().splitlines()[0] if fn.__doc__ else ""
-        CHECKS[key] = Check(key, fn, backends, doc, spark)
+        CHECKS[key] = Check(key, fn, backends, doc, spark, connect)
         return fn
 
     return register
@@ -180,12 +191,12 @@ def overlay(base: Mapping[str, str], env: dict[str, str | None]) -> dict[str, st
     return out
 
 
-def _run_child(spec: dict, env: dict[str, str | None]) -> dict:
-    """Run bridge/parity/child.py in a fresh interpreter+JVM with `env` on top of ours."""
+def _run_child(spec: dict, env: dict[str, str | None], module: str = "bridge.parity.child") -> dict:
+    """Run `module` (default bridge/parity/child.py: a fresh interpreter+JVM) with `env` on top of ours."""
     full_env = overlay(os.environ, env)
     repo_root = str(Path(__file__).resolve().parents[3])  # bridge/parity/checks/base.py
     full_env["PYTHONPATH"] = repo_root + (os.pathsep + full_env["PYTHONPATH"] if full_env.get("PYTHONPATH") else "")
-    r = subprocess.run([sys.executable, "-m", "bridge.parity.child", json.dumps(spec)], env=full_env, capture_output=True, text=True, timeout=300)
+    r = subprocess.run([sys.executable, "-m", module, json.dumps(spec)], env=full_env, capture_output=True, text=True, timeout=300)
     for line in r.stdout.splitlines():
         if line.startswith("PARITY-CHILD "):
             return json.loads(line[len("PARITY-CHILD ") :])

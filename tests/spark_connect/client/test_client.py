@@ -9,6 +9,7 @@ import importlib.metadata
 import importlib.util
 import json
 import os
+import re
 import shutil
 import socket
 import threading
@@ -136,12 +137,84 @@ def test_bad_input(spark, m):
         m.artifacts  # noqa: B018
 
 
-def test_server_that_does_not_answer():
+def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+        return s.getsockname()[1]
+
+
+def test_server_that_does_not_answer():
+    port = _free_port()
     with pytest.raises(ServerUnreachableError, match=f"sc://127.0.0.1:{port} does not answer"):
         ConnectMlflow.remote(f"sc://127.0.0.1:{port}", PLAN["tracking_uri"])
+
+
+# A call of a type no plugin on the server takes gets what a Connect server without ours answers
+# (Spark's "no handler for extension"), from the same server.
+NO_SUCH_CALL = "type.googleapis.com/mlflowbridge.connect.NoSuchCall"
+NO_PLUGIN = (
+    r"has no mlflow-bridge plugin: start it with --conf spark\.connect\.extensions\.relation\.classes=mlflowbridge\.connect\.MlflowRelationPlugin"
+)
+
+
+def test_server_without_the_plugin(spark, monkeypatch):
+    from bridge.spark_connect import wire
+
+    monkeypatch.setattr(wire, "TYPE_URL", NO_SUCH_CALL)
+    with pytest.raises(BadInputError, match=NO_PLUGIN):
+        ConnectMlflow(spark, PLAN["tracking_uri"])
+
+
+def _score_cli(capsys, url: str, model_uri: str, data: str, output: Path) -> tuple[int, str, str]:
+    """`mlflow-bridge score --remote ...` by its main() in this process: (exit code, stdout, stderr)."""
+    from bridge import cli
+
+    capsys.readouterr()
+    code = cli.main(["score", "--remote", url, "--model-uri", model_uri, "--input", data, "--output", str(output)])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_cli_scores_a_custom_scala_stage_on_the_server(monkeypatch, capsys):
+    """com.acme.ml.ShiftModel (its jar on the server's classpath): the Scala engine scores it there."""
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", PLAN["tracking_uri"])
+    uri, data = PLAN["custom"]
+    code, out, err = _score_cli(capsys, PLAN["connect_url"], uri, data, WORK / "scored_custom.parquet")
+    assert code == 0 and "with the scala engine" in out, err
+
+
+@pytest.mark.parametrize("case", ["no plugin", "no server", "no such model", "not a spark model", "wrong password", "missing column"])
+def test_cli_bad_input_is_one_line(case, monkeypatch, capsys, tmp_path):
+    from bridge.spark_connect import wire
+
+    url, uri, data = PLAN["connect_url"], PLAN["scala"][0], PLAN["wine"]
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", PLAN["tracking_uri"])
+    if case == "no plugin":
+        monkeypatch.setattr(wire, "TYPE_URL", NO_SUCH_CALL)
+        want = NO_PLUGIN
+    elif case == "no server":
+        url = f"sc://127.0.0.1:{_free_port()}"
+        want = f"{url} does not answer"
+    elif case == "no such model":
+        uri, want = "runs:/0123456789abcdef/model", "0123456789abcdef"
+    elif case == "not a spark model":
+        uri, want = PLAN["sklearn"], "(?i)not a spark (ml )?model"
+    elif case == "wrong password":
+        auth = PLAN["auth"]
+        monkeypatch.setenv("MLFLOW_TRACKING_URI", auth["uri"])
+        monkeypatch.setenv("MLFLOW_TRACKING_USERNAME", "alice")
+        monkeypatch.setenv("MLFLOW_TRACKING_PASSWORD", "wrong-" + auth["alice"])
+        want = "(?i)(denied|unauthori[sz]ed|credentials)"
+    else:
+        import pandas as pd
+
+        data = str(tmp_path / "wine_without_alcohol.parquet")
+        pd.read_parquet(PLAN["wine"]).drop(columns=["alcohol"]).to_parquet(data)
+        want = "alcohol"
+    code, out, err = _score_cli(capsys, url, uri, data, tmp_path / "out.parquet")
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert code == 2 and len(lines) == 1 and lines[0].startswith("mlflow-bridge score: error: "), err
+    assert re.search(want, lines[0]), lines[0]
 
 
 def test_two_users_at_once(spark):

@@ -119,7 +119,7 @@ def _bench(args: argparse.Namespace) -> int:
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("bench", help="time our paths against the stock tools, side by side, and check the speed targets")
-    p.add_argument("--rows", default=None, help="comma-separated rows, e.g. P1,P3 (default: all, P1-P10)")
+    p.add_argument("--rows", default=None, help="comma-separated rows, e.g. P1,P3 (default: all, P1-P11)")
     p.add_argument("--repeat", type=int, default=3, help="runs per contender, medians reported (slow contenders run fewer; each row says)")
     p.add_argument("--json", default=None, metavar="FILE", help="write the results as JSON")
     p.add_argument("--from-json", default=None, metavar="FILE", help="run nothing: report (and --update-docs from) a saved JSON")

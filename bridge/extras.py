@@ -15,7 +15,7 @@ EXTRAS: dict[str, tuple[tuple[str, str], ...]] = {
         ("sklearn", "scikit-learn"),
         ("skl2onnx", "skl2onnx"),
         ("onnxruntime", "onnxruntime"),
-        ("grpc", "grpcio"),  # P10's Spark Connect client
+        ("grpc", "grpcio"),  # P11's Spark Connect client
     ),
 }
 

@@ -1,4 +1,4 @@
-"""P10's Spark Connect client, a process of its own with no JVM (`python -m bridge.bench.connect_job
+"""P11's Spark Connect client, a process of its own with no JVM (`python -m bridge.bench.connect_job
 '<json>'`): a Connect session and the bench's in-process py4j Spark would share pyspark's globals.
 
 It fits the wine classifier over Connect (untimed), then times, and prints one line
@@ -44,9 +44,9 @@ def main(spec: dict) -> dict[str, list[float]]:
             out[name].append(time.perf_counter() - t0)
             print(f"{name} #{len(out[name])}: {out[name][-1]:.3f}s", file=sys.stderr, flush=True)
 
-        log_and_load(m.runs.start(spec["experiment_id"], "p10-warm").run_id)  # untimed: class loading on both sides
+        log_and_load(m.runs.start(spec["experiment_id"], "p11-warm").run_id)  # untimed: class loading on both sides
         for i in range(spec["repeat"]):
-            run_id = m.runs.start(spec["experiment_id"], f"p10-{i}").run_id
+            run_id = m.runs.start(spec["experiment_id"], f"p11-{i}").run_id
             timed(LOG_LOAD, lambda: log_and_load(run_id))
 
         src, uri, dst = spec["input"], spec["model_uri"], spec["out_dir"]

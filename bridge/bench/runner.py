@@ -25,7 +25,7 @@ from . import (
     p7_serving,
     p8_onnx,
     p9_autolog,
-    p10_connect,
+    p11_connect,
 )
 from .context import BenchContext
 from .roots import ROOTS
@@ -42,7 +42,7 @@ ROWS: dict[str, ModuleType] = {
         p7_serving,
         p8_onnx,
         p9_autolog,
-        p10_connect,
+        p11_connect,
     )
 }
 

@@ -1,4 +1,4 @@
-"""P10 Spark Connect: the wine classifier logged and loaded over Connect against the same through
+"""P11 Spark Connect: the wine classifier logged and loaded over Connect against the same through
 py4j, and 1,000,000 rows scored over Connect against the plain Connect job.
 
 The Connect side is a client process with no JVM (bridge/bench/connect_job.py) against one
@@ -21,7 +21,7 @@ from . import connect_job, wine
 from .context import BenchContext
 from .core import Contender, Measurement, RowResult, time_side_by_side, within
 
-ID = "P10"
+ID = "P11"
 TITLE = "Spark Connect: log + load, score 1,000,000 rows"
 ROWS = 1_000_000
 SCORE_REPEAT = 2  # each a 1M-row job
@@ -39,7 +39,7 @@ def run(ctx: BenchContext, repeat: int) -> RowResult:
     src = wine.scoring_input(ctx, ROWS)
 
     log_load = "wine classifier (3 stages): log + load"
-    py4j = Contender(PY4J, lambda run_id: jvm.models.load(jvm.models.log(run_id, model, "model").model_uri), setup=lambda: ctx.new_run(name="p10"))
+    py4j = Contender(PY4J, lambda run_id: jvm.models.load(jvm.models.log(run_id, model, "model").model_uri), setup=lambda: ctx.new_run(name="p11"))
     row.measurements += time_side_by_side(log_load, [py4j], repeat, ctx.progress)
 
     score_repeat = min(repeat, SCORE_REPEAT)
@@ -52,7 +52,7 @@ def run(ctx: BenchContext, repeat: int) -> RowResult:
         "model_uri": model_uri,
         "sparkml": str(sparkml),
         "input": str(src),
-        "out_dir": str(ctx.tmp("p10-out-")),
+        "out_dir": str(ctx.tmp("p11-out-")),
     }
     env = {k: v for k, v in os.environ.items() if not k.startswith(("JAVA", "SPARK", "PYSPARK"))}
     env["PATH"] = os.path.dirname(sys.executable)  # no java: a Connect-only client

@@ -71,17 +71,19 @@ object ScoringServer {
         case e: java.net.BindException =>
           throw BridgeException.badInput(s"cannot listen on $host:$port: ${e.getMessage} (is another server on that port?)")
       }
-    val served =
+    val (served, params) =
       try {
-        Models.loadAny(mlflow, modelUri, spark) match {
+        val loaded = Models.loadAny(mlflow, modelUri, spark)
+        val served = loaded match {
           case onnx: LoadedOnnx         => new ServedOnnx(onnx.model)
           case pipeline: LoadedPipeline => new ServedModel(spark, pipeline.model, pipeline.signature)
         }
+        (served, RequestParams.of(loaded.paramsJson))
       } catch { case NonFatal(e) => server.stop(0); throw e }
     val pool = Executors.newFixedThreadPool(math.max(4, Runtime.getRuntime.availableProcessors * 2), daemonThreads())
     server.setExecutor(pool)
     val state = new State(maxBodyBytes)
-    server.createContext("/", (ex: HttpExchange) => handle(ex, served, state))
+    server.createContext("/", (ex: HttpExchange) => handle(ex, served, params, state))
     server.start()
     new ScoringServer(server, pool, state)
   }
@@ -98,13 +100,13 @@ object ScoringServer {
   private val JsonType = "application/json"
   val PathHeader = "X-Mlflowbridge-Scored-By"
 
-  private def handle(ex: HttpExchange, served: Served, state: State): Unit = {
+  private def handle(ex: HttpExchange, served: Served, params: RequestParams, state: State): Unit = {
     state.inFlight.incrementAndGet()
     try {
       val (status, body, contentType) =
         try {
           if (state.closing.get()) throw new RequestError(503, "TEMPORARILY_UNAVAILABLE", "the scoring server is stopping")
-          route(ex, served, state.maxBodyBytes)
+          route(ex, served, params, state.maxBodyBytes)
         } catch {
           case e: RequestError => (e.status, error(e.code, e.getMessage), JsonType)
           case e: BridgeException if Set(BridgeException.Kind.BAD_INPUT, BridgeException.Kind.NOT_FOUND)(e.kind) =>
@@ -125,14 +127,17 @@ object ScoringServer {
     }
   }
 
-  private def route(ex: HttpExchange, served: Served, maxBodyBytes: Long): (Int, Array[Byte], String) = {
+  private def route(ex: HttpExchange, served: Served, params: RequestParams, maxBodyBytes: Long): (Int, Array[Byte], String) = {
     val method = ex.getRequestMethod
     ex.getRequestURI.getPath match {
       case "/ping" | "/health" if method == "GET" => (200, "\n".getBytes(StandardCharsets.UTF_8), JsonType)
       case "/version" if method == "GET"          => (200, Pins.mlflowPython.getBytes(StandardCharsets.UTF_8), JsonType)
       case "/invocations" if method == "POST" =>
         val body = readBody(ex, maxBodyBytes)
-        val answer = served.predict(RequestTable.parse(ex.getRequestHeaders.getFirst("Content-Type"), body))
+        // A Parquet body decodes to at most as many cells as a JSON body under the limit could hold ("0," each).
+        val table = RequestTable.parse(ex.getRequestHeaders.getFirst("Content-Type"), body, maxBodyBytes / 2)
+        params.check(table.params)
+        val answer = served.predict(table)
         ex.getResponseHeaders.set(PathHeader, answer.path.name) // which path scored it: operations and tests can tell
         (200, answer.body, JsonType)
       case "/ping" | "/health" | "/version" | "/invocations" =>

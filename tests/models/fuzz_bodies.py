@@ -89,7 +89,7 @@ def mutated_json(rng: random.Random, x: pd.DataFrame) -> tuple[str, bytes]:
             cols = inner["columns"]
             cols[rng.randrange(len(cols))] = rng.choice([cols[0], "", "a.b", "`x`", "é", None, 1, "prediction"])
         elif op == 4 and isinstance(inner, dict) and "data" in inner:
-            inner["data"] = rng.choice([[], [[]], [[1]], None, "x", [None], inner["data"] * 2])
+            inner["data"] = rng.choice([[], [[]], [[1]], None, "x", [None], (inner["data"] * 2 if isinstance(inner["data"], list) else None)])
         elif op == 5:
             body[rng.choice(KEYS)] = random_json(rng)
         elif op == 6 and isinstance(inner, dict):
@@ -124,7 +124,7 @@ def random_bytes(rng: random.Random, x: pd.DataFrame) -> tuple[str, bytes]:
 
 def _valid_bytes(rng: random.Random, x: pd.DataFrame) -> tuple[str, bytes]:
     rows = x.sample(n=rng.randint(1, 4), random_state=rng.randrange(2**31))
-    which = rng.randrange(3)
+    which = rng.choice([0, 1, 1, 2, 2])
     if which == 0:
         return CSV, rows.to_csv(index=rng.random() < 0.3).encode()
     if which == 1:
@@ -167,14 +167,16 @@ def csv_shapes(rng: random.Random, x: pd.DataFrame) -> tuple[str, bytes]:
     return rng.choice([CSV, CSV, CSV + "; charset=utf-8"]), sep.join(lines).encode()
 
 
+# Bodies that reach Spark with a null or NaN the assembler refuses cost a failed Spark job each
+# (about 100x a parse error): they are kept to a few percent so 5,000 bodies fit the CI minute.
 GENERATORS: list[tuple[float, Callable[[random.Random, pd.DataFrame], tuple[str, bytes]]]] = [
-    (0.30, mutated_json),
-    (0.10, lambda rng, x: (rng.choice([JSON, JSON, rng.choice(TYPES)]), _dumps(random_json(rng)))),
-    (0.08, weird_number_json),
+    (0.28, mutated_json),
+    (0.17, lambda rng, x: (rng.choice([JSON, JSON, rng.choice(TYPES)]), _dumps(random_json(rng)))),
+    (0.04, weird_number_json),
     (0.04, deep),
-    (0.10, random_bytes),
-    (0.28, byte_mutated),
-    (0.10, csv_shapes),
+    (0.20, random_bytes),
+    (0.22, byte_mutated),
+    (0.05, csv_shapes),
 ]
 
 

@@ -317,11 +317,15 @@ def _heap_after_gc_mb(pid: int) -> float:
     """The JVM's heap in use after a full GC (jcmd): what the requests left behind, not garbage not yet collected."""
     subprocess.run(["jcmd", str(pid), "GC.run"], check=True, capture_output=True, timeout=60)
     out = subprocess.run(["jcmd", str(pid), "GC.heap_info"], check=True, capture_output=True, text=True, timeout=60).stdout
-    return int(re.search(r"used (\d+)K", out).group(1)) / 1024
+    used = re.search(r"used (\d+)K", out)
+    assert used, out
+    return int(used.group(1)) / 1024
 
 
 def _rss_mb(pid: int) -> float:
-    return int(re.search(r"VmRSS:\s+(\d+) kB", Path(f"/proc/{pid}/status").read_text()).group(1)) / 1024
+    rss = re.search(r"VmRSS:\s+(\d+) kB", Path(f"/proc/{pid}/status").read_text())
+    assert rss
+    return int(rss.group(1)) / 1024
 
 
 def test_fuzzed_bodies_never_get_a_5xx(served):

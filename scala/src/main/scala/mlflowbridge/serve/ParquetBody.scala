@@ -112,15 +112,15 @@ private[serve] object ParquetBody {
   private def primitive(g: Group, i: Int, k: Int, t: PrimitiveType): JsonNode = {
     val logical: LogicalTypeAnnotation = t.getLogicalTypeAnnotation
     (t.getPrimitiveTypeName, logical) match {
-      case (BOOLEAN, _)                                   => nodes.booleanNode(g.getBoolean(i, k))
-      case (FLOAT, _)                                     => nodes.numberNode(g.getFloat(i, k))
-      case (DOUBLE, _)                                    => nodes.numberNode(g.getDouble(i, k))
-      case (INT32, d: DecimalLogicalTypeAnnotation)       => nodes.numberNode(java.math.BigDecimal.valueOf(g.getInteger(i, k).toLong, d.getScale))
-      case (INT64, d: DecimalLogicalTypeAnnotation)       => nodes.numberNode(java.math.BigDecimal.valueOf(g.getLong(i, k), d.getScale))
-      case (INT32, _: DateLogicalTypeAnnotation)          => nodes.textNode(java.time.LocalDate.ofEpochDay(g.getInteger(i, k).toLong).toString)
+      case (BOOLEAN, _)                             => nodes.booleanNode(g.getBoolean(i, k))
+      case (FLOAT, _)                               => nodes.numberNode(g.getFloat(i, k))
+      case (DOUBLE, _)                              => nodes.numberNode(g.getDouble(i, k))
+      case (INT32, d: DecimalLogicalTypeAnnotation) => nodes.numberNode(java.math.BigDecimal.valueOf(g.getInteger(i, k).toLong, d.getScale))
+      case (INT64, d: DecimalLogicalTypeAnnotation) => nodes.numberNode(java.math.BigDecimal.valueOf(g.getLong(i, k), d.getScale))
+      case (INT32, _: DateLogicalTypeAnnotation)    => nodes.textNode(java.time.LocalDate.ofEpochDay(g.getInteger(i, k).toLong).toString)
       case (INT32, a: IntLogicalTypeAnnotation) if !a.isSigned => nodes.numberNode(Integer.toUnsignedLong(g.getInteger(i, k)))
-      case (INT32, _)                                     => nodes.numberNode(g.getInteger(i, k))
-      case (INT64, ts: TimestampLogicalTypeAnnotation)    => nodes.textNode(instant(g.getLong(i, k), ts.getUnit).toString)
+      case (INT32, _)                                          => nodes.numberNode(g.getInteger(i, k))
+      case (INT64, ts: TimestampLogicalTypeAnnotation)         => nodes.textNode(instant(g.getLong(i, k), ts.getUnit).toString)
       case (INT64, a: IntLogicalTypeAnnotation) if !a.isSigned =>
         nodes.numberNode(new java.math.BigInteger(java.lang.Long.toUnsignedString(g.getLong(i, k))))
       case (INT64, _) => nodes.numberNode(g.getLong(i, k))

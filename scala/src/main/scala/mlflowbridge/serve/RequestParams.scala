@@ -25,6 +25,7 @@ private[serve] final class RequestParams private (specs: Option[Seq[RequestParam
 }
 
 private[serve] object RequestParams {
+
   /** No params schema: any `params` is ignored. */
   val ignored = new RequestParams(None)
 
@@ -43,7 +44,12 @@ private[serve] object RequestParams {
   private def invalid(msg: String) = new RequestError(400, "INVALID_PARAMETER_VALUE", msg)
 
   private def pythonType(n: JsonNode): String =
-    if (n.isArray) "list" else if (n.isTextual) "str" else if (n.isBoolean) "bool" else if (n.isIntegralNumber) "int" else if (n.isNumber) "float" else "dict"
+    if (n.isArray) "list"
+    else if (n.isTextual) "str"
+    else if (n.isBoolean) "bool"
+    else if (n.isIntegralNumber) "int"
+    else if (n.isNumber) "float"
+    else "dict"
 
   /** One param: its MLflow type (None: an object type, not checked here) and whether it is a 1-D list (`shape: [-1]`). */
   private final case class Spec(name: String, tpe: Option[String], list: Boolean) {
@@ -56,13 +62,13 @@ private[serve] object RequestParams {
     /** `_enforce_param_datatype`: null passes; int widens to long, float and double; long to float and double. */
     private def scalar(v: JsonNode): Option[String] = {
       val ok = v.isNull || (tpe match {
-        case None                                       => true
-        case Some("string")                             => v.isTextual
-        case Some("boolean")                            => v.isBoolean
-        case Some("integer") | Some("long")             => v.isIntegralNumber
-        case Some("float") | Some("double")             => v.isNumber
-        case Some("datetime")                           => v.isTextual && datetime(v.asText())
-        case Some(_)                                    => false // binary: JSON has no bytes
+        case None                           => true
+        case Some("string")                 => v.isTextual
+        case Some("boolean")                => v.isBoolean
+        case Some("integer") | Some("long") => v.isIntegralNumber
+        case Some("float") | Some("double") => v.isNumber
+        case Some("datetime")               => v.isTextual && datetime(v.asText())
+        case Some(_)                        => false // binary: JSON has no bytes
       })
       if (ok) None else Some(s"expected ${tpe.getOrElse("object")}, got ${pythonType(v)} ${v.toString.take(40)}")
     }

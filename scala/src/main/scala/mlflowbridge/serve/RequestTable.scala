@@ -62,9 +62,12 @@ private[serve] object RequestTable {
   def parse(contentType: String, body: Array[Byte], maxCells: Long = Long.MaxValue): RequestTable = {
     val header = Option(contentType).getOrElse("")
     val parts = header.split(";", -1).map(_.strip).toSeq
-    val params = parts.drop(1).map { p =>
-      val i = p.indexOf('='); if (i < 0) p -> "" else p.substring(0, i) -> p.substring(i + 1)
-    }.toMap
+    val params = parts
+      .drop(1)
+      .map { p =>
+        val i = p.indexOf('='); if (i < 0) p -> "" else p.substring(0, i) -> p.substring(i + 1)
+      }
+      .toMap
     if (params.getOrElse("charset", "utf-8").toLowerCase(java.util.Locale.ROOT) != "utf-8")
       throw RequestError.unsupportedMedia("The scoring server only supports UTF-8")
     val unknown = params.keySet - "charset"

@@ -28,13 +28,13 @@ class RequestParamsSuite extends AnyFunSuite {
   test("with one: not a dictionary, a wrong type or a wrong shape is 400 INVALID_PARAMETER_VALUE naming the param") {
     Seq(
       """{"alpha": "high"}""" -> "alpha",
-      "[1, 2]"                -> "dictionary",
-      "\"alpha\""             -> "dictionary",
-      """{"ks": 3}"""         -> "ks",
-      """{"ks": [3.5]}"""     -> "ks",
-      """{"ks": [[3]]}"""     -> "ks",
-      """{"mode": ["a"]}"""   -> "mode",
-      """{"mode": true}"""    -> "mode"
+      "[1, 2]" -> "dictionary",
+      "\"alpha\"" -> "dictionary",
+      """{"ks": 3}""" -> "ks",
+      """{"ks": [3.5]}""" -> "ks",
+      """{"ks": [[3]]}""" -> "ks",
+      """{"mode": ["a"]}""" -> "mode",
+      """{"mode": true}""" -> "mode"
     ).foreach { case (p, word) =>
       val e = intercept[RequestError](schema.check(params(p)))
       assert(e.status == 400 && e.code == "INVALID_PARAMETER_VALUE" && e.getMessage.contains(word), p)

@@ -8,8 +8,10 @@ MLFLOW_PYTHON_EXECUTABLE). Then bad input, concurrency and SIGTERM.
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -21,8 +23,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import fuzz_bodies
 import mlflow
 import numpy as np
+import protocol_cases
 import pytest
 from models_fixtures import dataset, features
 
@@ -178,7 +182,7 @@ def test_bad_input_is_a_clear_error(served):
     _assert_mlflow_error(status, body, 400, "valid JSON")
     status, body = post(served.ours, json.dumps({"dataframe_records": x.drop(columns=[missing]).to_dict("records")}))
     _assert_mlflow_error(status, body, 400, "missing", f"'{missing}'")
-    wrong = x.astype({missing: str}).to_dict("records")
+    wrong = x.assign(**{missing: "x"}).to_dict("records")  # text that reads as a number is taken for a double, as stock does
     status, body = post(served.ours, json.dumps({"dataframe_records": wrong}))
     # The CLI's words: the signature's check, or without one Spark's own at the stage that refuses it.
     words = (f"'{missing}'", "wrong type") if served.has_signature else (missing, "VectorAssembler", "not supported")
@@ -228,6 +232,127 @@ def test_row_path_equals_transform_on_every_row(served):
     assert first == tuple(second) == stock
     assert first[0] == 200 and len(first[1]["predictions"]) == len(features(served.kind))
     assert path == "row"
+
+
+class Connection:
+    """One persistent HTTP/1.1 connection (http.client): thousands of requests without a TCP handshake each."""
+
+    def __init__(self, url: str) -> None:
+        self.host, self.port = url.removeprefix("http://").split(":")
+        self.conn = http.client.HTTPConnection(self.host, int(self.port), timeout=120)
+
+    def post(self, body: bytes, content_type: str | None) -> tuple[int, bytes]:
+        headers = {} if content_type is None else {"Content-Type": content_type}
+        for attempt in range(2):  # a server may close a kept-alive connection (after a 413): once more on a new one
+            try:
+                self.conn.request("POST", "/invocations", body, headers)
+                r = self.conn.getresponse()
+                answer = r.read()
+                if r.will_close or r.status == 413:
+                    self.reopen()
+                return r.status, answer
+            except (ConnectionError, http.client.HTTPException):
+                self.reopen()
+                if attempt:
+                    raise
+        raise AssertionError("unreachable")
+
+    def reopen(self) -> None:
+        self.conn.close()
+        self.conn = http.client.HTTPConnection(self.host, int(self.port), timeout=120)
+
+
+def _predictions(answer: bytes) -> list | None:
+    try:
+        return json.loads(answer).get("predictions")
+    except (ValueError, AttributeError):
+        return None
+
+
+# Deliberate differences, in docs/serving.md: a model without a signature gets `instances`/`inputs`
+# as the same table as dataframe_split (stock hands its spark flavor a dict of arrays: 400).
+_OURS_ONLY_WITHOUT_SIGNATURE = {"instances records", "inputs records", "inputs columns", "instances columns"}
+# Text read as numbers: pandas' fast float parser may be one ulp off the exact value; ours is exact.
+_TEXT_NUMBERS = {"csv", "csv with index", "csv charset", "parquet string column", "strings for numbers"}
+
+
+def test_protocol_side_by_side_with_stock(served):
+    """One list of requests, valid and invalid, to stock and to ours: the same status, the same predictions."""
+    stock, ours = Connection(served.stock), Connection(served.ours)
+    differences = []
+    for case in protocol_cases.cases(features(served.kind).head(3)):
+        (s_status, s_body), (o_status, o_body) = stock.post(case.body, case.content_type), ours.post(case.body, case.content_type)
+        if o_status != 200:  # ours: always MLflow's JSON error, never a stack trace
+            err = json.loads(o_body)
+            assert set(err) == {"error_code", "message"} and "\tat " not in err["message"], (case.name, err)
+        if case.name in _OURS_ONLY_WITHOUT_SIGNATURE and not served.has_signature:
+            s_status, s_body = (200, o_body) if s_status == 400 else (s_status, s_body)
+        s_pred, o_pred = _predictions(s_body), _predictions(o_body)
+        same_predictions = s_status != 200 or (
+            s_pred is not None and o_pred is not None and len(s_pred) == len(o_pred)
+            and np.allclose(np.asarray(s_pred, dtype=float), np.asarray(o_pred, dtype=float), rtol=1e-12 if case.name in _TEXT_NUMBERS else 0, atol=0, equal_nan=True)
+        )  # fmt: skip
+        if s_status != o_status or not same_predictions:
+            differences.append((case.name, s_status, s_body[:200], o_status, o_body[:200]))
+    assert not differences, "\n".join(map(str, differences))
+
+
+FUZZ_BODIES = 5_000  # per served model: 10,000 over the two
+
+
+def _java_pid(proc: subprocess.Popen) -> int:
+    """Our server's JVM: the process itself (bare JVM) or the java in its process group (the py4j command's gateway)."""
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            pid, rest = stat.read_text().split(" (", 1)
+            comm, fields = rest.rsplit(") ", 1)
+        except OSError:
+            continue
+        if comm == "java" and int(fields.split()[2]) == proc.pid:
+            return int(pid)
+    raise AssertionError(f"no java process in the group of {proc.pid}")
+
+
+def _heap_after_gc_mb(pid: int) -> float:
+    """The JVM's heap in use after a full GC (jcmd): what the requests left behind, not garbage not yet collected."""
+    subprocess.run(["jcmd", str(pid), "GC.run"], check=True, capture_output=True, timeout=60)
+    out = subprocess.run(["jcmd", str(pid), "GC.heap_info"], check=True, capture_output=True, text=True, timeout=60).stdout
+    used = re.search(r"used (\d+)K", out)
+    assert used, out
+    return int(used.group(1)) / 1024
+
+
+def _rss_mb(pid: int) -> float:
+    rss = re.search(r"VmRSS:\s+(\d+) kB", Path(f"/proc/{pid}/status").read_text())
+    assert rss
+    return int(rss.group(1)) / 1024
+
+
+def test_fuzzed_bodies_never_get_a_5xx(served):
+    """5,000 seeded generated and mutated bodies (tests/models/fuzz_bodies.py): no 5xx, the server alive, its
+    heap after GC within 64 MB of where it started and its RSS within 1 GB, then a valid request answered as stock."""
+    x = features(served.kind)
+    pid = _java_pid(served.ours_proc)
+    heap_before, rss_before = _heap_after_gc_mb(pid), _rss_mb(pid)
+    ours = Connection(served.ours)
+    statuses: dict[int, int] = {}
+    server_errors = []
+    t0 = time.monotonic()
+    for i, (ctype, body) in enumerate(fuzz_bodies.bodies(seed=29 + len(served.kind), n=FUZZ_BODIES, x=x)):
+        status, answer = ours.post(body, ctype)
+        statuses[status] = statuses.get(status, 0) + 1
+        if status >= 500:
+            server_errors.append((i, ctype, body[:300], answer[:300]))
+    took = time.monotonic() - t0
+    heap_after, rss_after = _heap_after_gc_mb(pid), _rss_mb(pid)
+    print(f"fuzz {served.kind}: {FUZZ_BODIES} bodies in {took:.1f}s {sorted(statuses.items())}; "
+          f"heap after GC {heap_before:.0f} -> {heap_after:.0f} MB, RSS {rss_before:.0f} -> {rss_after:.0f} MB")  # fmt: skip
+    assert not server_errors, "\n".join(map(str, server_errors[:20]))
+    assert served.ours_proc.poll() is None
+    assert heap_after - heap_before < 64, (heap_before, heap_after)
+    assert rss_after - rss_before < 1024, (rss_before, rss_after)
+    body, ctype = requests_for(served.kind)["dataframe_split"]
+    assert post(served.ours, body, ctype) == post(served.stock, body, ctype)
 
 
 def test_sigterm_drains_and_exits_within_5s(served):

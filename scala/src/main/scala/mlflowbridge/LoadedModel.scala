@@ -8,6 +8,9 @@ import org.apache.spark.ml.PipelineModel
 /** A model loaded from a model URI with what scoring it needs: a Spark pipeline and its signature, or an ONNX model. */
 sealed trait LoadedModel {
   def uri: String
+
+  /** MLmodel's `signature.params` JSON text (None: no params schema); the scoring server checks a request's `params` by it. */
+  private[mlflowbridge] def paramsJson: Option[String]
 }
 
 /**
@@ -17,7 +20,8 @@ sealed trait LoadedModel {
 final class LoadedPipeline private[mlflowbridge] (
     val uri: String,
     val model: PipelineModel,
-    private[mlflowbridge] val signature: Option[Seq[ColSpec]]
+    private[mlflowbridge] val signature: Option[Seq[ColSpec]],
+    private[mlflowbridge] val paramsJson: Option[String] = None
 ) extends LoadedModel {
 
   /** The signature inputs as MLmodel's JSON string, or null. */
@@ -25,4 +29,5 @@ final class LoadedPipeline private[mlflowbridge] (
 }
 
 /** A model with the onnx flavor (and no spark flavor). */
-final class LoadedOnnx private[mlflowbridge] (val uri: String, val model: OnnxModel) extends LoadedModel
+final class LoadedOnnx private[mlflowbridge] (val uri: String, val model: OnnxModel, private[mlflowbridge] val paramsJson: Option[String] = None)
+    extends LoadedModel

@@ -207,7 +207,7 @@ private[mlflowbridge] object Models {
       if (!Files.isDirectory(sparkDir))
         throw BridgeException.badInput(s"model $uri is incomplete: its MLmodel names Spark model data '$data/', which is missing")
       CustomStages.addJars(spark, dir, mm, uri)
-      new LoadedPipeline(uri, PipelineRebuild.load(sparkDir, spark, uri), mm.inputs)
+      new LoadedPipeline(uri, PipelineRebuild.load(sparkDir, spark, uri), mm.inputs, mm.signature.flatMap(_.paramsJson))
     } else {
       // Legacy layout (amesar/mlflow-examples): no MLmodel; the dir is the saved pipeline or holds sparkml/.
       val sparkDir =
@@ -225,7 +225,7 @@ private[mlflowbridge] object Models {
   }
 
   private def onnxFrom(dir: Path, uri: String, mm: MlModel): LoadedOnnx =
-    new LoadedOnnx(uri, OnnxModel.plan(uri, Files.readAllBytes(OnnxFlavor.dataFile(mm, dir, uri)), mm.inputs))
+    new LoadedOnnx(uri, OnnxModel.plan(uri, Files.readAllBytes(OnnxFlavor.dataFile(mm, dir, uri)), mm.inputs), mm.signature.flatMap(_.paramsJson))
 
   def info(uri: String, mm: MlModel, example: Option[Path]): ModelInfo = {
     val exampleText = example.map(p => new String(Files.readAllBytes(p), java.nio.charset.StandardCharsets.UTF_8)).orNull

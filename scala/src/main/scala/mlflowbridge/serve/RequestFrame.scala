@@ -68,14 +68,26 @@ private[serve] object RequestFrame {
   }
 
   private def double(csv: Boolean) = Converter(DoubleType, nullable(isNumber(_, csv)), orNull(toDouble(_, csv)))
+
+  /**
+   * A signature's double or float column from JSON or Parquet also takes text that reads as a
+   * number and booleans (1.0, 0.0): stock casts such columns with pandas' `astype` before scoring.
+   */
+  private def castable(n: JsonNode, csv: Boolean) = isNumber(n, csv) || (!csv && (n.isBoolean || textDouble(n).isDefined))
+  private def castDouble(n: JsonNode, csv: Boolean): Double =
+    if (csv || n.isNumber) toDouble(n, csv) else if (n.isBoolean) (if (n.asBoolean()) 1.0 else 0.0) else textDouble(n).get
+
+  /** Inferred (no signature) a JSON integer past 64 bits is not a double: pandas keeps it as an object column Spark cannot assemble. */
+  private def inferredDouble(csv: Boolean) =
+    Converter(DoubleType, nullable(n => isNumber(n, csv) && (csv || !n.isIntegralNumber || n.canConvertToLong)), orNull(toDouble(_, csv)))
   private def long(csv: Boolean) = Converter(LongType, nullable(isWhole(_, csv)), orNull(toLong(_, csv)))
   private def text(csv: Boolean) = Converter(StringType, nullable(n => n.isTextual || csv), orNull(_.asText()))
   private def bool(csv: Boolean) = Converter(BooleanType, nullable(isBool(_, csv)), orNull(toBool(_, csv)))
 
   /** The signature's type for a column, when the protocol can carry it. */
   private def typed(spec: ColSpec, csv: Boolean): Option[Converter] = spec.tpe match {
-    case "double"  => Some(double(csv))
-    case "float"   => Some(Converter(FloatType, nullable(isNumber(_, csv)), orNull(toDouble(_, csv).toFloat)))
+    case "double"  => Some(Converter(DoubleType, nullable(castable(_, csv)), orNull(castDouble(_, csv))))
+    case "float"   => Some(Converter(FloatType, nullable(castable(_, csv)), orNull(castDouble(_, csv).toFloat)))
     case "long"    => Some(long(csv))
     case "integer" => Some(Converter(IntegerType, nullable(n => isWhole(n, csv) && toLong(n, csv).isValidInt), orNull(toLong(_, csv).toInt)))
     case "string"  => Some(text(csv))
@@ -95,7 +107,7 @@ private[serve] object RequestFrame {
       else
         Seq(
           long(csv),
-          double(csv),
+          inferredDouble(csv),
           bool(csv),
           text(csv),
           Converter(ArrayType(DoubleType), nullable(n => n.isArray && numbers(n).isDefined), orNull(n => numbers(n).get.toSeq))

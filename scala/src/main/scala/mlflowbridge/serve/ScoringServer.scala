@@ -130,7 +130,7 @@ object ScoringServer {
       val (status, body, contentType) =
         try {
           if (state.closing.get()) throw new RequestError(503, "TEMPORARILY_UNAVAILABLE", "the scoring server is stopping")
-          route(ex, served, state.maxBodyBytes)
+          route(ex, served, current.params, state.maxBodyBytes)
         } catch {
           case e: RequestError => (e.status, error(e.code, e.getMessage), JsonType)
           case e: BridgeException if Set(BridgeException.Kind.BAD_INPUT, BridgeException.Kind.NOT_FOUND)(e.kind) =>
@@ -151,14 +151,17 @@ object ScoringServer {
     }
   }
 
-  private def route(ex: HttpExchange, served: Served, maxBodyBytes: Long): (Int, Array[Byte], String) = {
+  private def route(ex: HttpExchange, served: Served, params: RequestParams, maxBodyBytes: Long): (Int, Array[Byte], String) = {
     val method = ex.getRequestMethod
     ex.getRequestURI.getPath match {
       case "/ping" | "/health" if method == "GET" => (200, "\n".getBytes(StandardCharsets.UTF_8), JsonType)
       case "/version" if method == "GET"          => (200, Pins.mlflowPython.getBytes(StandardCharsets.UTF_8), JsonType)
       case "/invocations" if method == "POST" =>
         val body = readBody(ex, maxBodyBytes)
-        val answer = served.predict(RequestTable.parse(ex.getRequestHeaders.getFirst("Content-Type"), body))
+        // A Parquet body decodes to at most as many cells as a JSON body under the limit could hold ("0," each).
+        val table = RequestTable.parse(ex.getRequestHeaders.getFirst("Content-Type"), body, maxBodyBytes / 2)
+        params.check(table.params)
+        val answer = served.predict(table)
         ex.getResponseHeaders.set(PathHeader, answer.path.name) // which path scored it: operations and tests can tell
         (200, answer.body, JsonType)
       case "/ping" | "/health" | "/version" | "/invocations" =>

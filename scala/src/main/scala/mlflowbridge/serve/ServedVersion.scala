@@ -7,10 +7,16 @@ import org.apache.spark.sql.SparkSession
 
 /**
  * A loaded model as the server answers with it: what scores requests, the registry version it
- * is (None: not from the registry; goes into [[ScoringServer.VersionHeader]]) and its input
+ * is (None: not from the registry; goes into [[ScoringServer.VersionHeader]]), the params its
+ * MLmodel declares (swapped with the model) and its input
  * example, to warm it with before it takes requests.
  */
-private[serve] final class ServedVersion(val served: Served, val version: Option[String], example: Option[String]) {
+private[serve] final class ServedVersion(
+    val served: Served,
+    val params: RequestParams,
+    val version: Option[String],
+    example: Option[String]
+) {
 
   /**
    * Scores the input example as a request (`dataframe_split`) would be: every stage runs once and the
@@ -37,6 +43,6 @@ private[serve] object ServedVersion {
       case onnx: LoadedOnnx         => new ServedOnnx(onnx.model)
       case pipeline: LoadedPipeline => new ServedModel(spark, pipeline.model, pipeline.signature)
     }
-    new ServedVersion(served, pinned.map(_._2), example)
+    new ServedVersion(served, RequestParams.of(loaded.paramsJson), pinned.map(_._2), example)
   }
 }

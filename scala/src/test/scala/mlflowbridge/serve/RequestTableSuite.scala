@@ -49,4 +49,30 @@ class RequestTableSuite extends AnyFunSuite {
     assert(status("{}", "application/json; charset=latin-1") == 415)
     assert(status("{}", "application/json; format=pandas-split") == 415)
   }
+
+  test("content types as stock compares them: type and parameter names as written, the charset in any case") {
+    val body = """{"inputs": {"a": [1]}}"""
+    assert(parse(body, "  application/json ; charset=UTF-8").columns == Seq("a"))
+    assert(status(body, "Application/JSON") == 415) // stock compares the type as written
+    assert(status(body, "application/json;") == 415) // an empty parameter is an unknown one
+    assert(status(body, "application/json; Charset=utf-8") == 415)
+    assert(status(body, "application/x-parquet") == 415)
+  }
+
+  test("JSON as Python reads it: NaN and Infinity; nothing after the value; LLM and unknown split keys refused") {
+    assert(parse("""{"inputs": {"a": [NaN, Infinity, -Infinity]}}""").rows.map(_(0).asDouble()).count(_.isNaN) == 1)
+    assert(status("""{"inputs": {"a": [1]}} x""") == 400)
+    assert(status("""{"inputs": {"a": [1]}, "prompt": "hi"}""") == 400)
+    assert(status("""{"dataframe_split": {"columns": ["a"], "data": [[1]], "dtype": "x"}}""") == 400)
+    assert(status("""{"dataframe_split": {"columns": ["a", "a"], "data": [[1, 2]]}}""") == 400) // regression: was a 500 (Spark's AMBIGUOUS_REFERENCE)
+    assert(parse("""{"dataframe_records": [{"a": 1}], "params": {"k": 1}}""").params.exists(_.has("k")))
+  }
+
+  test("CSV as pandas reads it: an index when the first row is longer, repeated and empty names renamed, UTF-8 strictly") {
+    val t = parse("a,b\n0,1.5,x\n1,2,y\n", "text/csv")
+    assert(t.columns == Seq("a", "b") && cells(t) == want)
+    assert(parse("a,a,\n1,2,3\n", "text/csv").columns == Seq("a", "a.1", "Unnamed: 2"))
+    assert(status("a,b\n0,1,2\n1,2,3,4\n", "text/csv") == 400)
+    assert(intercept[RequestError](RequestTable.parse("text/csv", "a\n\u00e9".getBytes("ISO-8859-1"))).getMessage.contains("UTF-8"))
+  }
 }

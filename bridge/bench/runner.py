@@ -15,13 +15,24 @@ from types import ModuleType
 from typing import Any
 
 from ..errors import BadInputError
-from . import p1_artifacts, p2_model_logging, p3_call_overhead, p4_scoring, p5_first_prediction, p6_log_batch, p7_serving, p8_onnx, p9_autolog
+from . import (
+    p1_artifacts,
+    p2_model_logging,
+    p3_call_overhead,
+    p4_scoring,
+    p5_first_prediction,
+    p6_log_batch,
+    p7_serving,
+    p8_onnx,
+    p9_autolog,
+    p10_row_scoring,
+)
 from .context import BenchContext
 from .roots import ROOTS
 
 ROWS: dict[str, ModuleType] = {
     m.ID: m
-    for m in (p1_artifacts, p2_model_logging, p3_call_overhead, p4_scoring, p5_first_prediction, p6_log_batch, p7_serving, p8_onnx, p9_autolog)
+    for m in (p1_artifacts, p2_model_logging, p3_call_overhead, p4_scoring, p5_first_prediction, p6_log_batch, p7_serving, p8_onnx, p9_autolog, p10_row_scoring)
 }
 
 

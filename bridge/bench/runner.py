@@ -32,7 +32,18 @@ from .roots import ROOTS
 
 ROWS: dict[str, ModuleType] = {
     m.ID: m
-    for m in (p1_artifacts, p2_model_logging, p3_call_overhead, p4_scoring, p5_first_prediction, p6_log_batch, p7_serving, p8_onnx, p9_autolog, p10_row_scoring)
+    for m in (
+        p1_artifacts,
+        p2_model_logging,
+        p3_call_overhead,
+        p4_scoring,
+        p5_first_prediction,
+        p6_log_batch,
+        p7_serving,
+        p8_onnx,
+        p9_autolog,
+        p10_row_scoring,
+    )
 }
 
 

@@ -224,7 +224,9 @@ def test_cli_compare_on_a_text_pipeline(fitted, run_cli, tmp_path):
 
 
 # Zoo pipelines whose optimized plan is not Project/Filter over the input: the row scorer names the stage.
-NOT_ROW_WISE = {"als_cold_start": "ALSModel", "one_vs_rest": "OneVsRestModel"}
+NOT_ROW_WISE = {"als_cold_start": "ALSModel"}
+# Its input is a column of lists of strings, which the scoring protocol's typing does not carry (lists of numbers only).
+NOT_SERVED = {"fpgrowth"}
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -249,7 +251,7 @@ def test_row_scorer_and_server_equal_transform(name, fitted, spark, sessions, tm
         SparkScoring(spark).write(scorer.score(sdf).select(*[f"`{c}`" for c in [*sdf.columns, *entry.outputs]]), dst)
         got = pq.read_table(dst)
         assert_agree(expected, got, list(entry.outputs), f"{name}: row scorer vs pyspark")
-    if "prediction" not in entry.outputs:
+    if "prediction" not in entry.outputs or name in NOT_SERVED:
         return
     server = models.serve(uri)
     try:
@@ -260,9 +262,10 @@ def test_row_scorer_and_server_equal_transform(name, fitted, spark, sessions, tm
         status, answer, scored_by = _post(url, json.dumps({"dataframe_split": split}))
         assert (status, scored_by) == (200, path), answer
         assert np.array_equal(np.asarray(answer["predictions"], dtype=float), want, equal_nan=True)
-        one = {"dataframe_split": {"columns": split["columns"], "data": split["data"][:1]}}
+        i = int(rows.notna().all(axis=1).to_numpy().argmax())  # a row without nulls: alone, a null column has no type to show
+        one = {"dataframe_split": {"columns": split["columns"], "data": split["data"][i : i + 1]}}
         status, answer, scored_by = _post(url, json.dumps(one))
-        assert (status, scored_by) == (200, path) and np.array_equal(answer["predictions"], want[:1], equal_nan=True), answer
+        assert (status, scored_by) == (200, path) and np.array_equal(answer["predictions"], want[i : i + 1], equal_nan=True), answer
     finally:
         server.close()
 

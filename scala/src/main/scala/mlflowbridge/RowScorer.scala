@@ -18,8 +18,7 @@ import org.apache.spark.sql.types.{StructField, StructType}
  * `transform` is planned once over a placeholder with no rows and its optimized plan compiled
  * ([[RowPlan]]); each row then goes through those compiled expressions only. The same
  * expressions as `transform` (after the same checks and casts as `Models.score`), so the same
- * answers. A pipeline whose plan is not row-wise (ALS joins its factors, OneVsRest caches its
- * input) is refused with an error naming the stage. Thread-safe: each thread gets its own
+ * answers. A pipeline whose plan is not row-wise (ALS joins its factors) is refused with an error naming the stage. Thread-safe: each thread gets its own
  * compiled projections. Get one with `Mlflow.models.rowScorer(uri)`.
  */
 final class RowScorer private[mlflowbridge] (spark: SparkSession, val uri: String, val model: PipelineModel, signature: Option[Seq[ColSpec]]) {
@@ -58,7 +57,6 @@ final class RowScorer private[mlflowbridge] (spark: SparkSession, val uri: Strin
     out.map(_.get(0)).orNull
   }
 
-
   /** The prediction of each row of `schema`, or the error that refuses this model or schema. */
   private[mlflowbridge] def predictions(schema: StructType, rows: Seq[Row]): Seq[Any] = {
     val e = plan(schema, predictionOnly = true, rows.headOption).evaluator
@@ -95,7 +93,10 @@ final class RowScorer private[mlflowbridge] (spark: SparkSession, val uri: Strin
     val leaf = RowPlan.placeholder(spark, schema, sample)
     val scored = Scoring.transform(model, leaf, signature) // the checks (and their errors) of Models.score; throws for a bad schema
     val df = if (predictionOnly) selectPrediction(scored) else scored
-    RowPlan.compile(leaf, df).left.map(why => BridgeException.badInput(s"$uri cannot be scored row by row: ${culprit(leaf).getOrElse("the model")} $why"))
+    RowPlan
+      .compile(leaf, df)
+      .left
+      .map(why => BridgeException.badInput(s"$uri cannot be scored row by row: ${culprit(leaf).getOrElse("the model")}: $why"))
   }
 
   private def selectPrediction(scored: DataFrame): DataFrame = {
@@ -108,11 +109,13 @@ final class RowScorer private[mlflowbridge] (spark: SparkSession, val uri: Strin
   private def culprit(leaf: DataFrame): Option[String] = {
     val stages = PipelineColumns.stages(model)
     var current: DataFrame = Scoring.castToSignature(leaf, signature)
-    stages.indices.iterator.map { i =>
-      try {
-        current = stages(i).transform(current)
-        if (RowPlan.compile(leaf, current).isLeft) Some(PipelineColumns.describeStage(i, stages.size, stages(i))) else None
-      } catch { case NonFatal(_) => None }
-    }.collectFirst { case Some(s) => s }
+    stages.indices.iterator
+      .map { i =>
+        try {
+          current = stages(i).transform(current)
+          if (RowPlan.compile(leaf, current).isLeft) Some(PipelineColumns.describeStage(i, stages.size, stages(i))) else None
+        } catch { case NonFatal(_) => None }
+      }
+      .collectFirst { case Some(s) => s }
   }
 }

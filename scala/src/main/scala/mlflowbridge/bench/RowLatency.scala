@@ -16,7 +16,8 @@ object RowLatency {
 
   /** The floor: the last stage's `predict` on the features of `row` (its VectorAssembler's input columns, as doubles). */
   def predictor(model: PipelineModel, row: Row, n: Int): Array[Long] = {
-    val assembler = model.stages.collectFirst { case a: VectorAssembler => a }.getOrElse(throw BridgeException.badInput("the model has no VectorAssembler"))
+    val assembler =
+      model.stages.collectFirst { case a: VectorAssembler => a }.getOrElse(throw BridgeException.badInput("the model has no VectorAssembler"))
     val features: Vector = Vectors.dense(assembler.getInputCols.map(c => row.getAs[Number](c).doubleValue()))
     val predictor = model.stages.last.asInstanceOf[PredictionModel[Vector, _]]
     timed(n)(predictor.predict(features))

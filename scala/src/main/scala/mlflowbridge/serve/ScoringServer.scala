@@ -51,6 +51,7 @@ final class ScoringServer private (server: HttpServer, pool: ExecutorService, st
 object ScoringServer {
   val DefaultMaxBodyBytes: Long = 50L * 1024 * 1024
   private val DrainSeconds = 3
+  private val NoDelay = "sun.net.httpserver.nodelay"
 
   /** What the handler and [[ScoringServer.close]] share: requests being scored, and whether it is stopping. */
   private final class State(val maxBodyBytes: Long) {
@@ -64,6 +65,10 @@ object ScoringServer {
    */
   def start(mlflow: Mlflow, modelUri: String, spark: SparkSession, host: String, port: Int, maxBodyBytes: Long): ScoringServer = {
     ModelUri.checkWithoutServer(modelUri, !mlflow.isLocal)
+    // TCP_NODELAY: the JDK's server writes the headers and the body apart, and without it Nagle's
+    // algorithm holds the body until the client's delayed ACK (~40 ms) on a kept-alive connection.
+    // Read once, when the JDK's server config first loads: set before the first server is made.
+    if (System.getProperty(NoDelay) == null) System.setProperty(NoDelay, "true")
     // Bound before the (slow) load, so a port in use fails at once; answers only once loaded.
     val server =
       try HttpServer.create(new InetSocketAddress(host, port), 128)

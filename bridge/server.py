@@ -183,9 +183,9 @@ class TrackingServer(BackgroundServer):
     def start(self) -> "TrackingServer":
         self.root.mkdir(parents=True, exist_ok=True)
         template = self._template()
-        fresh = template is not None and not (self.root / "mlflow.db").exists()
-        if fresh and template.exists():
-            shutil.copyfile(template, self.root / "mlflow.db")
+        fresh = template if template is not None and not (self.root / "mlflow.db").exists() else None
+        if fresh is not None and fresh.exists():
+            shutil.copyfile(fresh, self.root / "mlflow.db")
         cmd = [
             sys.executable, "-m", "mlflow", "server",
             "--host", "127.0.0.1", "--port", str(self.port), "--workers", str(self.workers),
@@ -212,8 +212,8 @@ class TrackingServer(BackgroundServer):
                 raise ServerUnreachableError(f"mlflow server exited with {self._proc.returncode} on start: {self._log_tail()}")
             if is_healthy(self.uri, timeout=1.0, context=tls_context(insecure=True) if self.tls else None):  # our own server
                 self.startup_seconds = time.monotonic() - t0
-                if fresh and not template.exists():
-                    self._save_template(template)
+                if fresh is not None and not fresh.exists():
+                    self._save_template(fresh)
                 return self
             time.sleep(0.25)
         self.stop()

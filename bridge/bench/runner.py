@@ -25,6 +25,7 @@ from . import (
     p7_serving,
     p8_onnx,
     p9_autolog,
+    p10_row_scoring,
     p11_connect,
 )
 from .context import BenchContext
@@ -42,6 +43,7 @@ ROWS: dict[str, ModuleType] = {
         p7_serving,
         p8_onnx,
         p9_autolog,
+        p10_row_scoring,
         p11_connect,
     )
 }

@@ -91,6 +91,11 @@ class Models(JvmObject):
         """Score a file (csv, parquet, json lines) with the Scala engine; returns the row count."""
         return int(self._call("scoreFile", self._session.spark(), model_uri, str(input_path), str(output_path)))
 
+    def row_scorer(self, model_uri: str) -> "RowScorer":
+        """`mlflowbridge.RowScorer`: `model_uri` loaded once, its plan compiled per input schema, scoring
+        rows in the JVM with no Spark job (a BadInputError naming the stage when its plan is not row-wise)."""
+        return RowScorer(self._session, self._call("rowScorer", model_uri, self._session.spark()))
+
     def serve(
         self, model_uri: str, host: str = "127.0.0.1", port: int = 0, max_body_mb: int = 50, follow_alias: bool = False, poll_seconds: float = 30.0
     ) -> "ScoringServer":
@@ -127,6 +132,15 @@ class OnnxModel(JvmObject):
         if convert.is_pyspark(df):
             return self._t.pyspark_dataframe(self._call("transform", convert.dataframe(self._t, df)), df)
         return self._call("transform", df)
+
+
+class RowScorer(JvmObject):
+    """`mlflowbridge.RowScorer`; for JVM services the Scala/Java API scores single rows (`score(Row)`, `predict(Row)`)."""
+
+    def score(self, df: Any) -> Any:
+        """The rows of a small DataFrame (pyspark's, or a Java one) scored row by row, as a local DataFrame of the same kind."""
+        jdf = self._call("score", convert.dataframe(self._t, df))
+        return self._t.pyspark_dataframe(jdf, df) if convert.is_pyspark(df) else jdf
 
 
 class ScoringServer(JvmObject):

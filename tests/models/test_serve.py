@@ -226,7 +226,7 @@ def _every_row(kind: str) -> str:
 
 
 def test_row_path_equals_transform_on_every_row(served):
-    """The first request of a schema goes through `transform` and vouches for the row path; the second takes it."""
+    """Every row through the compiled row path (the plan made once per input schema), twice: the same as stock."""
     body = _every_row(served.kind)
     first, (*second, path), stock = post(served.ours, body), post_and_path(served.ours, body), post(served.stock, body)
     assert first == tuple(second) == stock
@@ -379,7 +379,7 @@ def _scaled_linear(spark, path: Path) -> None:
 
 @pytest.mark.parametrize("which", ["gbt", "scaled"])
 def test_row_path_equals_transform_in_a_bare_jvm(logged_models, spark, tmp_path, which):
-    """GBT and StandardScaler pipelines: every row, by the DataFrame path then the row path, equals pyspark's transform."""
+    """GBT and StandardScaler pipelines: every row, through the row path (the first request compiles it), equals pyspark's transform."""
     if which == "gbt":
         uri = logged_models[("gbt", "python")]
         local = mlflow.artifacts.download_artifacts(uri, dst_path=str(tmp_path / "model"))
@@ -394,7 +394,7 @@ def test_row_path_equals_transform_in_a_bare_jvm(logged_models, spark, tmp_path,
         _wait_up(proc, url, tmp_path / "ours.log")
         body = _every_row(kind)
         first, second = post_and_path(url, body), post_and_path(url, body)
-        assert (first[2], second[2]) == ("dataframe", "row")
+        assert (first[2], second[2]) == ("row", "row")
         assert first[:2] == second[:2] and first[0] == 200
         expected = scoring.score_frame(local, features(kind), "python")["prediction"].to_numpy()
         assert np.array_equal(np.asarray(second[1]["predictions"], dtype=float), expected)

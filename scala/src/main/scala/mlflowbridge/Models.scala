@@ -135,6 +135,19 @@ final class Models private[mlflowbridge] (mlflow: Mlflow) {
     Scoring.scoreFile(spark, mlflow, modelUri, input, output, null)
 
   /**
+   * A scorer for `modelUri` that scores single rows and small batches in this JVM with no Spark
+   * job and no HTTP (see [[RowScorer]]); loaded and, with a signature, compiled once. `spark`
+   * plans each new input schema once; refused, naming the stage, when the model's plan is not row-wise.
+   */
+  def rowScorer(modelUri: String, spark: SparkSession): RowScorer = {
+    val loaded = Models.loadPipeline(mlflow, modelUri, spark)
+    new RowScorer(spark, modelUri, loaded.model, loaded.signature)
+  }
+
+  /** [[rowScorer]] with the active Spark session, or a local one. */
+  def rowScorer(modelUri: String): RowScorer = rowScorer(modelUri, Models.session())
+
+  /**
    * Serves `modelUri` with MLflow's scoring protocol (as `mlflow models serve`) on `host:port`
    * (0: a free port) until the handle is closed; loaded once, scored with `spark`.
    */
@@ -143,8 +156,7 @@ final class Models private[mlflowbridge] (mlflow: Mlflow) {
 
   /** [[serve]] with the active Spark session, or a local one. */
   def serve(modelUri: String, host: String, port: Int): ScoringServer = {
-    val spark = SparkSession.getActiveSession.orElse(SparkSession.getDefaultSession).getOrElse(cli.Main.localSpark("mlflow-bridge-serve"))
-    serve(modelUri, spark, host, port)
+    serve(modelUri, Models.session(), host, port)
   }
 
   /** [[serve]] refusing request bodies over `maxBodyBytes` (413). */
@@ -172,6 +184,10 @@ final class Models private[mlflowbridge] (mlflow: Mlflow) {
 }
 
 private[mlflowbridge] object Models {
+
+  /** The active Spark session, or a local one. */
+  def session(): SparkSession =
+    SparkSession.getActiveSession.orElse(SparkSession.getDefaultSession).getOrElse(cli.Main.localSpark("mlflow-bridge-serve"))
 
   /** A Spark ML model with its MLmodel signature inputs. */
   def loadPipeline(mlflow: Mlflow, uri: String, spark: SparkSession): LoadedPipeline = sparkFrom(fetchDir(mlflow, uri), uri, spark)

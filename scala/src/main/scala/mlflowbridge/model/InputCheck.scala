@@ -19,6 +19,12 @@ import org.apache.spark.sql.types.{DoubleType, FloatType}
  */
 private[mlflowbridge] object InputCheck {
   def check(model: PipelineModel, df: Dataset[Row], signature: Option[Seq[ColSpec]]): Unit = {
+    checkSchema(model, df, signature)
+    if (df.isEmpty) throw BridgeException.badInput("input has no rows")
+  }
+
+  /** [[check]] of the columns only: no Spark job (the row scorer checks an input schema so, once). */
+  def checkSchema(model: PipelineModel, df: Dataset[Row], signature: Option[Seq[ColSpec]]): Unit = {
     val have = df.schema.fields.map(f => f.name -> f.dataType).toMap
     signature.foreach { specs =>
       val required = specs.filter(_.required).map(_.name).filter(_.nonEmpty)
@@ -52,8 +58,6 @@ private[mlflowbridge] object InputCheck {
         )
         .withColumn(missing.headOption.orNull)
     }
-
-    if (df.isEmpty) throw BridgeException.badInput("input has no rows")
   }
 
   /** Java/Python-friendly [[check]]: the signature inputs as MLmodel's JSON string, or null. */

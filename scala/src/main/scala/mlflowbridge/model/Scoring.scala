@@ -46,6 +46,12 @@ private[mlflowbridge] object Scoring {
   /** Checks `df` and returns it with the model's output columns; intermediate columns are dropped. */
   def score(model: PipelineModel, df: Dataset[Row], signature: Option[Seq[ColSpec]]): DataFrame = {
     InputCheck.check(model, df, signature)
+    transform(model, df, signature)
+  }
+
+  /** [[score]] without the check for rows (no Spark job): the row scorer plans a placeholder with none. */
+  def transform(model: PipelineModel, df: Dataset[Row], signature: Option[Seq[ColSpec]]): DataFrame = {
+    InputCheck.checkSchema(model, df, signature)
     val input = castToSignature(df, signature)
     // Analysis errors surface here (a stage whose transformSchema did not check its inputs).
     val out =

@@ -59,6 +59,7 @@ final class ScoringServer private (server: HttpServer, pool: ExecutorService, st
 object ScoringServer {
   val DefaultMaxBodyBytes: Long = 50L * 1024 * 1024
   private val DrainSeconds = 3
+  private val NoDelay = "sun.net.httpserver.nodelay"
 
   /** What the handler and [[ScoringServer.close]] share: requests being scored, and whether it is stopping. */
   private final class State(val maxBodyBytes: Long, first: ServedVersion) {
@@ -83,6 +84,10 @@ object ScoringServer {
       followPollSeconds: Option[Double]
   ): ScoringServer = {
     ModelUri.checkWithoutServer(modelUri, !mlflow.isLocal)
+    // TCP_NODELAY: the JDK's server writes the headers and the body apart, and without it Nagle's
+    // algorithm holds the body until the client's delayed ACK (~40 ms) on a kept-alive connection.
+    // Read once, when the JDK's server config first loads: set before the first server is made.
+    if (System.getProperty(NoDelay) == null) System.setProperty(NoDelay, "true")
     val followed = followPollSeconds.map { seconds => AliasFollower.checkPollSeconds(seconds); AliasFollower.aliasOf(modelUri) }
     // Bound before the (slow) load, so a port in use fails at once; answers only once loaded.
     val server =

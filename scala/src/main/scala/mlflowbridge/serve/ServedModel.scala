@@ -5,7 +5,7 @@ import mlflowbridge.model.{ColSpec, InputCheck, PipelineColumns, Scoring}
 import mlflowbridge.onnx.OnnxModel
 
 import java.io.ByteArrayOutputStream
-import java.util.concurrent.ConcurrentHashMap
+import java.util.concurrent.atomic.AtomicBoolean
 
 import scala.jdk.CollectionConverters._
 import scala.util.control.NonFatal
@@ -18,36 +18,40 @@ import org.apache.spark.sql.types.StructType
 
 /**
  * One loaded model answering scoring requests, as the pyfunc spark flavor does
- * (`mlflow.spark._PyFuncModelWrapper.predict`): the request becomes a DataFrame, goes through
- * the same checks and `transform` as the CLI (`Scoring.score`), and only the model's prediction
- * column comes back, as `{"predictions": [...]}`. Pipelines of known stages then take the row
- * path ([[RowScorer]]) for input schemas whose first answer it reproduced exactly.
+ * (`mlflow.spark._PyFuncModelWrapper.predict`): the request's rows go through the same checks
+ * and `transform` as the CLI (`Scoring.score`), and only the model's prediction column comes
+ * back, as `{"predictions": [...]}`. Rows are scored by [[RowScorer]] (the plan compiled once
+ * per input schema, no Spark job per request). A model whose plan is not row-wise is named in
+ * the log once and takes the DataFrame path; so does a request the row path fails on (a null a
+ * stage refuses), where Spark's own run gives the error its words.
  */
 private[serve] final class ServedModel(spark: SparkSession, model: PipelineModel, signature: Option[Seq[ColSpec]]) extends Served {
   private val predictionCol = PipelineColumns.predictionCol(model)
+  private val named = new AtomicBoolean(false)
 
-  /**
-   * Per input schema: the row path once its first answer equalled `transform`'s (None: the
-   * DataFrame path). A schema not seen yet goes the DataFrame path, which also checks it.
-   */
-  private val rowPaths = new ConcurrentHashMap[StructType, Option[RowScorer]]()
+  private val scorer: Option[RowScorer] =
+    try Some(new RowScorer(spark, "the served model", model, signature))
+    catch { case e: BridgeException => nameOnce(e); None }
 
   /** The response body for one parsed request, and which path scored it (row or DataFrame). */
   override def predict(table: RequestTable): Prediction = {
     if (table.rows.isEmpty) throw RequestError.badRequest("input has no rows")
     val (schema, rows) = RequestFrame.typed(table, signature)
-    val fast = Option(rowPaths.get(schema)).flatten.flatMap { scorer =>
-      try Some(scorer.predict(schema, rows))
-      catch { case _: RowScorer.Unsupported => None } // e.g. a null: Spark's own rules decide
+    val fast = scorer.flatMap { s =>
+      try Some(s.predictions(schema, rows))
+      catch {
+        case e: BridgeException if s.isRefusal(e) => nameOnce(e); None
+        case NonFatal(_)                          => None // a bad schema or row: the DataFrame path says why, in the CLI's words
+      }
     }
     fast match {
       case Some(predictions) => Prediction(Served.render(predictions), ScoringPath.Row)
-      case None =>
-        val predictions = viaDataFrame(schema, rows)
-        if (!rowPaths.containsKey(schema)) rowPaths.put(schema, RowScorer.of(model, schema).filter(agrees(_, schema, rows, predictions)))
-        Prediction(Served.render(predictions), ScoringPath.DataFrame)
+      case None              => Prediction(Served.render(viaDataFrame(schema, rows)), ScoringPath.DataFrame)
     }
   }
+
+  private def nameOnce(e: BridgeException): Unit =
+    if (named.compareAndSet(false, true)) System.err.println(s"mlflow-bridge serve: ${e.getMessage}; its requests take the DataFrame path")
 
   /** Checked, transformed and collected as the CLI scores (`Scoring.score`). */
   private def viaDataFrame(schema: StructType, rows: Seq[Row]): Seq[Any] = {
@@ -61,15 +65,6 @@ private[serve] final class ServedModel(spark: SparkSession, model: PipelineModel
       case NonFatal(e) if !e.isInstanceOf[BridgeException] => throw InputCheck.explainFailure(model, Scoring.castToSignature(df, signature), e)
     }
   }
-
-  /** The row path's answers equal `transform`'s on these rows (NaN equals NaN). */
-  private def agrees(scorer: RowScorer, schema: StructType, rows: Seq[Row], predictions: Seq[Any]): Boolean =
-    try
-      scorer.predict(schema, rows).zip(predictions).forall {
-        case (a: Double, b: Double) => a == b || (a.isNaN && b.isNaN)
-        case (a, b)                 => a == b
-      }
-    catch { case _: RowScorer.Unsupported => false }
 }
 
 /** A loaded model answering scoring requests: the response body and which path scored it. */
@@ -82,7 +77,7 @@ private[serve] sealed abstract class ScoringPath(val name: String)
 
 private[serve] object ScoringPath {
 
-  /** [[RowScorer]] on this JVM, no Spark job. */
+  /** [[RowScorer]] on this JVM: the compiled plan, no Spark job. */
   case object Row extends ScoringPath("row")
 
   /** Spark's `transform`, as the CLI scores. */

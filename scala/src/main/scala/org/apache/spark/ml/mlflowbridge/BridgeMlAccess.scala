@@ -16,11 +16,4 @@ object BridgeMlAccess {
     DefaultParamsReader.loadParamsInstance[Transformer](path, spark)
 
   def pipelineModel(uid: String, stages: Array[Transformer]): PipelineModel = new PipelineModel(uid, stages)
-
-  /** StandardScalerModel's row function, built as its `transform` builds it (for the scoring server's row path). */
-  def standardScalerFunction(m: feature.StandardScalerModel): linalg.Vector => linalg.Vector = {
-    val shift = if (m.getWithMean) m.mean.toArray else Array.emptyDoubleArray
-    val scale = if (m.getWithStd) m.std.toArray.map(v => if (v == 0) 0.0 else 1.0 / v) else Array.emptyDoubleArray
-    feature.StandardScalerModel.getTransformFunc(shift, scale, m.getWithMean, m.getWithStd)
-  }
 }

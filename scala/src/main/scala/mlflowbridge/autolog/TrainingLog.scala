@@ -33,22 +33,22 @@ private[autolog] final class TrainingLog(val mlflow: Mlflow, val allowlist: Mode
    * logged as the training input, with `profile` ([[SparkDatasets.profile]], a Spark job) when given.
    */
   def start(experimentId: String, estimator: Params, dataset: Dataset[_], parent: ActiveRun, profile: Option[String] = None): ActiveRun = {
-    val run = create(experimentId, parent)
+    val run = create(experimentId, parent, estimatorTags(estimator))
     describe(run, estimator, dataset, profile)
-    safely(run, "tags")(run.setTags(estimatorTags(estimator)))
     run
   }
 
   /** The run of a CrossValidator seen only through its fold fits (the listener has no CrossValidator object). */
-  def startSearch(experimentId: String): ActiveRun = {
-    val run = create(experimentId, null)
-    safely(run, "tags")(run.setTags(java.util.Map.of("estimator_name", "CrossValidator", "estimator_class", classOf[CrossValidator].getName)))
-    run
-  }
+  def startSearch(experimentId: String): ActiveRun =
+    create(experimentId, null, java.util.Map.of("estimator_name", "CrossValidator", "estimator_class", classOf[CrossValidator].getName))
 
-  private def create(experimentId: String, parent: ActiveRun): ActiveRun =
-    if (parent == null) mlflow.runs.start(experimentId, null, java.util.Map.of(AutologgingTag, Integration))
-    else { val c = parent.startChild(null); c.setTag(AutologgingTag, Integration); c }
+  /** A run with `tags` and the autologging tag, set as it is created (one call fewer than setting them after). */
+  private def create(experimentId: String, parent: ActiveRun, tags: java.util.Map[String, String]): ActiveRun = {
+    val all = new java.util.LinkedHashMap[String, String](tags)
+    all.put(AutologgingTag, Integration)
+    if (parent == null) mlflow.runs.start(experimentId, null, all)
+    else { val c = parent.startChild(null); c.setTags(all); c }
+  }
 
   /** `estimator_info.json`, the params and the training dataset of `estimator` into `run` (`profile`: as in [[start]]). */
   def describe(run: ActiveRun, estimator: Params, dataset: Dataset[_], profile: Option[String] = None): Unit = {

@@ -19,7 +19,7 @@ def spark_session(app_name: str = "mlflow-bridge", master: str = "local[2]", sta
     """A SparkSession whose driver classpath carries the bridge jars: local (loopback only), or on
     a cluster (`spark://...`), where the jars reach the executors through `spark.jars` and a
     model's files are staged under `staging_dir` (see `mlflowbridge.model.Staging`). `autolog`:
-    the JVM autologging listener is on (docs/autolog.md): each outermost Pipeline fit becomes a
+    the JVM autologging listener is on (docs/autolog.md): each outermost JVM Pipeline fit becomes a
     run in the experiment named `app_name`, on the server MLFLOW_TRACKING_URI names."""
     from pyspark.sql import SparkSession
 

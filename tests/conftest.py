@@ -20,7 +20,7 @@ from bridge.server import tracking
 BACKENDS = ["jpype", "py4j"]
 
 # Session fixtures shared by several modules live in plugins (imported once, so they run once).
-pytest_plugins = ["models_fixtures", "spark_cluster", "custom_stage", "connect_fixture"]
+pytest_plugins = ["models_fixtures", "spark_cluster", "custom_stage", "connect_fixture", "autolog_fixtures"]
 
 # The Java client forks this interpreter for artifact calls.
 os.environ.setdefault("MLFLOW_PYTHON_EXECUTABLE", sys.executable)

@@ -12,11 +12,15 @@ from ..errors import BadInputError
 from ..java import prepare_environment
 from .transport import Backend, Transport
 
+AUTOLOG_LISTENER = "mlflowbridge.autolog.MlflowAutolog"
 
-def spark_session(app_name: str = "mlflow-bridge", master: str = "local[2]", staging_dir: str | None = None) -> Any:
+
+def spark_session(app_name: str = "mlflow-bridge", master: str = "local[2]", staging_dir: str | None = None, autolog: bool = False) -> Any:
     """A SparkSession whose driver classpath carries the bridge jars: local (loopback only), or on
     a cluster (`spark://...`), where the jars reach the executors through `spark.jars` and a
-    model's files are staged under `staging_dir` (see `mlflowbridge.model.Staging`)."""
+    model's files are staged under `staging_dir` (see `mlflowbridge.model.Staging`). `autolog`:
+    the JVM autologging listener is on (docs/autolog.md): each outermost JVM Pipeline fit becomes a
+    run in the experiment named `app_name`, on the server MLFLOW_TRACKING_URI names."""
     from pyspark.sql import SparkSession
 
     active = SparkSession.getActiveSession()
@@ -38,6 +42,8 @@ def spark_session(app_name: str = "mlflow-bridge", master: str = "local[2]", sta
         builder = builder.config("spark.jars", ",".join(jars)).config("spark.pyspark.python", sys.executable)
     if staging_dir:
         builder = builder.config("spark.mlflowbridge.stagingDir", str(staging_dir))
+    if autolog:
+        builder = builder.config("spark.extraListeners", AUTOLOG_LISTENER)
     session = (
         builder.master(master)
         .appName(app_name)

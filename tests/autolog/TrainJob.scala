@@ -35,6 +35,11 @@ object TrainJob {
       case "train" =>
         regression.fit(reg)
         classifier.fit(cls)
+        // A Pipeline inside a Pipeline: one run. PCAModel is not on MLflow's model allowlist: no model.
+        new Pipeline()
+          .setStages(Array(new Pipeline().setStages(Array(new VectorAssembler().setInputCols(Array("x1", "x2", "x3")).setOutputCol("v"))), new PCA().setInputCol("v").setOutputCol("pc").setK(2)))
+          .fit(reg)
+        // The last fit, right before spark.stop(): its model is logged all the same.
         val lr = new LinearRegression().setMaxIter(10)
         val tuned = new Pipeline().setStages(Array(new VectorAssembler().setInputCols(Array("x1", "x2", "x3")).setOutputCol("features"), lr))
         new CrossValidator()
@@ -43,10 +48,6 @@ object TrainJob {
           .setEstimatorParamMaps(new ParamGridBuilder().addGrid(lr.regParam, Array(0.0, 0.5)).build())
           .setNumFolds(2)
           .setSeed(7L)
-          .fit(reg)
-        // A Pipeline inside a Pipeline: one run. PCAModel is not on MLflow's model allowlist: no model.
-        new Pipeline()
-          .setStages(Array(new Pipeline().setStages(Array(new VectorAssembler().setInputCols(Array("x1", "x2", "x3")).setOutputCol("v"))), new PCA().setInputCol("v").setOutputCol("pc").setK(2)))
           .fit(reg)
       case "one" =>
         regression.fit(reg)

@@ -26,6 +26,8 @@ import mlflow.spark
 import numpy as np
 import pandas as pd
 import pytest
+from autolog_fixtures import autolog_lines, submit
+from conftest import unique
 from models_fixtures import features
 
 from bridge import BadInputError, BridgeError
@@ -161,3 +163,15 @@ def test_cli_scala_engine_adds_the_custom_stage_jar_and_outlives_a_worker(spark_
 def _running_app_cores(ui: str) -> int:
     with urllib.request.urlopen(ui, timeout=5) as r:
         return sum(int(a.get("cores", 0)) for a in json.load(r).get("activeapps", []))
+
+
+def test_the_autolog_listener_logs_a_program_submitted_to_the_cluster(spark_cluster, train_job_jar, training_data, tracking_uri, mlflow_client):
+    """Zero-code autologging on the cluster (tests/test_autolog.py compares the runs in depth): the
+    listener lives in the driver, the fit's tasks run on the workers; the run has its model."""
+    experiment = unique("autolog-cluster")
+    r = submit(train_job_jar, "one", training_data, experiment, master=spark_cluster.url)
+    assert r.returncode == 0, r.stderr[-4000:]
+    assert autolog_lines(r) == [], autolog_lines(r)
+    [run] = mlflow_client.search_runs([mlflow_client.get_experiment_by_name(experiment).experiment_id])
+    assert run.info.status == "FINISHED" and run.data.params["stages"] == "['VectorAssembler', 'LinearRegression']"
+    assert "model/MLmodel" in {f.path for f in mlflow_client.list_artifacts(run.info.run_id, "model")}

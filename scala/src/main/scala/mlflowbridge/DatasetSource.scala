@@ -62,8 +62,11 @@ private[mlflowbridge] object SparkDatasets {
     PyJson.dumps(Json.node(ListMap("approx_count" -> (if (n <= 0) "unknown" else n))))
   }
 
-  /** A `DatasetInput` of `runs/log-inputs`: the dataset, and `mlflow.data.context` when `context` is given. */
-  def input(df: Dataset[Row], source: DatasetSource, name: String, context: String): ObjectNode = {
+  /**
+   * A `DatasetInput` of `runs/log-inputs`: the dataset, and `mlflow.data.context` when `context`
+   * is given. `profile`: [[profile]] computed earlier (null: computed here, with a Spark job).
+   */
+  def input(df: Dataset[Row], source: DatasetSource, name: String, context: String, profile: String = null): ObjectNode = {
     if (df == null) throw BridgeException.badInput("the dataset's DataFrame must not be null")
     if (source == null) throw BridgeException.badInput("the dataset needs a source: DatasetSource.path, .table or .sql")
     if (source.kind == "path" && java.nio.file.Files.isDirectory(java.nio.file.Paths.get(source.value).resolve("_delta_log")))
@@ -77,7 +80,7 @@ private[mlflowbridge] object SparkDatasets {
       "source" -> (if (source.kind == "code") source.value else PyJson.dumps(Json.node(ListMap(source.kind -> source.value))))
     )
     schema(df).foreach(dataset.put("schema", _))
-    dataset.put("profile", profile(df))
+    dataset.put("profile", Option(profile).getOrElse(SparkDatasets.profile(df)))
     val input = Json.obj("dataset" -> dataset)
     val tags = input.putArray("tags")
     Option(context).filter(_.nonEmpty).foreach(c => tags.add(Json.obj("key" -> "mlflow.data.context", "value" -> c)))

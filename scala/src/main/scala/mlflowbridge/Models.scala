@@ -60,6 +60,10 @@ final class Models private[mlflowbridge] (mlflow: Mlflow) {
     logDir(runId, artifactPath, (dir, path) => SparkFlavor.save(model, dir, path, runId, inputExample, trainingSchema))
   }
 
+  /** [[log]] of a model [[model.SparkFlavor.prepare]] prepared (its data is moved into the model): no Spark needed, even a stopped one. */
+  private[mlflowbridge] def logPrepared(runId: String, model: PipelineModel, artifactPath: String, prepared: SparkFlavor.Prepared): ModelInfo =
+    logDir(runId, artifactPath, (dir, path) => SparkFlavor.save(model, dir, path, runId, null, null, Some(prepared)))
+
   /** Writes a model directory with `save` (dir, artifact path), logs it under the path and records it in the run. */
   private def logDir(runId: String, artifactPath: String, save: (Path, String) => MlModel): ModelInfo = {
     if (runId == null || runId.isEmpty) throw BridgeException.badInput("run id must not be empty")

@@ -64,8 +64,14 @@ final class Runs private[mlflowbridge] (mlflow: Mlflow) {
    */
   def logInput(runId: String, df: Dataset[Row], source: DatasetSource, name: String, context: String): Unit = {
     if (runId == null || runId.isEmpty) throw BridgeException.badInput("run id must not be empty")
+    logInput(runId, SparkDatasets.input(df, source, name, context))
+  }
+
+  /** [[logInput]] of a dataset input [[SparkDatasets.input]] built. */
+  private[mlflowbridge] def logInput(runId: String, input: com.fasterxml.jackson.databind.node.ObjectNode): Unit = {
+    if (runId == null || runId.isEmpty) throw BridgeException.badInput("run id must not be empty")
     val body = Json.obj("run_id" -> runId)
-    body.putArray("datasets").add(SparkDatasets.input(df, source, name, context))
+    body.putArray("datasets").add(input)
     val r = rest.post("runs/log-inputs", body)
     if (!r.ok && (r.errorCode == "RESOURCE_DOES_NOT_EXIST" || r.status == 404)) throw BridgeException.notFound(s"run '$runId' does not exist")
     rest.expect(s"log a dataset input to run '$runId'")(r)

@@ -30,6 +30,8 @@ import org.apache.spark.sql.Dataset
 final class Autolog(mlflow: Mlflow) extends Logging {
 
   private val lastRun = new java.util.concurrent.atomic.AtomicReference[String]()
+  // One log per allowlist file: the list is read, and the dataset source's tags (git) are worked out, once.
+  private val logs = new java.util.concurrent.ConcurrentHashMap[Option[String], TrainingLog]()
   // Python's `_AutologgingMetricsManager`: per run, the keys logged per metric (for `-2` suffixes) and metric_info.json.
   private val evaluations = mutable.Map.empty[String, mutable.LinkedHashMap[String, Any]]
 
@@ -39,10 +41,9 @@ final class Autolog(mlflow: Mlflow) extends Logging {
     if (estimator.getClass.getName.startsWith("org.apache.spark.ml.feature.")) return estimator.fit(dataset)
     val spark = dataset.sparkSession
     val conf = spark.sparkContext.getConf
-    val allowlisted = new TrainingLog(
-      mlflow,
-      ModelAllowlist.fromConf(conf.getOption(ModelAllowlist.ConfKey), logWarning(_)),
-      m => logWarning(s"MLflow autologging: $m")
+    val allowlisted = logs.computeIfAbsent(
+      conf.getOption(ModelAllowlist.ConfKey),
+      file => new TrainingLog(mlflow, ModelAllowlist.fromConf(file, logWarning(_)), m => logWarning(s"MLflow autologging: $m"))
     )
     val experiment = spark.conf.getOption(MlflowAutolog.ExperimentConf).getOrElse(conf.get("spark.app.name", "Default"))
     val run =

@@ -1,6 +1,7 @@
 package mlflowbridge.autolog
 
-import mlflowbridge.{ActiveRun, DatasetSource, Mlflow, RunTags}
+import mlflowbridge.{ActiveRun, DatasetSource, Mlflow, RunTags, SparkDatasets}
+import mlflowbridge.model.SparkFlavor
 import mlflowbridge.rest.{Json, PyJson}
 
 import scala.collection.immutable.ListMap
@@ -27,27 +28,30 @@ private[autolog] final class TrainingLog(val mlflow: Mlflow, val allowlist: Mode
   /** The tags Python's `context_registry.resolve_tags()` gives (user, source, git): the code dataset source's tags. */
   private lazy val contextTags: java.util.Map[String, String] = RunTags.systemTags(null, null, mlflow.settings).asJava
 
-  /** A new run (top level, or a child of `parent`) describing `estimator`; `dataset` (nullable) is logged as the training input. */
-  def start(experimentId: String, estimator: Params, dataset: Dataset[_], parent: ActiveRun): ActiveRun = {
-    val run = create(experimentId, parent)
-    describe(run, estimator, dataset)
-    safely(run, "tags")(run.setTags(estimatorTags(estimator)))
+  /**
+   * A new run (top level, or a child of `parent`) describing `estimator`; `dataset` (nullable) is
+   * logged as the training input, with `profile` ([[SparkDatasets.profile]], a Spark job) when given.
+   */
+  def start(experimentId: String, estimator: Params, dataset: Dataset[_], parent: ActiveRun, profile: Option[String] = None): ActiveRun = {
+    val run = create(experimentId, parent, estimatorTags(estimator))
+    describe(run, estimator, dataset, profile)
     run
   }
 
   /** The run of a CrossValidator seen only through its fold fits (the listener has no CrossValidator object). */
-  def startSearch(experimentId: String): ActiveRun = {
-    val run = create(experimentId, null)
-    safely(run, "tags")(run.setTags(java.util.Map.of("estimator_name", "CrossValidator", "estimator_class", classOf[CrossValidator].getName)))
-    run
+  def startSearch(experimentId: String): ActiveRun =
+    create(experimentId, null, java.util.Map.of("estimator_name", "CrossValidator", "estimator_class", classOf[CrossValidator].getName))
+
+  /** A run with `tags` and the autologging tag, set as it is created (one call fewer than setting them after). */
+  private def create(experimentId: String, parent: ActiveRun, tags: java.util.Map[String, String]): ActiveRun = {
+    val all = new java.util.LinkedHashMap[String, String](tags)
+    all.put(AutologgingTag, Integration)
+    if (parent == null) mlflow.runs.start(experimentId, null, all)
+    else { val c = parent.startChild(null); c.setTags(all); c }
   }
 
-  private def create(experimentId: String, parent: ActiveRun): ActiveRun =
-    if (parent == null) mlflow.runs.start(experimentId, null, java.util.Map.of(AutologgingTag, Integration))
-    else { val c = parent.startChild(null); c.setTag(AutologgingTag, Integration); c }
-
-  /** `estimator_info.json`, the params and the training dataset of `estimator` into `run`. */
-  def describe(run: ActiveRun, estimator: Params, dataset: Dataset[_]): Unit = {
+  /** `estimator_info.json`, the params and the training dataset of `estimator` into `run` (`profile`: as in [[start]]). */
+  def describe(run: ActiveRun, estimator: Params, dataset: Dataset[_], profile: Option[String] = None): Unit = {
     val names = PyNames.indexedNames(estimator)
     safely(run, "estimator_info.json") {
       val info = new java.util.LinkedHashMap[String, Any]()
@@ -65,22 +69,36 @@ private[autolog] final class TrainingLog(val mlflow: Mlflow, val allowlist: Mode
       if (!info.isEmpty) run.logDict(info, "estimator_info.json")
     }
     safely(run, "params")(run.logParams(paramsToLog(PyNames.paramMap(estimator, 0, names))))
-    if (dataset != null) safely(run, "the training dataset")(run.logInput(dataset.toDF(), DatasetSource.code(contextTags), null, "train"))
+    if (dataset != null)
+      safely(run, "the training dataset")(
+        mlflow.runs.logInput(run.runId, SparkDatasets.input(dataset.toDF(), DatasetSource.code(contextTags), null, "train", profile.orNull))
+      )
   }
 
-  /** Logs what the fit produced into `run` and ends it FINISHED. */
-  def finish(run: ActiveRun, estimator: Params, model: Transformer, dataset: Dataset[_], logModel: Boolean): Unit =
-    finish(run, estimator, model, dataset, logModel, None)
-
-  /** As above; `std` (per param map) is a CrossValidator's `std_` metric, which its JVM model lacks. */
-  def finish(run: ActiveRun, estimator: Params, model: Transformer, dataset: Dataset[_], logModel: Boolean, std: Option[Array[Double]]): Unit = {
+  /**
+   * Logs what the fit produced into `run` and ends it FINISHED. `std` (per param map) is a
+   * CrossValidator's `std_` metric, which its JVM model lacks; `prepared`: the model's files
+   * [[SparkFlavor.prepare]] wrote while Spark ran (then logging the model needs no Spark).
+   */
+  def finish(
+      run: ActiveRun,
+      estimator: Params,
+      model: Transformer,
+      dataset: Dataset[_],
+      logModel: Boolean,
+      std: Option[Array[Double]] = None,
+      prepared: Option[SparkFlavor.Prepared] = None
+  ): Unit = {
     (estimator, model) match {
       case (t, m) if PyNames.isTuning(t) && m != null => safely(run, "the parameter search results")(logSearch(run, t, m, std))
       case _                                          =>
     }
     if (logModel && model != null) {
       if (allowlist.allows(model)) safely(run, "the model") {
-        run.logModel(asPipeline(model), "model", null, signatureSchema(dataset).orNull)
+        prepared match {
+          case Some(p) => mlflow.models.logPrepared(run.runId, asPipeline(model), "model", p)
+          case None    => run.logModel(asPipeline(model), "model", null, signatureSchema(dataset).orNull)
+        }
         bestModel(model).foreach(b => run.logModel(asPipeline(b), "best_model"))
       }
       else

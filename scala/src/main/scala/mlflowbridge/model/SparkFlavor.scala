@@ -27,24 +27,48 @@ import org.apache.spark.sql.types.StructType
 private[mlflowbridge] object SparkFlavor {
   val ModelData = "sparkml"
 
-  /** Writes `dir` (must not exist or be empty) and returns the MLmodel document. */
+  /** What of a model's directory needs a running Spark: its Spark data (written to `data`) and its signature. */
+  final case class Prepared(data: Path, signature: Option[(Seq[ColSpec], Option[Seq[ColSpec]])])
+
+  /**
+   * Writes the model's Spark data (`model.write.save`'s files, by Spark's own writers, stages
+   * concurrently) into `data` and works out its signature from `trainingSchema` (nullable), so
+   * that [[save]] then needs no Spark.
+   */
+  def prepare(model: PipelineModel, data: Path, trainingSchema: StructType, spark: SparkSession): Prepared = {
+    ParallelPipelineWriter.save(model, data.toUri.toString, spark)
+    Prepared(data, signature(model, trainingSchema))
+  }
+
+  private def signature(model: PipelineModel, schema: StructType): Option[(Seq[ColSpec], Option[Seq[ColSpec]])] =
+    Option(schema).map(s => (signatureInputs(model, s), signatureOutputs(model, s)))
+
+  /**
+   * Writes `dir` (must not exist or be empty) and returns the MLmodel document. `prepared`: what
+   * [[prepare]] made earlier (its data is moved in; `trainingSchema` is then not used).
+   */
   def save(
       model: PipelineModel,
       dir: Path,
       artifactPath: String,
       runId: String,
       inputExample: Dataset[Row],
-      trainingSchema: StructType
+      trainingSchema: StructType,
+      prepared: Option[Prepared] = None
   ): MlModel = {
     Files.createDirectories(dir)
-    // Spark's own writers, stages concurrently: the same files as model.write.save, sooner.
-    ParallelPipelineWriter.save(model, dir.resolve(ModelData).toUri.toString, SparkSession.active)
+    val signature = prepared match {
+      case Some(p) =>
+        Files.move(p.data, dir.resolve(ModelData))
+        p.signature
+      case None =>
+        ParallelPipelineWriter.save(model, dir.resolve(ModelData).toUri.toString, SparkSession.active)
+        this.signature(model, Option(trainingSchema).orElse(Option(inputExample).map(_.schema)).orNull)
+    }
     // A team's own stages: their jars and generated pyspark wrappers travel with the model.
     val stageJars = CustomStages.save(model, dir)
     val code = if (stageJars.isEmpty) null else CustomStages.CodeDir
 
-    val schema = Option(trainingSchema).orElse(Option(inputExample).map(_.schema))
-    val signature = schema.map(s => (signatureInputs(model, s), signatureOutputs(model, s)))
     val sparkVersion = org.apache.spark.SPARK_VERSION
     val flavors = ListMap(
       "python_function" -> Flavor.of(

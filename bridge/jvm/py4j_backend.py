@@ -78,7 +78,7 @@ class Py4jTransport(Transport):
         self._classes: dict[str, Any] = {}
         from py4j.java_gateway import JavaClass
 
-        if not isinstance(self.java_class("mlflowbridge.Mlflow"), JavaClass):
+        if not isinstance(self.java_class("mlflowbridge.Mlflow").py4j_class, JavaClass):
             raise BadInputError(
                 "the running SparkSession's JVM lacks the bridge jars; start Spark with "
                 "bridge.jvm.spark_session() (or spark.driver.extraClassPath = bridge/jars/*)"
@@ -87,10 +87,10 @@ class Py4jTransport(Transport):
     def java_class(self, name: str) -> Any:
         cls = self._classes.get(name)
         if cls is None:
-            cls = self._jvm
+            found = self._jvm
             for part in name.split("."):
-                cls = getattr(cls, part)
-            self._classes[name] = cls
+                found = getattr(found, part)
+            cls = self._classes[name] = StaticMembers(found)
         return cls
 
     def java_bytes(self, data: bytes) -> Any:
@@ -114,6 +114,31 @@ class Py4jTransport(Transport):
 
     def spark(self) -> Any:
         return self.pyspark._jsparkSession
+
+
+class StaticMembers:
+    """A py4j class whose static methods and nested classes are looked up once. py4j's JavaClass
+    asks the JVM for the member on every attribute access: a second socket round trip per call
+    (docs/benchmarks.md, P3). Static fields are read afresh each time (they may change)."""
+
+    def __init__(self, cls: Any):
+        self.py4j_class = cls
+
+    def __getattr__(self, name: str) -> Any:
+        from py4j.java_gateway import JavaClass, JavaMember
+
+        member = getattr(self.py4j_class, name)
+        if isinstance(member, JavaClass):
+            member = StaticMembers(member)
+        if isinstance(member, (JavaMember, StaticMembers)):
+            setattr(self, name, member)  # found in the instance's __dict__ from now on
+        return member
+
+    def __call__(self, *args: Any) -> Any:
+        return self.py4j_class(*args)
+
+    def __repr__(self) -> str:
+        return f"StaticMembers({self.py4j_class!r})"
 
 
 _transports: dict[int, Py4jTransport] = {}

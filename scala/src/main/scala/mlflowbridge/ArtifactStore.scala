@@ -23,9 +23,17 @@ final class ArtifactStore private[mlflowbridge] (mlflow: Mlflow) {
   private def rest = mlflow.rest
   private lazy val proxied = new ProxiedArtifacts(rest)
 
+  // A run's artifact root never changes: kept per run, as Python's client keeps its artifact
+  // repositories (the last 1,024 runs), so that logging a small file costs one request, not two.
+  private val roots = com.google.common.cache.CacheBuilder.newBuilder().maximumSize(1024).build[String, String]()
+
   /** The run's artifact root, e.g. `mlflow-artifacts:/1/<run>/artifacts`. */
   def runArtifactUri(runId: String): String =
-    rest.expect(s"run '$runId'")(rest.get("runs/get", "run_id" -> runId)).path("run").path("info").path("artifact_uri").asText()
+    Option(roots.getIfPresent(runId)).getOrElse {
+      val root = rest.expect(s"run '$runId'")(rest.get("runs/get", "run_id" -> runId)).path("run").path("info").path("artifact_uri").asText()
+      roots.put(runId, root)
+      root
+    }
 
   /** The transport for `uri`'s store, None for a local path or a store the JVM does not read itself. */
   private[mlflowbridge] def transport(uri: String): Option[ArtifactTransport] =

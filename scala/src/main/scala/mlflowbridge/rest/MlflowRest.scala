@@ -1,12 +1,14 @@
 package mlflowbridge
 package rest
 
-import java.net.{ConnectException, URI, URLEncoder}
+import java.io.InputStream
+import java.net.{ConnectException, HttpRetryException, HttpURLConnection, Proxy, URI, URLEncoder}
 import java.net.http.{HttpClient, HttpConnectTimeoutException, HttpRequest, HttpResponse}
 import java.nio.charset.StandardCharsets.UTF_8
+import java.nio.file.{Files, Path}
 import java.security.cert.X509Certificate
 import java.time.Duration
-import javax.net.ssl.{SSLContext, TrustManager, X509TrustManager}
+import javax.net.ssl.{HttpsURLConnection, SSLContext, TrustManager, X509TrustManager}
 
 import scala.jdk.CollectionConverters._
 
@@ -34,6 +36,26 @@ private[mlflowbridge] final case class RestResponse(status: Int, body: String) {
   def message: String = scala.util.Try(json.path("message").asText(body)).getOrElse(body)
 }
 
+/** An answer to [[MlflowRest.file]]: its status, and its body to read (once) before `close`. */
+private[mlflowbridge] final class FileAnswer(val status: Int, conn: HttpURLConnection) extends AutoCloseable {
+
+  /** The body (an error's text for 4xx/5xx); empty when there is none. */
+  lazy val body: InputStream =
+    (try if (status / 100 == 2) conn.getInputStream else conn.getErrorStream
+    catch { case _: java.io.IOException => null }) match {
+      case null                         => InputStream.nullInputStream()
+      case in                           => in
+    }
+
+  /** The Content-Length the server promised, or -1. */
+  def contentLength: Long = conn.getContentLengthLong
+
+  def text: String = new String(body.readAllBytes(), UTF_8)
+
+  /** Closes the body: a connection whose body was read to its end goes back to the keep-alive cache. */
+  def close(): Unit = body.close()
+}
+
 /**
  * A small REST client for the MLflow tracking server, used for what the stock Java client
  * lacks or does badly: no blind retries of 4xx answers, DELETE, registry writes, aliases,
@@ -41,13 +63,17 @@ private[mlflowbridge] final case class RestResponse(status: Int, body: String) {
  */
 private[mlflowbridge] final class MlflowRest(val creds: MlflowHostCreds, val retries: Retries, val serverCertPath: String) {
   val host: String = creds.getHost.stripSuffix("/")
+  // As Python's client: MLFLOW_TRACKING_INSECURE_TLS turns verification off, else
+  // MLFLOW_TRACKING_SERVER_CERT_PATH is the CA bundle to trust, else the JVM's own trust store.
+  private val tls: Option[SSLContext] =
+    if (creds.shouldIgnoreTlsVerification) Some(MlflowRest.trustAll)
+    else if (serverCertPath != null && serverCertPath.nonEmpty) Some(MlflowRest.trusting(serverCertPath))
+    else None
+
   private val http: HttpClient = {
     MlflowRest.shortKeepAlive
     val b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).version(HttpClient.Version.HTTP_1_1)
-    // As Python's client: MLFLOW_TRACKING_INSECURE_TLS turns verification off, else
-    // MLFLOW_TRACKING_SERVER_CERT_PATH is the CA bundle to trust, else the JVM's own trust store.
-    if (creds.shouldIgnoreTlsVerification) b.sslContext(MlflowRest.trustAll)
-    else if (serverCertPath != null && serverCertPath.nonEmpty) b.sslContext(MlflowRest.trusting(serverCertPath))
+    tls.foreach(b.sslContext)
     b.build()
   }
 
@@ -107,21 +133,72 @@ private[mlflowbridge] final class MlflowRest(val creds: MlflowHostCreds, val ret
    * a connection that never reached the server, and 429, always; a cut-off answer and 408/5xx
    * only for requests that may be repeated ([[MlflowRest.idempotent]]). 4xx are never retried.
    */
-  def sendRaw[T](r: HttpRequest, handler: HttpResponse.BodyHandler[T]): HttpResponse[T] = {
-    val repeatable = MlflowRest.idempotent(r.method(), r.uri().getPath)
+  def sendRaw[T](r: HttpRequest, handler: HttpResponse.BodyHandler[T]): HttpResponse[T] =
+    retrying(r.method(), r.uri())(http.send(r, handler))(
+      _.statusCode(),
+      _.body() match { case c: java.io.Closeable => c.close(); case _ => () }
+    )
+
+  /**
+   * One artifact file's bytes over a blocking HttpURLConnection on the caller's thread: PUT
+   * `upload` to `url`, or GET `url` when None; retried as [[sendRaw]]. The JDK's HttpClient hands
+   * every 16 KB buffer between its threads, which took 4-5x the CPU of Python's client per 100 MB
+   * (docs/benchmarks.md, P1). Connections are kept alive (HttpURLConnection probes a kept one
+   * before reusing it); the caller reads the answer's body and closes it.
+   */
+  def file(url: String, upload: Option[Path]): FileAnswer = {
+    val method = if (upload.isDefined) "PUT" else "GET"
+    retrying(method, URI.create(url))(fileOnce(method, url, upload))(_.status, _.close())
+  }
+
+  private def fileOnce(method: String, url: String, upload: Option[Path]): FileAnswer = {
+    val c = URI.create(url).toURL.openConnection(Proxy.NO_PROXY).asInstanceOf[HttpURLConnection]
+    c match {
+      case s: HttpsURLConnection =>
+        tls.foreach(ctx => s.setSSLSocketFactory(ctx.getSocketFactory))
+        if (creds.shouldIgnoreTlsVerification) s.setHostnameVerifier((_, _) => true)
+      case _ => ()
+    }
+    c.setConnectTimeout(10000)
+    c.setReadTimeout(5 * 60 * 1000)
+    c.setInstanceFollowRedirects(false)
+    c.setUseCaches(false)
+    c.setRequestMethod(method)
+    c.setRequestProperty("Content-Type", "application/octet-stream")
+    c.setRequestProperty("User-Agent", s"mlflow-bridge/${BuildInfo.version}")
+    authorization.foreach(c.setRequestProperty("Authorization", _))
+    try {
+      upload.foreach { f =>
+        c.setDoOutput(true)
+        c.setFixedLengthStreamingMode(Files.size(f))
+        val out = c.getOutputStream
+        try Files.copy(f, out)
+        finally out.close()
+      }
+      new FileAnswer(c.getResponseCode, c)
+    } catch {
+      // A 401 to a streamed body: HttpURLConnection cannot send it again, and says so with its status.
+      case e: HttpRetryException  => c.disconnect(); new FileAnswer(e.responseCode(), c)
+      case e: java.io.IOException => c.disconnect(); throw e
+    }
+  }
+
+  /** Sends with `once`, again while [[Retries]] allow; `status` and `discard` read and drop an answer. */
+  private def retrying[T](method: String, uri: URI)(once: => T)(status: T => Int, discard: T => Unit): T = {
+    val repeatable = MlflowRest.idempotent(method, uri.getPath)
     @scala.annotation.tailrec
-    def attempt(retried: Int): HttpResponse[T] = {
+    def attempt(retried: Int): T = {
       val outcome =
-        try Right(http.send(r, handler))
+        try Right(once)
         catch { case e: java.io.IOException => Left(e) }
       val retry = outcome match {
         case Left(e) if MlflowRest.tlsFailure(e)                              => false // a certificate does not get better
         case Left(_: ConnectException) | Left(_: HttpConnectTimeoutException) => true // never reached the server
         case Left(_)                                                          => repeatable
-        case Right(resp) => resp.statusCode() == 429 || (repeatable && Retries.TransientStatus(resp.statusCode()))
+        case Right(resp) => status(resp) == 429 || (repeatable && Retries.TransientStatus(status(resp)))
       }
       if (retry && retried < retries.maxRetries) {
-        outcome.foreach(resp => resp.body() match { case c: java.io.Closeable => c.close(); case _ => () })
+        outcome.foreach(discard)
         Thread.sleep((retries.delaySeconds(retried + 1) * 1000).toLong)
         attempt(retried + 1)
       } else
@@ -138,7 +215,7 @@ private[mlflowbridge] final class MlflowRest(val creds: MlflowHostCreds, val ret
               e
             )
           case Left(e) =>
-            throw BridgeException.unreachable(s"tracking server $host did not answer ${r.method()} ${r.uri()}${MlflowRest.after(retried)}: $e", e)
+            throw BridgeException.unreachable(s"tracking server $host did not answer $method $uri${MlflowRest.after(retried)}: $e", e)
         }
     }
     attempt(0)

@@ -3,10 +3,7 @@ package store
 
 import mlflowbridge.rest._
 
-import java.io.InputStream
 import java.net.URI
-import java.net.http.{HttpRequest, HttpResponse}
-import java.nio.charset.StandardCharsets.UTF_8
 import java.nio.file.{Files, Path}
 
 import scala.jdk.CollectionConverters._
@@ -57,29 +54,28 @@ private[mlflowbridge] final class ProxiedArtifacts(rest: MlflowRest) extends Art
   private def getFile(uri: String, target: Path): Boolean = Transfers.retryingCutOff(uri, target, rest.retries)(getFileOnce(uri, target))
 
   private def getFileOnce(uri: String, target: Path): Boolean = {
-    val req = rest.request(fileUrl(uri), "application/octet-stream").GET().build()
-    val resp = rest.sendRaw(req, HttpResponse.BodyHandlers.ofInputStream())
-    val body: InputStream = resp.body()
-    def answer = RestResponse(resp.statusCode(), new String(body.readAllBytes(), UTF_8))
+    val answer = rest.file(fileUrl(uri), None)
+    def text = RestResponse(answer.status, answer.text)
     try {
-      resp.statusCode() match {
+      answer.status match {
         case 200 =>
-          Transfers.writeAtomically(body, target)
+          Transfers.writeAtomically(answer.body, target, answer.contentLength)
           true
         case 404 => false
         case 400 => // "Artifact path refers to a directory": an empty directory
-          val r = answer
+          val r = text
           if (r.body.contains("directory")) { Files.createDirectories(target); true }
           else throw failed(s"download $uri", r, uri)
-        case _ => throw failed(s"download $uri", answer, uri)
+        case _ => throw failed(s"download $uri", text, uri)
       }
-    } finally body.close()
+    } finally answer.close()
   }
 
   private def putFile(local: Path, uri: String): Unit = {
-    val req = rest.request(fileUrl(uri), "application/octet-stream").PUT(HttpRequest.BodyPublishers.ofFile(local)).build()
-    val resp = rest.sendRaw(req, HttpResponse.BodyHandlers.ofString(UTF_8))
-    val r = RestResponse(resp.statusCode(), resp.body())
+    val answer = rest.file(fileUrl(uri), Some(local))
+    val r =
+      try RestResponse(answer.status, answer.text)
+      finally answer.close()
     if (r.status == 400 && r.body.contains("Invalid path"))
       throw BridgeException
         .badInput(s"the tracking server refuses the artifact path $uri (MLflow rejects '#', '..' and absolute paths)")

@@ -39,13 +39,24 @@ private[mlflowbridge] final case class RestResponse(status: Int, body: String) {
 /** An answer to [[MlflowRest.file]]: its status, and its body to read (once) before `close`. */
 private[mlflowbridge] final class FileAnswer(val status: Int, conn: HttpURLConnection) extends AutoCloseable {
 
+  private var preloaded: Option[Array[Byte]] = None
+
   /** The body (an error's text for 4xx/5xx); empty when there is none. */
-  lazy val body: InputStream =
+  lazy val body: InputStream = preloaded.fold(stream())(new java.io.ByteArrayInputStream(_))
+
+  private def stream(): InputStream =
     (try if (status / 100 == 2) conn.getInputStream else conn.getErrorStream
     catch { case _: java.io.IOException => null }) match {
       case null                         => InputStream.nullInputStream()
       case in                           => in
     }
+
+  /** Reads the whole body now (before `body` is first used), so the connection goes back to the cache. */
+  private[rest] def preload(): Unit = {
+    val in = stream()
+    try preloaded = Some(in.readAllBytes())
+    finally in.close()
+  }
 
   /** The Content-Length the server promised, or -1. */
   def contentLength: Long = conn.getContentLengthLong
@@ -175,7 +186,11 @@ private[mlflowbridge] final class MlflowRest(val creds: MlflowHostCreds, val ret
         try Files.copy(f, out)
         finally out.close()
       }
-      new FileAnswer(c.getResponseCode, c)
+      val answer = new FileAnswer(c.getResponseCode, c)
+      // An upload's answer is short: read inside the retries, so a connection reset while reading
+      // it is retried (a PUT may be repeated) instead of escaping the caller as a raw IOException.
+      if (upload.isDefined) answer.preload()
+      answer
     } catch {
       // A 401 to a streamed body: HttpURLConnection cannot send it again, and says so with its status.
       case e: HttpRetryException  => c.disconnect(); new FileAnswer(e.responseCode(), c)

@@ -24,7 +24,10 @@ class SparkScoring:
         from pyspark.sql import DataFrame
 
         with translating():
-            return DataFrame(self._t.java_class("mlflowbridge.model.Scoring").read(self._t.spark(), str(path), signature_inputs), self._spark)
+            scoring, spark = self._t.java_class("mlflowbridge.model.Scoring"), self._t.spark()
+            # No null argument: py4j would pick between read's String and Option overloads by chance.
+            jdf = scoring.read(spark, str(path)) if signature_inputs is None else scoring.read(spark, str(path), signature_inputs)
+            return DataFrame(jdf, self._spark)
 
     def write(self, sdf: Any, path: str | os.PathLike, fmt: str | None = None) -> int:
         """One file at `path` (format from its extension unless given); returns the rows written.

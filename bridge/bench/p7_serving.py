@@ -46,6 +46,11 @@ STOCK = "stock: mlflow models serve"
 OURS = "ours: mlflow-bridge serve (JPype)"
 
 
+def stock_command(folder: Path, port: int) -> list[str]:
+    """Stock `mlflow models serve` of a local model folder on 127.0.0.1."""
+    return [sys.executable, "-m", "mlflow", "models", "serve", "-m", str(folder), "--env-manager", "local", "-h", "127.0.0.1", "-p", str(port)]
+
+
 def run(ctx: BenchContext, repeat: int) -> RowResult:
     row = RowResult(ID, TITLE, profile_note=PROFILE_NOTE)
     folder = wine.local_model_folder(ctx)
@@ -55,21 +60,7 @@ def run(ctx: BenchContext, repeat: int) -> RowResult:
     env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")  # stock execs `uvicorn` by name
     env.pop("MLFLOW_TRACKING_URI", None)
     commands = {
-        STOCK: lambda port: [
-            sys.executable,
-            "-m",
-            "mlflow",
-            "models",
-            "serve",
-            "-m",
-            str(folder),
-            "--env-manager",
-            "local",
-            "-h",
-            "127.0.0.1",
-            "-p",
-            str(port),
-        ],
+        STOCK: lambda port: stock_command(folder, port),
         OURS: lambda port: [cli(), "serve", "--model-uri", str(folder), "--port", str(port)],
     }
     for name, command in commands.items():
@@ -146,21 +137,7 @@ def _zoo(ctx: BenchContext, row: RowResult, env: dict[str, str]) -> None:
             port = free_port()
             log = ctx.tmp("p7-stock-") / "server.log"
             with open(log, "wb") as out:
-                cmd = [
-                    sys.executable,
-                    "-m",
-                    "mlflow",
-                    "models",
-                    "serve",
-                    "-m",
-                    str(folder),
-                    "--env-manager",
-                    "local",
-                    "-h",
-                    "127.0.0.1",
-                    "-p",
-                    str(port),
-                ]
+                cmd = stock_command(folder, port)
                 proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True)
             try:
                 _wait_up(proc, f"http://127.0.0.1:{port}", log)

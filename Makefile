@@ -22,6 +22,16 @@ bench: venv jars
 	$(call EXTRA,bench)
 	.venv/bin/mlflow-bridge bench --json benchmarks.json --update-docs $(BENCH_ARGS)
 
+# The tests' JVMs (the bridge's, every spark-submit, the cluster's daemons, sbt's forked suites) run
+# with the C1 compiler only: each lives seconds to minutes, where C2's compiling costs more CPU than
+# it saves (a bare JVM scoring a file: 21.6 s of CPU, 13.5 s with C1 only). Java's semantics, and
+# so every result, are the same; make bench never sets it.
+TEST_JAVA_OPTIONS := -XX:TieredStopAtLevel=1
+TEST_TARGETS := test test-fast test-models-cluster test-scala-others test-scala test-reliability test-python
+$(TEST_TARGETS): export MLFLOW_BRIDGE_JAVA_OPTIONS = $(TEST_JAVA_OPTIONS)
+$(TEST_TARGETS): export SPARK_SUBMIT_OPTS = $(TEST_JAVA_OPTIONS)
+$(TEST_TARGETS): export SPARK_DAEMON_JAVA_OPTS = $(TEST_JAVA_OPTIONS)
+
 # make test: the Python lint, one sbt launch for Scala's lint and the jars, then two groups side
 # by side: the model and cluster tests; and the Scala suites, then every other test. One group
 # alone leaves the CPUs about a third idle (waiting on servers and child processes). Each group

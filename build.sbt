@@ -38,7 +38,12 @@ lazy val root = (project in file("scala"))
     // Tests start Spark and a tracking server: one JVM of their own, one suite at a time.
     Test / fork := true,
     Test / parallelExecution := false,
-    Test / javaOptions ++= Seq("-Xmx2g") ++ Dependencies.sparkOpens,
+    // MLFLOW_BRIDGE_JAVA_OPTIONS: what every JVM the bridge starts takes last (make test: C1 only).
+    Test / javaOptions ++= Seq("-Xmx2g") ++ Dependencies.sparkOpens ++ sys.env
+      .get("MLFLOW_BRIDGE_JAVA_OPTIONS")
+      .toSeq
+      .flatMap(_.trim.split("\\s+"))
+      .filter(_.nonEmpty),
     Test / envVars ++= sys.env.filter { case (k, _) => k.startsWith("MLFLOW_") },
     // The Scala examples of README.md and docs/ are compiled and run by ExamplesSuite (the Java one by pytest, with javac).
     Test / unmanagedSources ++= Seq("ScalaRoundTrip.scala", "ApiTour.scala").map((ThisBuild / baseDirectory).value / "tests" / "examples" / _),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -27,7 +28,18 @@ def spark_jvm_options() -> list[str]:
     return [ln.strip() for ln in lines if ln.strip() and not ln.lstrip().startswith("#")]
 
 
-JVM_OPTIONS = ["-Xmx2g", *spark_jvm_options()]
+# Extra options for every JVM the bridge starts (JPype's, py4j's driver, `java` mains, the Connect
+# server), after its own: later options win, so "-Xmx8g" raises the default heap.
+JAVA_OPTIONS_ENV = "MLFLOW_BRIDGE_JAVA_OPTIONS"
+
+
+def user_jvm_options() -> list[str]:
+    return shlex.split(os.environ.get(JAVA_OPTIONS_ENV, ""))
+
+
+def jvm_options() -> list[str]:
+    """The options of a JVM the bridge starts itself: a 2 GiB heap, Spark's JDK 17+ options, the user's."""
+    return ["-Xmx2g", *spark_jvm_options(), *user_jvm_options()]
 
 
 def prepare_environment() -> None:
@@ -62,7 +74,7 @@ def java_command(entry: str, args: list[str]) -> list[str]:
     java = shutil.which("java", path=os.path.join(os.environ["JAVA_HOME"], "bin") if os.environ.get("JAVA_HOME") else None) or shutil.which("java")
     if not java:
         raise JavaNotFoundError("no java on PATH or in JAVA_HOME; install a JDK 17+")
-    return [java, *JVM_OPTIONS, "-cp", os.pathsep.join(full_classpath()), entry, *args]
+    return [java, *jvm_options(), "-cp", os.pathsep.join(full_classpath()), entry, *args]
 
 
 def main_command(args: list[str]) -> list[str]:

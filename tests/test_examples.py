@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from bridge.classpath import full_classpath
-from bridge.java import JVM_OPTIONS
+from bridge.java import jvm_options
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "tests" / "examples"
@@ -43,7 +43,7 @@ def test_java_example_compiles_with_javac_and_runs(tracking_uri, mlflow_client, 
                        capture_output=True, text=True, timeout=300)  # fmt: skip
     assert r.returncode == 0, r.stderr[-3000:]
     env = dict(os.environ, MLFLOW_TRACKING_URI=tracking_uri, MLFLOW_PYTHON_EXECUTABLE=sys.executable)
-    r = subprocess.run([java, *JVM_OPTIONS, "-cp", os.pathsep.join([str(tmp_path), classpath]), "JavaRoundTrip"],
+    r = subprocess.run([java, *jvm_options(), "-cp", os.pathsep.join([str(tmp_path), classpath]), "JavaRoundTrip"],
                        capture_output=True, text=True, timeout=600, env=env)  # fmt: skip
     assert r.returncode == 0, r.stderr[-3000:]
     _check_round_trip(mlflow_client, "round-trip-java", _result(r.stdout))

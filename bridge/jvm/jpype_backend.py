@@ -15,7 +15,7 @@ from typing import Any
 from .. import quiet
 from ..classpath import full_classpath
 from ..errors import BadInputError, JavaNotFoundError
-from ..java import JVM_OPTIONS, MIN_JAVA, java_major, prepare_environment
+from ..java import MIN_JAVA, java_major, jvm_options, prepare_environment
 from .transport import Backend, Transport
 
 _lock = threading.Lock()
@@ -59,7 +59,7 @@ def _start() -> None:
     if jpype.isJVMStarted():
         return
     prepare_environment()
-    jpype.startJVM(jvm_path(), *JVM_OPTIONS, *quiet.log_options(), classpath=full_classpath(), convertStrings=True)
+    jpype.startJVM(jvm_path(), *jvm_options(), *quiet.log_options(), classpath=full_classpath(), convertStrings=True)
 
 
 class JpypeTransport(Transport):

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
+import shlex
 import sys
 from typing import Any
 
 from .. import quiet
 from ..classpath import bridge_jars
 from ..errors import BadInputError
-from ..java import prepare_environment
+from ..java import prepare_environment, user_jvm_options
 from .transport import Backend, Transport
 
 AUTOLOG_LISTENER = "mlflowbridge.autolog.MlflowAutolog"
@@ -30,7 +31,10 @@ def spark_session(app_name: str = "mlflow-bridge", master: str = "local[2]", sta
     prepare_environment()
     builder = SparkSession.builder
     if quiet.is_quiet():
-        builder = builder.config("spark.driver.extraJavaOptions", " ".join(quiet.log_options())).config("spark.ui.showConsoleProgress", "false")
+        builder = builder.config("spark.ui.showConsoleProgress", "false")
+    driver_options = [*(quiet.log_options() if quiet.is_quiet() else []), *user_jvm_options()]
+    if driver_options:
+        builder = builder.config("spark.driver.extraJavaOptions", shlex.join(driver_options))
     if master.startswith("local"):
         os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")  # loopback only; no hostname lookups
         builder = (

@@ -9,6 +9,7 @@ group, so stopping it ends the JVM and everything it started.
 from __future__ import annotations
 
 import os
+import shlex
 import socket
 import subprocess
 import tempfile
@@ -46,6 +47,7 @@ class ConnectServer(BackgroundServer):
 
     def command(self) -> list[str]:
         from ..classpath import bridge_jars
+        from ..java import user_jvm_options
         from ..versions import pyspark_jars_dir
 
         jars = bridge_jars()
@@ -61,6 +63,8 @@ class ConnectServer(BackgroundServer):
         cmd = [str(submit), "--master", self.master, "--name", "mlflow-bridge connect-server", "--class", CONNECT_SERVER_CLASS]
         # On the driver's own classpath: the Connect server loads plugins with the JVM's class loader.
         cmd += ["--driver-class-path", os.pathsep.join(jars + self.extra_jars)]
+        if user_jvm_options():
+            cmd += ["--driver-java-options", shlex.join(user_jvm_options())]
         for k, v in conf.items():
             cmd += ["--conf", f"{k}={v}"]
         return [*cmd, main]

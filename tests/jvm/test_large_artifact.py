@@ -14,7 +14,7 @@ import pytest
 from mlflow.tracking import MlflowClient
 
 from bridge.classpath import full_classpath
-from bridge.java import JVM_OPTIONS
+from bridge.java import jvm_options
 
 pytestmark = pytest.mark.reliability  # make test-reliability runs this group
 
@@ -54,7 +54,7 @@ def test_one_gib_up_and_down_with_a_256_mb_heap(tracking_uri, tmp_path):
     expected = _write_one_gib(big)
     client = MlflowClient(tracking_uri)
     run_id = client.create_run(client.create_experiment(f"large-{os.getpid()}-{tmp_path.name}")).info.run_id
-    options = [o for o in JVM_OPTIONS if not o.startswith("-Xmx")] + ["-Xmx256m"]
+    options = [o for o in jvm_options() if not o.startswith("-Xmx")] + ["-Xmx256m"]
     env = dict(os.environ, MLFLOW_TRACKING_URI=tracking_uri, MLFLOW_PYTHON_EXECUTABLE=sys.executable)
     r = subprocess.run([java, *options, "-cp", os.pathsep.join([str(tmp_path / "classes"), classpath]), "LargeArtifact",
                         run_id, str(big), "large", str(tmp_path / "back")], capture_output=True, text=True, timeout=900, env=env)  # fmt: skip

@@ -23,7 +23,7 @@ from conftest import BACKENDS, python_starts, unique
 
 from bridge import AccessDeniedError, BadInputError, NotFoundError, ServerUnreachableError, connect
 from bridge.classpath import full_classpath
-from bridge.java import JVM_OPTIONS
+from bridge.java import jvm_options
 from bridge.models import data, train
 from bridge.s3local import LocalS3, local_s3
 from bridge.server import TrackingServer, free_port
@@ -249,7 +249,7 @@ def test_a_jvm_without_python_uploads_and_downloads(s3_tracking, s3_env, py_clie
     assert r.returncode == 0, r.stderr[-3000:]
     run_id = py_client.create_run(experiment).info.run_id
     env = dict(os.environ, **s3_env, MLFLOW_TRACKING_URI=s3_tracking, MLFLOW_PYTHON_EXECUTABLE=str(tmp_path / "no-such-python"))
-    options = [o for o in JVM_OPTIONS if not o.startswith("-Xmx")] + ["-Xmx256m"]
+    options = [o for o in jvm_options() if not o.startswith("-Xmx")] + ["-Xmx256m"]
     big = payload / "tree" / "big.bin"
     r = subprocess.run([java, *options, "-cp", os.pathsep.join([str(tmp_path / "classes"), classpath]), "LargeArtifact",
                         run_id, str(big), "alone", str(tmp_path / "back")], capture_output=True, text=True, timeout=300, env=env)  # fmt: skip

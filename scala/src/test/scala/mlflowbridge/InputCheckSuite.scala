@@ -62,6 +62,27 @@ class InputCheckSuite extends AnyFunSuite {
     assert(m.contains("input column 'a' holds 1 null value(s), input column 'b' holds 2 null value(s)"), m)
   }
 
+  test("the row scorer names a failing stage in explainFailure's words, without a Spark job") {
+    val d = df("SELECT * FROM VALUES (1.0, CAST(NULL AS DOUBLE)), (CAST(NULL AS DOUBLE), CAST(NULL AS DOUBLE)), (3.0, 4.0) AS t(a, b)")
+    val e = intercept[org.apache.spark.SparkException](model.transform(d).collect())
+    val expected = InputCheck.explainFailure(model, d, e).getMessage
+    val rows = d.collect().toSeq
+    val scorer = new RowScorer(spark, "the test model", model, sig)
+    scorer.predictions(d.schema, Seq(rows(2))) // plans compiled: what follows is row work only
+    val (thrown, jobs) = org.apache.spark.mlflowbridge.JobCount.of(spark.sparkContext) {
+      intercept[BridgeException](scorer.predictions(d.schema, rows))
+    }
+    assert(thrown.getMessage == expected)
+    assert(thrown.kind == BridgeException.Kind.BAD_INPUT)
+    assert(jobs == 0, s"$jobs Spark job(s) to explain a row")
+    // Through the public API too: one row, its stage and its null named.
+    val one = intercept[BridgeException](scorer.predict(rows(0)))
+    assert(
+      one.getMessage.startsWith("stage 1 of 2 (VectorAssembler") && one.getMessage.contains("input column 'b' holds 1 null value(s)"),
+      one.getMessage
+    )
+  }
+
   test("a stage with handleInvalid = keep scores nulls, as Spark does") {
     val d = df("SELECT * FROM VALUES (1.0, CAST(NULL AS DOUBLE)), (3.0, 4.0) AS t(a, b)")
     val keep = new org.apache.spark.ml.Pipeline()

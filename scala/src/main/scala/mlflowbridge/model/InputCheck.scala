@@ -5,10 +5,11 @@ import scala.jdk.CollectionConverters._
 import scala.util.control.NonFatal
 
 import org.apache.commons.lang3.exception.ExceptionUtils
-import org.apache.spark.ml.PipelineModel
+import org.apache.spark.ml.{PipelineModel, Transformer}
+import org.apache.spark.ml.param.Params
 import org.apache.spark.sql.{Column, DataFrame, Dataset, Row}
 import org.apache.spark.sql.functions.{col, isnan, lit, sum, when}
-import org.apache.spark.sql.types.{DoubleType, FloatType}
+import org.apache.spark.sql.types.{DoubleType, FloatType, StructField, StructType}
 
 /**
  * Checks scoring input by Spark's own rules, so a bad file fails with one sentence naming the
@@ -81,9 +82,7 @@ private[mlflowbridge] object InputCheck {
           current = next
           None
         } catch {
-          case NonFatal(e) =>
-            val where = PipelineColumns.describeStage(i, all.size, stage)
-            Some(BridgeException.badInput(s"$where failed on the input: ${firstLine(e)}${invalidValues(current, stage)}"))
+          case NonFatal(e) => Some(stageFailed(i, all.size, stage, e, invalidValues(current, stage)))
         }
       }
       .collectFirst { case Some(b) => b }
@@ -91,24 +90,42 @@ private[mlflowbridge] object InputCheck {
       .getOrElse(BridgeException.jvmError(s"scoring failed: ${firstLine(error)}", error))
   }
 
-  /** "; its input column 'x' holds 3 null(s)" for the stage's input columns that hold any. */
-  private def invalidValues(df: DataFrame, stage: org.apache.spark.ml.param.Params): String = {
-    val fields = df.schema.fields.filter(f => PipelineColumns.declaredInputs(stage).contains(f.name))
-    if (fields.isEmpty) return ""
-    val counts: Seq[Column] = fields.toSeq.flatMap { f =>
+  /** Nulls and NaN of one input column of a stage. */
+  final case class Invalid(column: String, nulls: Long, nans: Long)
+
+  /**
+   * Stage `index` of `count` failing on the input, in one sentence: the stage, Spark's reason, and
+   * the nulls and NaN in the columns it reads (the row scorer finds the same without a Spark job).
+   */
+  def stageFailed(index: Int, count: Int, stage: Transformer, error: Throwable, invalid: Seq[Invalid]): BridgeException = {
+    val parts = invalid.flatMap { v =>
+      val what = Seq(v.nulls -> "null", v.nans -> "NaN").filter(_._1 > 0).map { case (k, w) => s"$k $w" }
+      if (what.isEmpty) None else Some(s"input column '${v.column}' holds ${what.mkString(" and ")} value(s)")
+    }
+    val values = if (parts.isEmpty) "" else "; " + parts.mkString(", ") + " (set the stage's handleInvalid, or impute them first)"
+    BridgeException.badInput(s"${PipelineColumns.describeStage(index, count, stage)} failed on the input: ${firstLine(error)}$values")
+  }
+
+  /** The input columns of `stage` in `schema` whose nulls and NaN are counted (NaN for floating point only). */
+  def countedInputs(schema: StructType, stage: Params): Seq[StructField] =
+    schema.fields.toSeq.filter(f => PipelineColumns.declaredInputs(stage).contains(f.name))
+
+  def isFloating(f: StructField): Boolean = f.dataType == DoubleType || f.dataType == FloatType
+
+  /** The nulls and NaN in the stage's input columns, counted by one Spark job. */
+  private def invalidValues(df: DataFrame, stage: Params): Seq[Invalid] = {
+    val fields = countedInputs(df.schema, stage)
+    if (fields.isEmpty) return Nil
+    val counts: Seq[Column] = fields.flatMap { f =>
       val c = col(PipelineColumns.quote(f.name))
       val nulls = sum(when(c.isNull, 1).otherwise(0))
-      val nans = if (f.dataType == DoubleType || f.dataType == FloatType) sum(when(isnan(c), 1).otherwise(0)) else lit(0)
+      val nans = if (isFloating(f)) sum(when(isnan(c), 1).otherwise(0)) else lit(0)
       Seq(nulls, nans)
     }
     val row = df.agg(counts.head, counts.tail: _*).head()
-    val parts = fields.toSeq.zipWithIndex.flatMap { case (f, i) =>
-      val n = Option(row.get(2 * i)).fold(0L)(_.toString.toLong)
-      val nan = Option(row.get(2 * i + 1)).fold(0L)(_.toString.toLong)
-      val what = Seq(n -> "null", nan -> "NaN").filter(_._1 > 0).map { case (k, w) => s"$k $w" }
-      if (what.isEmpty) None else Some(s"input column '${f.name}' holds ${what.mkString(" and ")} value(s)")
+    fields.zipWithIndex.map { case (f, i) =>
+      Invalid(f.name, Option(row.get(2 * i)).fold(0L)(_.toString.toLong), Option(row.get(2 * i + 1)).fold(0L)(_.toString.toLong))
     }
-    if (parts.isEmpty) "" else "; " + parts.mkString(", ") + " (set the stage's handleInvalid, or impute them first)"
   }
 
   /** The deepest cause's first line: Spark wraps a stage's own message in job and task errors. */

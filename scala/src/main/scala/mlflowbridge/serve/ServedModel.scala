@@ -22,8 +22,9 @@ import org.apache.spark.sql.types.StructType
  * and `transform` as the CLI (`Scoring.score`), and only the model's prediction column comes
  * back, as `{"predictions": [...]}`. Rows are scored by [[RowScorer]] (the plan compiled once
  * per input schema, no Spark job per request). A model whose plan is not row-wise is named in
- * the log once and takes the DataFrame path; so does a request the row path fails on (a null a
- * stage refuses), where Spark's own run gives the error its words.
+ * the log once and takes the DataFrame path. A request the model's checks refuse, or with a row
+ * a stage fails on (a null the assembler refuses), gets the CLI's error from the row path itself
+ * (no Spark job: [[RowScorer]] finds the failing stage row by row).
  */
 private[serve] final class ServedModel(spark: SparkSession, model: PipelineModel, signature: Option[Seq[ColSpec]]) extends Served {
   private val predictionCol = PipelineColumns.predictionCol(model)
@@ -38,11 +39,8 @@ private[serve] final class ServedModel(spark: SparkSession, model: PipelineModel
     if (table.rows.isEmpty) throw RequestError.badRequest("input has no rows")
     val (schema, rows) = RequestFrame.typed(table, signature)
     val fast = scorer.flatMap { s =>
-      try Some(s.predictions(schema, rows))
-      catch {
-        case e: BridgeException if s.isRefusal(e) => nameOnce(e); None
-        case NonFatal(_)                          => None // a bad schema or row: the DataFrame path says why, in the CLI's words
-      }
+      try s.predictions(schema, rows).fold(e => { nameOnce(e); None }, Some(_))
+      catch { case NonFatal(e) if !e.isInstanceOf[BridgeException] => None } // a stage that plans by its data: the DataFrame path scores it
     }
     fast match {
       case Some(predictions) => Prediction(Served.render(predictions), ScoringPath.Row)

@@ -49,7 +49,7 @@ private[mlflowbridge] object InputCheck {
           .withColumn(wrong.head.name)
     }
 
-    PipelineColumns.misfit(model, Scoring.castToSignature(df, signature).schema).foreach { m =>
+    PipelineColumns.misfit(model, Scoring.castSchema(df.schema, signature)).foreach { m =>
       val missing = m.missingColumns
       throw BridgeException
         .badInput(

@@ -64,15 +64,23 @@ private[mlflowbridge] object Scoring {
 
   /** Casts columns the signature accepts by widening (e.g. CSV integers for a double) to the signature's type. */
   def castToSignature(df: Dataset[Row], signature: Option[Seq[ColSpec]]): DataFrame = {
-    val want = signature.toSeq.flatten.flatMap(s => Signature.sparkType(s).map(s.name -> _)).toMap
-    val cols = df.schema.fields.toSeq.map { f =>
-      want
-        .get(f.name)
-        .filter(t => t != f.dataType && f.dataType.isInstanceOf[NumericType])
-        .fold(col(PipelineColumns.quote(f.name)))(t => col(PipelineColumns.quote(f.name)).cast(t).as(f.name))
-    }
-    df.select(cols: _*)
+    val to = widenings(signature)
+    df.select(df.schema.fields.toSeq.map { f =>
+      widened(f, to).fold(col(PipelineColumns.quote(f.name)))(t => col(PipelineColumns.quote(f.name)).cast(t).as(f.name))
+    }: _*)
   }
+
+  /** The schema [[castToSignature]] gives, without planning a DataFrame (the row scorer checks each request's schema). */
+  def castSchema(schema: StructType, signature: Option[Seq[ColSpec]]): StructType = {
+    val to = widenings(signature)
+    StructType(schema.fields.map(f => widened(f, to).fold(f)(t => f.copy(dataType = t))))
+  }
+
+  private def widenings(signature: Option[Seq[ColSpec]]): Map[String, DataType] =
+    signature.toSeq.flatten.flatMap(s => Signature.sparkType(s).map(s.name -> _)).toMap
+
+  private def widened(f: StructField, to: Map[String, DataType]): Option[DataType] =
+    to.get(f.name).filter(t => t != f.dataType && f.dataType.isInstanceOf[NumericType])
 
   /** An input file or a directory of part files that exists and is not empty; a Parquet file has Parquet's magic bytes at both ends. */
   def checkInput(input: String): Unit = {

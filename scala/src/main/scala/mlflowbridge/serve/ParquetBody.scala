@@ -8,6 +8,8 @@ import scala.util.control.NonFatal
 
 import com.fasterxml.jackson.databind.JsonNode
 import com.fasterxml.jackson.databind.node.{JsonNodeFactory, NullNode}
+import org.apache.parquet.ParquetReadOptions
+import org.apache.parquet.conf.PlainParquetConfiguration
 import org.apache.parquet.example.data.Group
 import org.apache.parquet.example.data.simple.convert.GroupRecordConverter
 import org.apache.parquet.hadoop.ParquetFileReader
@@ -27,6 +29,9 @@ import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName._
 private[serve] object ParquetBody {
   private val nodes = JsonNodeFactory.instance
 
+  // Plain options: the default builder makes a Hadoop Configuration (parsing its XML files) per body.
+  private val options = ParquetReadOptions.builder(new PlainParquetConfiguration()).build()
+
   /**
    * The table; 400 for a body that is not Parquet, or that holds more than `maxCells` cells (what
    * a JSON body under the size limit could carry at most): Parquet compresses, the decoded table
@@ -35,7 +40,7 @@ private[serve] object ParquetBody {
   def table(body: Array[Byte], maxCells: Long): RequestTable = {
     def refuse(why: String) = RequestError.badRequest(s"Failed to parse input as Parquet: $why")
     val reader =
-      try ParquetFileReader.open(new BytesInputFile(body))
+      try ParquetFileReader.open(new BytesInputFile(body), options)
       catch { case NonFatal(e) => throw refuse(mlflowbridge.model.InputCheck.firstLine(e)) }
     try {
       val meta = reader.getFooter.getFileMetaData

@@ -7,7 +7,7 @@ unexport PYTHONDONTWRITEBYTECODE
 SBT := build/sbt
 SCALA_SOURCES := $(shell find scala/src/main -type f) build.sbt project/build.properties $(wildcard project/*.scala) bridge/versions.properties bridge/rules.properties
 
-.PHONY: venv-connect demo bench test test-fast test-models-cluster test-scala-others lint lint-python test-scala test-reliability test-python jars venv chromium postgres doctor clean
+.PHONY: venv-connect demo bench test scala-lint-jars test-fast test-models-cluster test-scala-others lint lint-python test-scala test-reliability test-python jars venv chromium postgres doctor clean
 
 # The demo's and the benchmarks' own packages are extras (setup.py): each target installs its own.
 EXTRA = .venv/bin/uv pip install -q --python $(PY) --find-links $(WHEELS) -e '.[$(1)]'
@@ -22,24 +22,27 @@ bench: venv jars
 	$(call EXTRA,bench)
 	.venv/bin/mlflow-bridge bench --json benchmarks.json --update-docs $(BENCH_ARGS)
 
-# The tests' JVMs (the bridge's, every spark-submit, the cluster's daemons, sbt's forked suites) run
-# with the C1 compiler only: each lives seconds to minutes, where C2's compiling costs more CPU than
-# it saves (a bare JVM scoring a file: 21.6 s of CPU, 13.5 s with C1 only). Java's semantics, and
-# so every result, are the same; make bench never sets it.
+# The tests' JVMs (the bridge's, every spark-submit and its executors, the cluster's daemons, sbt
+# and its forked suites) run with the C1 compiler only: each lives seconds to minutes, where C2's
+# compiling costs more CPU than it saves (a bare JVM scoring a file: 21.6 s of CPU, 13.5 s with C1
+# only; sbt compiling the project: 67 s, 39 s). Java's semantics, and so every result, are the
+# same; make bench never sets it.
 TEST_JAVA_OPTIONS := -XX:TieredStopAtLevel=1
 TEST_TARGETS := test test-fast test-models-cluster test-scala-others test-scala test-reliability test-python
 $(TEST_TARGETS): export MLFLOW_BRIDGE_JAVA_OPTIONS = $(TEST_JAVA_OPTIONS)
 $(TEST_TARGETS): export SPARK_SUBMIT_OPTS = $(TEST_JAVA_OPTIONS)
 $(TEST_TARGETS): export SPARK_DAEMON_JAVA_OPTS = $(TEST_JAVA_OPTIONS)
+$(TEST_TARGETS): export SPARK_CONF_DIR = $(CURDIR)/tests/spark-conf
+$(TEST_TARGETS): export SBT_JAVA_OPTS = -Xmx2g -Xss4m $(TEST_JAVA_OPTIONS)
 
-# make test: the Python lint, one sbt launch for Scala's lint and the jars, then two groups side
-# by side: the model and cluster tests; and the Scala suites, then every other test. One group
+# make test: the Python lint and the environments beside one sbt launch for Scala's lint and the
+# jars, then two groups side by side: the model and cluster tests; and the Scala suites, then every other test. One group
 # alone leaves the CPUs about a third idle (waiting on servers and child processes). Each group
 # has a tracking server of its own, so neither waits on the other's requests (a server runs one
 # worker). Each group's output is printed whole when it ends. Every process of the run carries
 # MLFLOW_BRIDGE_RUN; tests/leftovers.py then checks none is left.
-test: lint-python venv venv-connect chromium postgres
-	$(SBT) $(SBT_LINT) bridgeJars
+test:
+	$(MAKE) --no-print-directory -j3 --output-sync=target lint-python venv-connect chromium postgres scala-lint-jars
 	export MLFLOW_BRIDGE_RUN=$$$$-$$(date +%s%N) && \
 	$(MAKE) --no-print-directory -j2 --output-sync=target test-models-cluster test-scala-others && \
 	.venv/bin/python tests/leftovers.py
@@ -58,6 +61,10 @@ test-models-cluster:
 
 test-scala-others:
 	.venv/bin/mlflow-bridge with-server -- bash -c '$(SBT) test; s=$$?; .venv/bin/python -m pytest -rxX --durations=25 $(addprefix --ignore=,$(MODELS_CLUSTER)); p=$$?; exit $$((s || p))'
+
+# One sbt launch: Scala's lint and the jars.
+scala-lint-jars:
+	$(SBT) $(SBT_LINT) bridgeJars
 
 # Lint, format and types (see docs/contributing.md); make test runs the same checks.
 SBT_LINT := scalafmtCheckAll scalafmtSbtCheck

@@ -48,6 +48,9 @@ class BearerProxy:
         proxy = self
 
         class Handler(BaseHTTPRequestHandler):
+            # Keep-alive, as a deployment's proxy: HTTP/1.0's close after every answer races a client's pooled connection.
+            protocol_version = "HTTP/1.1"
+
             def _forward(self) -> None:
                 auth = self.headers.get("Authorization", "")
                 proxy.seen_tokens.append(auth)

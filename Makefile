@@ -49,7 +49,7 @@ test:
 
 # The fast tier (a few minutes, warm caches): lint, the Scala suites that start no process or server
 # of their own, and the pytest cases marked fast (tests/conftest.py), all on ONE tracking server.
-FAST_SUITES := InputCheckSuite ModelUriErrorsSuite ArtifactStoreSuite ArtifactWritersSuite RegistrySuite RegistryWritesSuite LoggedModelsAndTracingSuite ModelsSuite serve.RequestTableSuite
+FAST_SUITES := InputCheckSuite RowScorerSuite ModelUriErrorsSuite ArtifactStoreSuite ArtifactWritersSuite RegistrySuite RegistryWritesSuite LoggedModelsAndTracingSuite ModelsSuite serve.RequestTableSuite
 test-fast: lint-python venv jars
 	.venv/bin/mlflow-bridge with-server -- bash -c '$(SBT) $(SBT_LINT) "testOnly $(addprefix mlflowbridge.,$(FAST_SUITES))" && .venv/bin/python -m pytest -rxX -m fast'
 

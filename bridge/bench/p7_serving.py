@@ -3,7 +3,7 @@
 The wine classifier: both servers are child processes on loopback, started in turn: start-up to
 the first `/ping` answer; then 1,000 sequential 1-row `dataframe_split` requests (p50 and p99
 latency) and as many `GET /ping` (the same server's no-op answer: the loopback floor); then 4
-concurrent clients each sending 1,000-row requests (rows/s); then the resident memory of each
+concurrent clients each sending 1,000-row requests for 5 s (rows/s); then the resident memory of each
 process tree.
 
 Every pipeline of the model zoo (`tests/zoo.py`, so a repository checkout is needed): fitted,
@@ -39,8 +39,12 @@ TITLE = "serve the wine classifier and every zoo pipeline"
 ONE_ROW_REQUESTS = 1000
 ZOO_REQUESTS = 300  # per zoo pipeline, each of 1-row requests and /ping
 STOCK_ZOO = ("text_tfidf_logistic", "categorical_onehot_logistic", "gbt_classifier")  # stock serves these too
-CLIENTS, BIG_REQUESTS, BIG_ROWS = 4, 10, 1000  # per client
-PROFILE_NOTE = "JFR of our server before the compiled row path, 1-row requests through the DataFrame path: ~75% of samples were Catalyst planning the request's DataFrame (analysis 34%, optimisation 25%, codegen 16%) plus a Spark job for the rows check; hence the plan compiled once per input schema (RowScorer), which every zoo pipeline but ALS (a join) takes"
+CLIENTS, BIG_ROWS = 4, 1000
+# Each server gets the same untimed second of its requests first (its JIT's, or none), then its
+# 1-row requests and /ping alternate, so that both see the same machine; throughput counts the
+# rows the clients get answered in a window, after an untimed window of the same load.
+WARM_SECONDS, THROUGHPUT_SECONDS = 1.0, 5.0
+PROFILE_NOTE = "JFR of our server before the compiled row path, 1-row requests through the DataFrame path: ~75% of samples were Catalyst planning the request's DataFrame (analysis 34%, optimisation 25%, codegen 16%) plus a Spark job for the rows check; hence the plan compiled once per input schema (RowScorer), which every zoo pipeline takes (ALS through its twin with the factors in memory instead of a join)"
 
 STOCK = "stock: mlflow models serve"
 OURS = "ours: mlflow-bridge serve (JPype)"
@@ -75,12 +79,9 @@ def run(ctx: BenchContext, repeat: int) -> RowResult:
             started = time.monotonic() - t0
             ctx.progress(f"{name}: up in {started:.1f}s")
             client = Client(port)
-            for _ in range(20):  # warm both the same way
-                client.post(one)
-            latencies = [round(client.timed_post(one) * 1000, 3) for _ in range(ONE_ROW_REQUESTS)]
-            floor = [round(client.timed_ping() * 1000, 3) for _ in range(ONE_ROW_REQUESTS)]
+            latencies, floor, _ = _one_row(client, one, ONE_ROW_REQUESTS)
             client.close()
-            rows_per_s = _throughput(url, big)
+            rows_per_s = _throughput(port, big)
             rss = _tree_rss_mb(proc.pid)
         finally:
             stop_group(proc)
@@ -99,7 +100,9 @@ def run(ctx: BenchContext, repeat: int) -> RowResult:
     start = "start-up to the first answer"
     row.targets.append(within("start-up: ours / stock (time)", row.median(start, OURS), row.median(start, STOCK), 1.0))
     row.notes.append(
-        f"one server of each, started in turn; {CLIENTS} clients x {BIG_REQUESTS} requests of {BIG_ROWS:,} rows, after an untimed round of the same; 20 untimed 1-row requests first; http.client, one kept connection per client"
+        f"one server of each, started in turn; 1-row requests after {WARM_SECONDS:g} s of untimed ones, each followed by a /ping; "
+        f"throughput: {CLIENTS} clients sending {BIG_ROWS:,}-row requests for {THROUGHPUT_SECONDS:g} s after {THROUGHPUT_SECONDS:g} s untimed; "
+        "http.client, one kept connection per client"
     )
     _zoo(ctx, row, env)
     return row
@@ -125,7 +128,7 @@ def _zoo(ctx: BenchContext, row: RowResult, env: dict[str, str]) -> None:
         server = session.models.serve(str(folder))
         try:
             client = Client(server.port)
-            latencies, floor, path = _one_row(client, body)
+            latencies, floor, path = _one_row(client, body, ZOO_REQUESTS)
             client.close()
         finally:
             server.close()
@@ -142,7 +145,7 @@ def _zoo(ctx: BenchContext, row: RowResult, env: dict[str, str]) -> None:
             try:
                 _wait_up(proc, f"http://127.0.0.1:{port}", log)
                 client = Client(port)
-                latencies, floor, _ = _one_row(client, body)
+                latencies, floor, _ = _one_row(client, body, ZOO_REQUESTS)
                 client.close()
             finally:
                 stop_group(proc)
@@ -153,7 +156,7 @@ def _zoo(ctx: BenchContext, row: RowResult, env: dict[str, str]) -> None:
     row.targets.append(Target(f"zoo, slowest pipeline ({slowest}): 1-row p50", _median_of(row, slowest, "ours: 1-row request"), "<=", 0.3, unit="ms"))
     over = sorted(n for n, r in ratios.items() if r > 2.0)
     row.notes.append(
-        f"zoo: {len(ratios)} pipelines with a prediction column, {ZOO_REQUESTS} 1-row requests and {ZOO_REQUESTS} /ping each after 20 untimed; "
+        f"zoo: {len(ratios)} pipelines with a prediction column, {ZOO_REQUESTS} 1-row requests each followed by a /ping, after {WARM_SECONDS:g} s of untimed ones; "
         f"over 2x /ping: {', '.join(over) or 'none'}"
     )
 
@@ -162,12 +165,16 @@ def _median_of(row: RowResult, name: str, contender: str) -> float:
     return next(m.median for m in row.measurements if m.case.startswith(f"zoo {name}:") and m.contender == contender)
 
 
-def _one_row(client: "Client", body: bytes) -> tuple[list[float], list[float], str]:
-    for _ in range(20):
-        client.post(body)
+def _one_row(client: "Client", body: bytes, requests: int) -> tuple[list[float], list[float], str]:
+    """`requests` timed POSTs of `body`, each followed by a timed /ping (ms); and the path that scored it."""
+    deadline = time.perf_counter() + WARM_SECONDS
     path = client.post(body) or "-"
-    latencies = [round(client.timed_post(body) * 1000, 4) for _ in range(ZOO_REQUESTS)]
-    floor = [round(client.timed_ping() * 1000, 4) for _ in range(ZOO_REQUESTS)]
+    while time.perf_counter() < deadline:
+        client.post(body)
+    latencies, floor = [], []
+    for _ in range(requests):
+        latencies.append(round(client.timed_post(body) * 1000, 4))
+        floor.append(round(client.timed_ping() * 1000, 4))
     return latencies, floor, path
 
 
@@ -217,26 +224,30 @@ def _body(frame: Any) -> bytes:
     return json.dumps({"dataframe_split": {"columns": list(frame.columns), "data": frame.to_numpy().tolist()}}).encode()
 
 
-def _throughput(url: str, body: bytes) -> float:
-    port = int(url.rsplit(":", 1)[1])
+def _throughput(port: int, body: bytes) -> float:
+    """Rows/s answered to CLIENTS clients sending `body` for THROUGHPUT_SECONDS, after as long untimed."""
 
-    def client() -> None:
-        c = Client(port)
-        for _ in range(BIG_REQUESTS):
-            c.post(body)
-        c.close()
+    def window(seconds: float) -> float:
+        answered = [0] * CLIENTS
+        deadline = time.perf_counter() + seconds
 
-    def round_of_clients() -> float:
-        threads = [threading.Thread(target=client) for _ in range(CLIENTS)]
+        def client(k: int) -> None:
+            c = Client(port)
+            while time.perf_counter() < deadline:
+                c.post(body)
+                answered[k] += 1
+            c.close()
+
+        threads = [threading.Thread(target=client, args=(k,)) for k in range(CLIENTS)]
         t = time.perf_counter()
         for th in threads:
             th.start()
         for th in threads:
             th.join()
-        return time.perf_counter() - t
+        return sum(answered) * BIG_ROWS / (time.perf_counter() - t)
 
-    round_of_clients()  # untimed: the same load once first (ours took 0.67 s cold, JIT warm-up included)
-    return CLIENTS * BIG_REQUESTS * BIG_ROWS / round_of_clients()
+    window(THROUGHPUT_SECONDS)
+    return window(THROUGHPUT_SECONDS)
 
 
 def _p99(values: list[float]) -> float:

@@ -223,8 +223,6 @@ def test_cli_compare_on_a_text_pipeline(fitted, run_cli, tmp_path):
     assert re.search(r"probability\s+numbers elementwise, \|difference\|\s+0\.000e\+00\s+0", r.stdout), r.stdout
 
 
-# Zoo pipelines whose optimized plan is not Project/Filter over the input: the row scorer names the stage.
-NOT_ROW_WISE = {"als_cold_start": "ALSModel"}
 # Its input is a column of lists of strings, which the scoring protocol's typing does not carry (lists of numbers only).
 NOT_SERVED = {"fpgrowth"}
 
@@ -232,25 +230,16 @@ NOT_SERVED = {"fpgrowth"}
 @pytest.mark.parametrize("name", NAMES)
 def test_row_scorer_and_server_equal_transform(name, fitted, spark, sessions, tmp_path):
     """Every row of every zoo pipeline: `models.row_scorer` (the plan compiled once, rows evaluated
-    without a Spark job) and `models.serve` (1-row and all-row requests) equal pyspark's transform;
-    a pipeline whose plan is not row-wise is refused naming the stage, and the server still answers
-    it through the DataFrame path."""
-    from bridge import BadInputError
-
+    without a Spark job; ALS through its twin with the factors in memory) and `models.serve`
+    (1-row and all-row requests, on the row path) equal pyspark's transform."""
     entry, rows = zoo.BY_NAME[name], fitted[name][2]
     uri, src = fitted.stock_logged(name), rows_file(rows, tmp_path)
     expected = fitted.reference(name, src)
     models = sessions["py4j"].models
-    scorer = models.row_scorer(uri)
-    if name in NOT_ROW_WISE:
-        with pytest.raises(BadInputError, match=rf"cannot be scored row by row: stage \d+ of \d+ \({NOT_ROW_WISE[name]} '"):
-            scorer.score(spark.read.parquet(str(src)))
-    else:
-        sdf = spark.read.parquet(str(src))
-        dst = src.with_name("row-scorer.parquet")
-        SparkScoring(spark).write(scorer.score(sdf).select(*[f"`{c}`" for c in [*sdf.columns, *entry.outputs]]), dst)
-        got = pq.read_table(dst)
-        assert_agree(expected, got, list(entry.outputs), f"{name}: row scorer vs pyspark")
+    sdf = spark.read.parquet(str(src))
+    dst = src.with_name("row-scorer.parquet")
+    SparkScoring(spark).write(models.row_scorer(uri).score(sdf).select(*[f"`{c}`" for c in [*sdf.columns, *entry.outputs]]), dst)
+    assert_agree(expected, pq.read_table(dst), list(entry.outputs), f"{name}: row scorer vs pyspark")
     if "prediction" not in entry.outputs or name in NOT_SERVED:
         return
     server = models.serve(uri)
@@ -259,14 +248,44 @@ def test_row_scorer_and_server_equal_transform(name, fitted, spark, sessions, tm
         # Every value exactly (to_json rounds to 10 digits); NaN as null, as Parquet holds it.
         split = {"columns": list(rows.columns), "data": rows.astype(object).where(rows.notna(), None).values.tolist()}
         want = np.asarray(expected.sort_by(scoring.ROW).column("prediction").to_pylist(), dtype=float)
-        path = "dataframe" if name in NOT_ROW_WISE else "row"
         status, answer, scored_by = _post(url, json.dumps({"dataframe_split": split}))
-        assert (status, scored_by) == (200, path), answer
+        assert (status, scored_by) == (200, "row"), answer
         assert np.array_equal(np.asarray(answer["predictions"], dtype=float), want, equal_nan=True)
         i = int(rows.notna().all(axis=1).to_numpy().argmax())  # a row without nulls: alone, a null column has no type to show
         one = {"dataframe_split": {"columns": split["columns"], "data": split["data"][i : i + 1]}}
         status, answer, scored_by = _post(url, json.dumps(one))
-        assert (status, scored_by) == (200, path) and np.array_equal(answer["predictions"], want[i : i + 1], equal_nan=True), answer
+        assert (status, scored_by) == (200, "row") and np.array_equal(answer["predictions"], want[i : i + 1], equal_nan=True), answer
+    finally:
+        server.close()
+
+
+def test_a_pipeline_no_row_path_takes_is_named_and_served_through_dataframes(spark, sessions, zoo_experiment):
+    """A stage whose plan is not row-wise (a window over the request's rows): the row scorer
+    refuses it naming the stage, and the server answers through the DataFrame path what
+    pyspark's transform of the same rows gives."""
+    from pyspark.ml import Pipeline
+    from pyspark.ml.feature import SQLTransformer, VectorAssembler
+    from pyspark.ml.regression import LinearRegression
+
+    from bridge import BadInputError
+
+    rows = zoo.diabetes()[["bmi", "bp", "label"]].head(60)
+    centred = SQLTransformer(statement="SELECT *, bmi - avg(bmi) OVER () AS bmi_centred FROM __THIS__")
+    assembler = VectorAssembler(inputCols=["bmi_centred", "bp"], outputCol="features")
+    model = Pipeline(stages=[centred, assembler, LinearRegression()]).fit(spark.createDataFrame(rows))
+    request = rows.drop(columns=["label"]).head(3)
+    want = [r["prediction"] for r in model.transform(spark.createDataFrame(request)).select("prediction").collect()]
+    models = sessions["py4j"].models
+    with mlflow.start_run(experiment_id=zoo_experiment, run_name="zoo-windowed") as run:
+        uri = models.log(run.info.run_id, model, "model").model_uri
+    with pytest.raises(BadInputError, match=rf"cannot be scored row by row: stage 1 of 3 \(SQLTransformer '{centred.uid}'\): its plan has a Window"):
+        models.row_scorer(uri).score(spark.createDataFrame(request))
+    server = models.serve(uri)
+    try:
+        split = {"columns": list(request.columns), "data": request.values.tolist()}
+        status, answer, scored_by = _post(f"http://{server.host}:{server.port}", json.dumps({"dataframe_split": split}))
+        assert (status, scored_by) == (200, "dataframe"), answer
+        assert np.allclose(answer["predictions"], want, rtol=0, atol=1e-9), (answer, want)
     finally:
         server.close()
 

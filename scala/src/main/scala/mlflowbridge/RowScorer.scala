@@ -7,6 +7,9 @@ import scala.util.control.NonFatal
 
 import com.google.common.cache.{Cache, CacheBuilder}
 import org.apache.spark.ml.{PipelineModel, Transformer}
+import org.apache.spark.ml.mlflowbridge.BridgeMlAccess
+import org.apache.spark.ml.recommendation.ALSModel
+import org.apache.spark.ml.recommendation.mlflowbridge.RowWiseALSModel
 import org.apache.spark.sql.{DataFrame, Dataset, Row, SparkSession}
 import org.apache.spark.sql.functions.col
 import org.apache.spark.sql.mlflowbridge.RowPlan
@@ -17,8 +20,9 @@ import org.apache.spark.sql.types.{StructField, StructType}
  * `transform` is planned once over a placeholder with no rows and its optimized plan compiled
  * ([[RowPlan]]); each row then goes through those compiled expressions only. The same
  * expressions as `transform` (after the same checks and casts as `Models.score`), so the same
- * answers. A pipeline whose plan is not row-wise (ALS joins its factors) is refused with an error
- * naming the stage; a row a stage fails on (a null the assembler refuses) gets the CLI's error
+ * answers; ALS, which joins its factors, is planned as its row-wise twin (factors looked up in
+ * memory). A pipeline whose plan is still not row-wise (a SQLTransformer that aggregates) is
+ * refused with an error naming the stage; a row a stage fails on (a null the assembler refuses) gets the CLI's error
  * naming the stage, found row by row ([[explain]]). Thread-safe: each thread gets its own
  * compiled projections. Get one with `Mlflow.models.rowScorer(uri)`.
  */
@@ -26,6 +30,8 @@ final class RowScorer private[mlflowbridge] (spark: SparkSession, val uri: Strin
   import RowScorer._
 
   private val predictionCol = PipelineColumns.predictionCol(model)
+  // What is planned: the model with its row-wise twins (ALS). Errors name `model`'s stages, same index.
+  private val planModel = rowWise(model)
   // Bounded: every schema a caller sends is planned once, and a caller can send any number of them.
   private val plans: Cache[(StructType, Boolean), Planned] = CacheBuilder.newBuilder().maximumSize(MaxSchemas).build()
   private val prefixes: Cache[StructType, Option[Seq[RowPlan]]] = CacheBuilder.newBuilder().maximumSize(MaxSchemas).build()
@@ -113,7 +119,7 @@ final class RowScorer private[mlflowbridge] (spark: SparkSession, val uri: Strin
     val leaf = RowPlan.placeholder(spark, schema, sample)
     try InputCheck.checkSchema(model, leaf, signature)
     catch { case e: BridgeException => return Refused(e) }
-    val scored = Scoring.transform(model, leaf, signature) // Models.score's planning (and its errors)
+    val scored = Scoring.transform(planModel, leaf, signature) // Models.score's planning (and its errors)
     val df = if (predictionOnly) selectPrediction(scored) else scored
     RowPlan.compile(leaf, df) match {
       case Right(p)  => Compiled(p)
@@ -130,11 +136,12 @@ final class RowScorer private[mlflowbridge] (spark: SparkSession, val uri: Strin
   /** The first stage after which the plan stops being row-wise (named as errors name stages). */
   private def culprit(leaf: DataFrame): Option[String] = {
     val stages = PipelineColumns.stages(model)
+    val twins = PipelineColumns.stages(planModel)
     var current: DataFrame = Scoring.castToSignature(leaf, signature)
     stages.indices.iterator
       .map { i =>
         try {
-          current = stages(i).transform(current)
+          current = twins(i).transform(current)
           if (RowPlan.compile(leaf, current).isLeft) Some(PipelineColumns.describeStage(i, stages.size, stages(i))) else None
         } catch { case NonFatal(_) => None }
       }
@@ -188,7 +195,7 @@ final class RowScorer private[mlflowbridge] (spark: SparkSession, val uri: Strin
       val made =
         try {
           val leaf = RowPlan.placeholder(spark, schema, sample)
-          val frames = PipelineColumns.stages(model).scanLeft(Scoring.castToSignature(leaf, signature))((df, stage) => stage.transform(df))
+          val frames = PipelineColumns.stages(planModel).scanLeft(Scoring.castToSignature(leaf, signature))((df, stage) => stage.transform(df))
           val compiled = frames.map(RowPlan.compile(leaf, _))
           if (compiled.forall(_.isRight)) Some(compiled.map(_.toOption.get)) else None
         } catch { case NonFatal(_) => None }
@@ -198,6 +205,20 @@ final class RowScorer private[mlflowbridge] (spark: SparkSession, val uri: Strin
 }
 
 private object RowScorer {
+
+  /**
+   * `model` with each stage that has a row-wise twin replaced by it, flattened (the same stages
+   * at the same indexes); `model` itself when none has. ALS joins its factors: its twin looks
+   * them up in memory, unless they are too many (then it stays, and is named as not row-wise).
+   */
+  def rowWise(model: PipelineModel): PipelineModel = {
+    val stages = PipelineColumns.stages(model)
+    val twins = stages.map {
+      case als: ALSModel => RowWiseALSModel.of(als).getOrElse(als)
+      case stage         => stage
+    }
+    if (twins.corresponds(stages)(_ eq _)) model else BridgeMlAccess.pipelineModel(model.uid, twins.toArray)
+  }
 
   /** Schemas remembered per scorer (a service sees one or two; a hostile caller, any number). */
   val MaxSchemas = 64

@@ -55,7 +55,7 @@ test-fast: lint-python venv jars
 
 # make test's two groups, of about equal length (a Scala failure does not stop the pytest half: both report).
 # (The Scala suites open the other group, about 3 min; the jar-compiling packaging tests run there too.)
-MODELS_CLUSTER := $(filter-out tests/models/test_serve.py,$(wildcard tests/models/test_*.py)) tests/cluster tests/test_examples.py
+MODELS_CLUSTER := $(filter-out tests/models/test_serve.py,$(wildcard tests/models/test_*.py)) tests/cluster
 test-models-cluster:
 	.venv/bin/mlflow-bridge with-server -- .venv/bin/python -m pytest -rxX --durations=25 $(MODELS_CLUSTER)
 

@@ -61,13 +61,13 @@ object RowWiseALSModel {
       items <- factors(als.itemFactors, maxFactors - users.size)
     } yield new RowWiseALSModel(als, users, items)
 
-  private def factors(df: DataFrame, max: Int): Option[JHashMap[Int, Array[Float]]] = {
-    val rows = df.select("id", "features").limit(max + 1).collect()
-    if (rows.length > max) None
+  // Counted first: a model over the limit costs a count, not its factors in this JVM's memory.
+  private def factors(df: DataFrame, max: Int): Option[JHashMap[Int, Array[Float]]] =
+    if (df.count() > max) None
     else {
+      val rows = df.select("id", "features").collect()
       val map = new JHashMap[Int, Array[Float]](rows.length * 2)
       rows.foreach { case Row(id: Int, f: scala.collection.Seq[_]) => map.put(id, f.map(_.asInstanceOf[Float]).toArray) }
       Some(map)
     }
-  }
 }

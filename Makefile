@@ -36,8 +36,8 @@ $(TEST_TARGETS): export SPARK_CONF_DIR = $(CURDIR)/tests/spark-conf
 $(TEST_TARGETS): export SBT_JAVA_OPTS = -Xmx2g -Xss4m $(TEST_JAVA_OPTIONS)
 
 # make test: the Python lint and the environments beside one sbt launch for Scala's lint and the
-# jars, then two groups side by side: the model and cluster tests; and the Scala suites, then every other test. One group
-# alone leaves the CPUs about a third idle (waiting on servers and child processes). Each group
+# jars, then two groups side by side: the model and cluster tests; and the Scala suites, then every
+# other test. One group alone leaves the CPUs about a third idle (waiting on servers and child processes). Each group
 # has a tracking server of its own, so neither waits on the other's requests (a server runs one
 # worker). Each group's output is printed whole when it ends. Every process of the run carries
 # MLFLOW_BRIDGE_RUN; tests/leftovers.py then checks none is left.
@@ -54,7 +54,7 @@ test-fast: lint-python venv jars
 	.venv/bin/mlflow-bridge with-server -- bash -c '$(SBT) $(SBT_LINT) "testOnly $(addprefix mlflowbridge.,$(FAST_SUITES))" && .venv/bin/python -m pytest -rxX -m fast'
 
 # make test's two groups, of about equal length (a Scala failure does not stop the pytest half: both report).
-# (The Scala suites open the other group, about 3 min; the jar-compiling packaging tests run there too.)
+# (The Scala suites open the other group, about 2 min; the examples and the jar-compiling packaging tests run there too.)
 MODELS_CLUSTER := $(filter-out tests/models/test_serve.py,$(wildcard tests/models/test_*.py)) tests/cluster
 test-models-cluster:
 	.venv/bin/mlflow-bridge with-server -- .venv/bin/python -m pytest -rxX --durations=25 $(MODELS_CLUSTER)

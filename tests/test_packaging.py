@@ -70,7 +70,8 @@ object Consumer {
 
 
 def test_a_separate_sbt_project_compiles_against_the_published_jar(tmp_path):
-    env = dict(os.environ, SBT_JAVA_OPTS="-Xmx1g -Xss4m")
+    # A smaller heap than make test's sbt, with the same JVM options as every JVM of the run (C1 only).
+    env = dict(os.environ, SBT_JAVA_OPTS=f"-Xmx1g -Xss4m {os.environ.get('MLFLOW_BRIDGE_JAVA_OPTIONS', '')}".strip())
     r = subprocess.run([str(REPO / "build" / "sbt"), "publishLocal"], capture_output=True, text=True, timeout=900, env=env)
     assert r.returncode == 0, r.stdout[-3000:]
     assert "published mlflow-bridge_2.13" in r.stdout

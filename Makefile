@@ -56,8 +56,8 @@ test-fast: lint-python venv jars
 	.venv/bin/mlflow-bridge with-server -- bash -c '$(SBT) $(SBT_LINT) "testOnly $(addprefix mlflowbridge.,$(FAST_SUITES))" && .venv/bin/python -m pytest -rxX -m fast'
 
 # make test's two groups, of about equal length (a Scala failure does not stop the pytest half: both report).
-# (The Scala suites open the other group, about 2 min; the examples and the jar-compiling packaging tests run there too.)
-MODELS_CLUSTER := $(filter-out tests/models/test_serve.py,$(wildcard tests/models/test_*.py)) tests/cluster
+# (The Scala suites open the other group, about 2 min, and the jar-compiling packaging tests run there; the examples run in the first.)
+MODELS_CLUSTER := $(filter-out tests/models/test_serve.py,$(wildcard tests/models/test_*.py)) tests/cluster tests/test_examples.py
 test-models-cluster:
 	.venv/bin/mlflow-bridge with-server -- .venv/bin/python -m pytest -rxX --durations=25 $(MODELS_CLUSTER)
 
